@@ -1,0 +1,193 @@
+"""Checks across records and files, then the join into one Framework."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from generator import model
+from generator.problems import Problem
+from generator.yamlsource import Document, KeyPath
+
+
+def join(records: dict[str, Any], docs: dict[str, Document]) -> tuple[model.Framework | None, list[Problem]]:
+    """Cross-check schema-valid records and join them; return the framework or the problems."""
+    checker = _Checker(records, docs)
+    checker.run()
+    if checker.problems:
+        return None, checker.problems
+    return checker.framework(), []
+
+
+class _Checker:
+    def __init__(self, records: dict[str, Any], docs: dict[str, Document]):
+        self.records, self.docs = records, docs
+        self.problems: list[Problem] = []
+        self.info: model.FrameworkInfo = records["framework.yaml"]
+        self.models: tuple[model.DeploymentModel, ...] = records["models.yaml"].models
+        self.domains: tuple[model.Domain, ...] = records["domains.yaml"].domains
+        self.matrix: model.Grid = records["matrix.yaml"]
+        self.roles: model.RolesFile = records["roles.yaml"]
+        self.guidance: model.Guidance = records.get("guidance.yaml", model.Guidance())
+        self.model_ids = [m.id for m in self.models]
+        self.domain_ids = [d.id for d in self.domains]
+        self.level_ids = [v.id for v in self.info.levels]
+        self.cells: list[model.Cell] = []
+
+    def report(self, file_name: str, key_path: KeyPath, message: str) -> None:
+        self.problems.append(self.docs[file_name].problem(key_path, message))
+
+    def run(self) -> None:
+        self.check_framework_info()
+        self.check_models()
+        self.check_domains()
+        self.check_matrix()
+        self.check_roles()
+        if "guidance.yaml" in self.docs:
+            self.check_guidance()
+
+    # --- per file ---------------------------------------------------------
+
+    def check_framework_info(self) -> None:
+        f, info = "framework.yaml", self.info
+        for key in ("principles", "parties", "levels", "categories"):
+            self.unique(f, (key,), [x.id for x in getattr(info, key)], "id")
+        self.unique(f, ("levels",), [v.label for v in info.levels], "label")
+        party_ids = [p.id for p in info.parties]
+        for i, level in enumerate(info.levels):
+            for j, owner in enumerate(level.owners):
+                self.known(f, ("levels", i, "owners", j), owner, party_ids, "party")
+        for party in info.shared_split:
+            self.known(f, ("shared_split", party), party, party_ids, "party")
+
+    def check_models(self) -> None:
+        f = "models.yaml"
+        self.unique(f, ("models",), self.model_ids, "id")
+        self.unique(f, ("models",), [m.number for m in self.models], "number")
+        self.unique(f, ("models",), [m.short_name for m in self.models], "short_name")
+        categories = [c.id for c in self.info.categories]
+        for i, m in enumerate(self.models):
+            self.known(f, ("models", i, "category"), m.category, categories, "category")
+
+    def check_domains(self) -> None:
+        f = "domains.yaml"
+        self.unique(f, ("domains",), self.domain_ids, "id")
+        self.unique(f, ("domains",), [d.number for d in self.domains], "number")
+        for i, d in enumerate(self.domains):
+            self.known(f, ("domains", i, "kind"), d.kind, model.DOMAIN_KINDS, "kind")
+            for model_id in d.examples:
+                self.known(f, ("domains", i, "examples", model_id), model_id, self.model_ids, "model id")
+            for level_id in d.level_notes:
+                self.known(f, ("domains", i, "level_notes", level_id), level_id, self.level_ids, "level id")
+
+    def check_matrix(self) -> None:
+        f, grid = "matrix.yaml", self.matrix
+        self.check_grid(f, (), grid.columns, grid.rows, self.model_ids, "model", self.domain_ids, "domain")
+        marker = self.info.critical_marker
+        by_label = {v.label: v for v in self.info.levels}
+        labels = ", ".join(by_label)
+        for domain_id in self.domain_ids:
+            row = grid.rows.get(domain_id)
+            if row is None or len(row) != len(grid.columns):
+                continue
+            for i, (model_id, text) in enumerate(zip(grid.columns, row)):
+                key = ("rows", domain_id, i)
+                critical = text.endswith(marker)
+                label = text[: -len(marker)].rstrip() if critical else text
+                level = by_label.get(label)
+                if level is None:
+                    hint = f"; add {marker} to mark a critical focus area"
+                    self.report(f, key, f"found level {text!r} for {model_id}, expected one of {labels}{hint}")
+                elif critical and not level.applicable:
+                    self.report(f, key, f"{text!r}: a {level.label} cell cannot be a critical focus area; remove {marker}")
+                else:
+                    self.cells.append(model.Cell(domain_id, model_id, level.id, critical))
+
+    def check_roles(self) -> None:
+        f, raci = "roles.yaml", self.roles.raci
+        role_ids = [r.id for r in self.roles.roles]
+        self.unique(f, ("roles",), role_ids, "id")
+        self.check_grid(f, ("raci",), raci.columns, raci.rows, role_ids, "role", self.domain_ids, "domain")
+        letters = ", ".join(model.RACI_LETTERS)
+        for domain_id, row in raci.rows.items():
+            for i, letter in enumerate(row):
+                if letter not in model.RACI_LETTERS:
+                    self.report(f, ("raci", "rows", domain_id, i), f"found {letter!r}, expected one of {letters}")
+            accountable = [raci.columns[i] for i, x in enumerate(row) if x == model.ACCOUNTABLE and i < len(raci.columns)]
+            if len(accountable) != 1:
+                found = f"{len(accountable)} ({', '.join(accountable)})" if accountable else "none"
+                self.report(f, ("raci", "rows", domain_id), f"found {found} accountable roles, expected exactly one A")
+        for domain_id in self.domain_ids:
+            if domain_id not in raci.rationale:
+                self.report(f, ("raci", "rationale"), f"no rationale for domain {domain_id}; add one")
+        for domain_id in raci.rationale:
+            self.known(f, ("raci", "rationale", domain_id), domain_id, self.domain_ids, "domain")
+
+    def check_guidance(self) -> None:
+        f, g = "guidance.yaml", self.guidance
+        for key in ("control_patterns", "complexity_patterns"):
+            for i, pattern in enumerate(getattr(g, key)):
+                for j, model_id in enumerate(pattern.models):
+                    self.known(f, (key, i, "models", j), model_id, self.model_ids, "model id")
+        for i, decision in enumerate(g.decision_guide):
+            self.known(f, ("decision_guide", i, "model"), decision.model, self.model_ids, "model id")
+
+    # --- shared checks ----------------------------------------------------
+
+    def check_grid(
+        self,
+        f: str,
+        at: KeyPath,
+        columns: tuple[str, ...],
+        rows: Any,
+        column_ids: list[str],
+        column_kind: str,
+        row_ids: list[str],
+        row_kind: str,
+    ) -> None:
+        self.unique(f, (*at, "columns"), list(columns), column_kind)
+        for i, column in enumerate(columns):
+            self.known(f, (*at, "columns", i), column, column_ids, f"{column_kind} id")
+        for column in column_ids:
+            if column not in columns:
+                self.report(f, (*at, "columns"), f"{column_kind} {column} has no column; add it")
+        for row_id, row in rows.items():
+            self.known(f, (*at, "rows", row_id), row_id, row_ids, f"{row_kind} id")
+            if len(row) != len(columns):
+                self.report(f, (*at, "rows", row_id), f"found {len(row)} cells, expected {len(columns)} (one per column)")
+        for row_id in row_ids:
+            if row_id not in rows:
+                self.report(f, (*at, "rows"), f"{row_kind} {row_id} has no row; add `{row_id}: [...]`")
+
+    def unique(self, f: str, at: KeyPath, values: Iterable[Any], what: str) -> None:
+        seen: dict[Any, int] = {}
+        for i, value in enumerate(values):
+            if value in seen:
+                self.report(f, (*at, i), f"duplicate {what} {value!r} (also item {seen[value]}); make it unique")
+            else:
+                seen[value] = i
+
+    def known(self, f: str, at: KeyPath, value: str, allowed: Iterable[str], what: str) -> None:
+        allowed = list(allowed)
+        if value not in allowed:
+            self.report(f, at, f"unknown {what} {value!r}; expected one of {', '.join(allowed)}")
+
+    # --- the join ---------------------------------------------------------
+
+    def framework(self) -> model.Framework:
+        order = {d: i for i, d in enumerate(self.domain_ids)}
+        model_order = {m: i for i, m in enumerate(self.model_ids)}
+        cells = sorted(self.cells, key=lambda c: (order[c.domain_id], model_order[c.model_id]))
+        raci = self.roles.raci
+        rows = tuple(
+            model.RaciRow(d, dict(zip(raci.columns, raci.rows[d])), raci.rationale[d]) for d in self.domain_ids
+        )
+        return model.Framework(
+            info=self.info,
+            models=tuple(sorted(self.models, key=lambda m: m.number)),
+            domains=tuple(sorted(self.domains, key=lambda d: d.number)),
+            cells=tuple(cells),
+            roles=self.roles.roles,
+            raci=rows,
+            guidance=self.guidance,
+        )

@@ -1,0 +1,322 @@
+"""The typed, immutable model of a framework: the only thing renderers see.
+
+Record classes mirror the YAML files field for field (the JSON Schema of the
+data is generated from them); `Framework` joins them and derives the cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+RACI_LETTERS = ("R", "A", "C", "I")
+ACCOUNTABLE = "A"
+
+
+def doc(text: str) -> dict:
+    """Field metadata: the description published in the JSON Schema."""
+    return {"doc": text}
+
+
+# --- framework.yaml -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Principle:
+    id: str
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Party:
+    id: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Level:
+    id: str
+    label: str = field(metadata=doc("exactly as written in matrix cells"))
+    short: str = field(metadata=doc("compact form for posters and narrow tables"))
+    owners: tuple[str, ...] = field(metadata=doc("party ids that carry it; empty means not applicable"))
+    definition: str
+
+    @property
+    def applicable(self) -> bool:
+        return bool(self.owners)
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class FrameworkInfo:
+    id: str
+    title: str
+    version: str
+    release_date: str = field(metadata=doc("ISO date, YYYY-MM-DD"))
+    author: str
+    licence: str
+    copyright: str
+    source_url: str
+    summary: str
+    principles: tuple[Principle, ...]
+    parties: tuple[Party, ...]
+    levels: tuple[Level, ...] = field(metadata=doc("in legend order"))
+    shared_split: Mapping[str, tuple[str, ...]] = field(metadata=doc("party id -> its duties in a Shared cell"))
+    categories: tuple[Category, ...]
+    critical_marker: str = field(metadata=doc("trailing marker of a critical focus cell"))
+
+
+# --- models.yaml ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExampleGroup:
+    items: tuple[str, ...]
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Risk:
+    level: str
+    rationale: str
+    variant: str | None = None
+
+
+@dataclass(frozen=True)
+class Note:
+    title: str
+    text: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    url: str | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True)
+class DeploymentModel:
+    id: str
+    number: int
+    name: str
+    short_name: str = field(metadata=doc("as in the matrix header"))
+    category: str = field(metadata=doc("a category id"))
+    description: str
+    examples: tuple[ExampleGroup, ...]
+    risk: tuple[Risk, ...]
+    key_characteristics: tuple[str, ...]
+    security_considerations: tuple[str, ...]
+    notes: tuple[Note, ...] = ()
+    quote: Quote | None = None
+
+
+@dataclass(frozen=True)
+class ModelsFile:
+    models: tuple[DeploymentModel, ...]
+
+
+# --- domains.yaml ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NamedList:
+    title: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Domain:
+    id: str
+    number: int
+    name: str
+    kind: str = field(metadata=doc("traditional or ai-specific"))
+    focus: str
+    description: str
+    short_name: str | None = field(default=None, metadata=doc("as in the matrix row, when it differs"))
+    key_controls: tuple[str, ...] = ()
+    provider_aspects: tuple[str, ...] = ()
+    organisation_aspects: tuple[str, ...] = ()
+    ai_considerations: tuple[str, ...] = ()
+    further_lists: tuple[NamedList, ...] = field(default=(), metadata=doc("other titled lists of v1.0.0"))
+    key_considerations: str | None = None
+    level_notes: Mapping[str, str] = field(default_factory=dict, metadata=doc("level id -> meaning here"))
+    examples: Mapping[str, str] = field(default_factory=dict, metadata=doc("model id -> example"))
+
+    @property
+    def label(self) -> str:
+        """Name as the matrix shows it."""
+        return self.short_name or self.name
+
+    @property
+    def ai_specific(self) -> bool:
+        return self.kind == "ai-specific"
+
+
+DOMAIN_KINDS = ("traditional", "ai-specific")
+
+
+@dataclass(frozen=True)
+class DomainsFile:
+    domains: tuple[Domain, ...]
+
+
+# --- matrix.yaml and roles.yaml (grids) -----------------------------------
+
+
+@dataclass(frozen=True)
+class Grid:
+    columns: tuple[str, ...]
+    rows: Mapping[str, tuple[str, ...]] = field(metadata=doc("row id -> one value per column"))
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class RaciGrid:
+    columns: tuple[str, ...] = field(metadata=doc("role ids"))
+    rows: Mapping[str, tuple[str, ...]] = field(metadata=doc("domain id -> R, A, C or I per role"))
+    rationale: Mapping[str, str] = field(metadata=doc("domain id -> why these defaults"))
+
+
+@dataclass(frozen=True)
+class RolesFile:
+    roles: tuple[Role, ...]
+    raci: RaciGrid
+
+
+# --- guidance.yaml --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pattern:
+    name: str
+    models: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    model: str
+    when: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SelectionOption:
+    level: str
+    choice: str
+
+
+@dataclass(frozen=True)
+class SelectionFactor:
+    name: str
+    options: tuple[SelectionOption, ...]
+
+
+@dataclass(frozen=True)
+class NamedText:
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class UsageStep:
+    action: str
+    text: str
+
+
+@dataclass(frozen=True)
+class OutOfScopeExample:
+    name: str
+    note: str
+
+
+@dataclass(frozen=True)
+class OutOfScope:
+    name: str
+    description: str
+    examples: tuple[OutOfScopeExample, ...]
+    focus: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Guidance:
+    control_patterns: tuple[Pattern, ...] = ()
+    complexity_patterns: tuple[Pattern, ...] = ()
+    decision_guide: tuple[Decision, ...] = ()
+    selection_factors: tuple[SelectionFactor, ...] = ()
+    hybrid_deployments: tuple[NamedText, ...] = ()
+    usage_steps: tuple[UsageStep, ...] = ()
+    important_notes: tuple[NamedText, ...] = ()
+    out_of_scope: OutOfScope | None = None
+
+
+# --- the joined model -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One domain x model responsibility."""
+
+    domain_id: str
+    model_id: str
+    level_id: str
+    critical: bool
+
+    @property
+    def id(self) -> str:
+        return f"{self.domain_id}.{self.model_id}"
+
+
+@dataclass(frozen=True)
+class RaciRow:
+    domain_id: str
+    letters: Mapping[str, str] = field(metadata=doc("role id -> letter"))
+    rationale: str
+
+    @property
+    def accountable(self) -> str:
+        return next(role for role, letter in self.letters.items() if letter == ACCOUNTABLE)
+
+
+@dataclass(frozen=True)
+class Framework:
+    info: FrameworkInfo
+    models: tuple[DeploymentModel, ...]
+    domains: tuple[Domain, ...]
+    cells: tuple[Cell, ...] = field(metadata=doc("domain-major, in domain then model order"))
+    roles: tuple[Role, ...]
+    raci: tuple[RaciRow, ...]
+    guidance: Guidance = Guidance()
+
+    def model(self, model_id: str) -> DeploymentModel:
+        return next(m for m in self.models if m.id == model_id)
+
+    def domain(self, domain_id: str) -> Domain:
+        return next(d for d in self.domains if d.id == domain_id)
+
+    def level(self, level_id: str) -> Level:
+        return next(v for v in self.info.levels if v.id == level_id)
+
+    def cell(self, domain_id: str, model_id: str) -> Cell:
+        return next(c for c in self.cells if c.domain_id == domain_id and c.model_id == model_id)
+
+    def cells_for_model(self, model_id: str) -> tuple[Cell, ...]:
+        return tuple(c for c in self.cells if c.model_id == model_id)
+
+    def cells_for_domain(self, domain_id: str) -> tuple[Cell, ...]:
+        return tuple(c for c in self.cells if c.domain_id == domain_id)

@@ -1,0 +1,22 @@
+"""The registry of output formats: adding a format is adding a module and a line here."""
+
+from __future__ import annotations
+
+from generator.renderers import framework_json, markdown_docs, responsibilities_csv
+from generator.renderers.base import Renderer
+
+RENDERERS: tuple[Renderer, ...] = (
+    markdown_docs.MarkdownDocs(),
+    framework_json.FrameworkJson(),
+    responsibilities_csv.ResponsibilitiesCsv(),
+)
+
+
+def by_name() -> dict[str, Renderer]:
+    """Return the renderers keyed by format name, refusing duplicates."""
+    names: dict[str, Renderer] = {}
+    for renderer in RENDERERS:
+        if renderer.name in names:
+            raise RuntimeError(f"two renderers are named {renderer.name!r}")
+        names[renderer.name] = renderer
+    return names

@@ -1,0 +1,39 @@
+"""What every renderer receives and promises."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+import jinja2
+
+from generator.model import Framework
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """Everything a renderer may use, built once per build."""
+
+    framework: Framework
+    build_time: datetime
+    env: jinja2.Environment
+    context: dict  # the plain template context (views.template_context)
+
+
+class Renderer(Protocol):
+    """One output format. `render` writes into `out_dir` and returns the relative paths written."""
+
+    name: str
+    description: str
+
+    def render(self, ctx: RenderContext, out_dir: Path) -> list[Path]: ...
+
+
+def write_text(out_dir: Path, relative: str, text: str) -> Path:
+    """Write UTF-8 text with LF newlines under `out_dir`; return the relative path."""
+    path = out_dir / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("utf-8"))
+    return Path(relative)

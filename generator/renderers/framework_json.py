@@ -1,0 +1,25 @@
+"""The whole framework model as one JSON document."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from generator import __version__
+from generator.renderers.base import RenderContext, write_text
+from generator.views import plain
+
+
+class FrameworkJson:
+    name = "json"
+    description = "framework.json: the whole model"
+
+    def render(self, ctx: RenderContext, out_dir: Path) -> list[Path]:
+        fw = ctx.framework
+        document = {
+            "generator_version": __version__,
+            **plain(fw),
+            "cells": [{"id": c.id, **plain(c)} for c in fw.cells],
+        }
+        text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        return [write_text(out_dir, "framework.json", text)]

@@ -1,0 +1,31 @@
+"""Markdown documentation of the whole framework, from Jinja templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.renderers.base import RenderContext, write_text
+
+PAGES = {
+    "docs/index.md": "markdown/index.md.j2",
+    "docs/deployment-models.md": "markdown/deployment-models.md.j2",
+    "docs/security-domains.md": "markdown/security-domains.md.j2",
+    "docs/responsibility-matrix.md": "markdown/responsibility-matrix.md.j2",
+}
+MODEL_PAGE = "markdown/model.md.j2"
+
+
+class MarkdownDocs:
+    name = "markdown"
+    description = "GitHub-flavoured Markdown pages in docs/"
+
+    def render(self, ctx: RenderContext, out_dir: Path) -> list[Path]:
+        written = [
+            write_text(out_dir, target, ctx.env.get_template(source).render(ctx.context))
+            for target, source in PAGES.items()
+        ]
+        page = ctx.env.get_template(MODEL_PAGE)
+        for m in ctx.context["models"]:
+            text = page.render({**ctx.context, "model": m})
+            written.append(write_text(out_dir, f"docs/models/{m['id']}.md", text))
+        return written

@@ -1,0 +1,103 @@
+"""JSON Schema of the data files, generated from the record classes of the model."""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Mapping
+from functools import cache
+
+from generator import model
+
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+# File name -> record class that describes it.
+FILE_RECORDS: dict[str, type] = {
+    "framework.yaml": model.FrameworkInfo,
+    "models.yaml": model.ModelsFile,
+    "domains.yaml": model.DomainsFile,
+    "matrix.yaml": model.Grid,
+    "guidance.yaml": model.Guidance,
+    "roles.yaml": model.RolesFile,
+}
+_PATTERNS = {"id": SLUG, "release_date": ISO_DATE}
+
+
+@cache
+def file_schema(file_name: str) -> dict:
+    """Return the JSON Schema of one data file."""
+    defs: dict[str, dict] = {}
+    root = _record_schema(FILE_RECORDS[file_name], defs)
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "$id": f"https://ai-security-shared-responsibility/schema/{file_name.replace('.yaml', '')}.schema.json",
+        "title": file_name,
+        **root,
+        "$defs": dict(sorted(defs.items())),
+    }
+
+
+def all_schemas() -> dict[str, dict]:
+    """Return every data file's schema, keyed by the schema's file name."""
+    return {name.replace(".yaml", ".schema.json"): file_schema(name) for name in FILE_RECORDS}
+
+
+def from_raw(cls: type, data: typing.Any) -> typing.Any:
+    """Build a record (or nested value) of type `cls` from schema-valid data."""
+    return _convert(cls, data)
+
+
+def _record_schema(cls: type, defs: dict[str, dict]) -> dict:
+    hints = typing.get_type_hints(cls)
+    properties, required = {}, []
+    for f in dataclasses.fields(cls):
+        prop = _type_schema(hints[f.name], defs)
+        if f.name in _PATTERNS and prop.get("type") == "string":
+            prop["pattern"] = _PATTERNS[f.name]
+        if "doc" in f.metadata:
+            prop = {"description": f.metadata["doc"], **prop}
+        properties[f.name] = prop
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            required.append(f.name)
+    return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
+
+
+def _type_schema(tp: typing.Any, defs: dict[str, dict]) -> dict:
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if tp is str:
+        return {"type": "string", "minLength": 1}
+    if tp is int:
+        return {"type": "integer"}
+    if tp is bool:
+        return {"type": "boolean"}
+    if origin in (typing.Union, types.UnionType):
+        (inner,) = [a for a in args if a is not type(None)]
+        return _type_schema(inner, defs)
+    if origin is tuple:
+        return {"type": "array", "items": _type_schema(args[0], defs)}
+    if origin in (Mapping, dict):
+        return {"type": "object", "additionalProperties": _type_schema(args[1], defs)}
+    if dataclasses.is_dataclass(tp):
+        if tp.__name__ not in defs:
+            defs[tp.__name__] = {}
+            defs[tp.__name__] = _record_schema(tp, defs)
+        return {"$ref": f"#/$defs/{tp.__name__}"}
+    raise TypeError(f"no schema for {tp!r}")
+
+
+def _convert(tp: typing.Any, data: typing.Any) -> typing.Any:
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        (inner,) = [a for a in args if a is not type(None)]
+        return None if data is None else _convert(inner, data)
+    if origin is tuple:
+        return tuple(_convert(args[0], item) for item in data)
+    if origin in (Mapping, dict):
+        return types.MappingProxyType({k: _convert(args[1], v) for k, v in data.items()})
+    if dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        return tp(**{k: _convert(hints[k], v) for k, v in data.items()})
+    return data

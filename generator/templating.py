@@ -1,0 +1,55 @@
+"""The Jinja environment: sandboxed, strict, organisation overrides first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_PREFIX = "!default"
+_ESCAPED_SUFFIXES = (".html.j2", ".html", ".xml.j2", ".svg.j2")
+
+
+class ContainedLoader(jinja2.FileSystemLoader):
+    """A file loader that refuses any template resolving outside its folder (symlinks included)."""
+
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+        super().__init__(str(self.root))
+
+    def get_source(self, environment, template):
+        path = (self.root / template).resolve()
+        if not path.is_relative_to(self.root):
+            raise jinja2.TemplateNotFound(f"{template} (resolves outside {self.root})")
+        return super().get_source(environment, template)
+
+
+def make_environment(override_dirs: Sequence[Path] = ()) -> jinja2.Environment:
+    """Build the environment: override folders first, then the defaults; `!default/` reaches a default."""
+    defaults = ContainedLoader(TEMPLATES_DIR)
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.PrefixLoader({DEFAULT_PREFIX: defaults}, delimiter="/"),
+            *(ContainedLoader(d) for d in override_dirs),
+            defaults,
+        ]
+    )
+    env = ImmutableSandboxedEnvironment(
+        loader=loader,
+        undefined=jinja2.StrictUndefined,
+        autoescape=lambda name: bool(name) and name.endswith(_ESCAPED_SUFFIXES),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters["md_cell"] = md_cell
+    return env
+
+
+def md_cell(value: object) -> str:
+    """Make text safe inside a Markdown table cell: one line, pipes escaped."""
+    return " ".join(str(value).split()).replace("|", "\\|")

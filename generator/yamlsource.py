@@ -1,0 +1,138 @@
+"""Strict YAML reading that remembers where every value came from.
+
+Anchors, aliases, duplicate keys and custom tags are refused. Scalars stay text
+except plain integers, `true`/`false` and empty values, so `NO` and `1.10`
+keep their spelling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.problems import Problem
+
+try:
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+KeyPath = tuple[str | int, ...]
+_CORE = "tag:yaml.org,2002:"
+
+
+@dataclass
+class Document:
+    """Plain data read from one YAML file, with the line of every key path."""
+
+    path: Path
+    data: Any
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+
+    def line(self, key_path: KeyPath) -> int | None:
+        """Return the line of the nearest located key path."""
+        while key_path:
+            if key_path in self.lines:
+                return self.lines[key_path]
+            key_path = key_path[:-1]
+        return self.lines.get((), None)
+
+    def problem(self, key_path: KeyPath, message: str) -> Problem:
+        """Make a problem located at a key path of this document."""
+        return Problem(self.path, self.line(key_path), format_key(key_path), message)
+
+
+class YamlError(Exception):
+    """A file could not be read as strict YAML; carries the problems."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(map(str, problems)))
+
+
+def load_yaml(path: Path) -> Document:
+    """Read one YAML file into plain data, refusing what strict YAML forbids."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise YamlError([Problem(path, None, "", "file not found; create it or fix the path")])
+    except UnicodeDecodeError as exc:
+        raise YamlError([Problem(path, None, "", f"not UTF-8 text ({exc.reason}); save it as UTF-8")])
+    try:
+        problems = _check_events(path, text)
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = " ".join(filter(None, [exc.context, exc.problem]))
+        raise YamlError([Problem(path, line, "", f"malformed YAML: {what}")])
+    doc = Document(path, None)
+    if node is None:
+        raise YamlError([Problem(path, 1, "", "file is empty; expected a mapping of keys")])
+    doc.data = _construct(node, (), doc, problems)
+    if problems:
+        raise YamlError(problems)
+    return doc
+
+
+def format_key(key_path: KeyPath) -> str:
+    """Show a key path as `rows.data-privacy[3]`."""
+    out = ""
+    for part in key_path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _check_events(path: Path, text: str) -> list[Problem]:
+    problems = []
+    for event in yaml.parse(text, Loader=_Loader):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            problems.append(Problem(path, line, "", f"alias *{event.anchor} is not allowed; write the value out"))
+        elif getattr(event, "anchor", None):
+            problems.append(Problem(path, line, "", f"anchor &{event.anchor} is not allowed; remove it"))
+    return problems
+
+
+def _construct(node: yaml.Node, key_path: KeyPath, doc: Document, problems: list[Problem]) -> Any:
+    doc.lines[key_path] = node.start_mark.line + 1
+    if not node.tag.startswith(_CORE):
+        problems.append(doc.problem(key_path, f"tag {node.tag} is not allowed; remove it"))
+        return None
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.append(doc.problem(key_path, "keys must be plain text"))
+                continue
+            key = key_node.value
+            if key in result:
+                line = key_node.start_mark.line + 1
+                first = doc.lines[(*key_path, key)]
+                problems.append(
+                    Problem(doc.path, line, format_key((*key_path, key)), f"duplicate key (first at line {first}); keep one")
+                )
+                continue
+            doc.lines[(*key_path, key)] = key_node.start_mark.line + 1
+            result[key] = _construct(value_node, (*key_path, key), doc, problems)
+            doc.lines[(*key_path, key)] = key_node.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(item, (*key_path, i), doc, problems) for i, item in enumerate(node.value)]
+    return _scalar(node)
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    tag, value = node.tag[len(_CORE) :], node.value
+    if node.style:  # quoted or block scalars are always text
+        return value
+    if tag == "int" and value.lstrip("-").isdigit():
+        return int(value)
+    if tag == "bool" and value in ("true", "false"):
+        return value == "true"
+    if tag == "null" and value in ("", "~", "null"):
+        return None
+    return value
