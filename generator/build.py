@@ -42,7 +42,9 @@ def build_time(framework: Framework) -> datetime:
         try:
             return datetime.fromtimestamp(int(epoch), UTC)
         except ValueError:
-            raise BuildError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds; unset it or fix it")
+            raise BuildError(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds; unset it or fix it"
+            ) from None
     return datetime.fromisoformat(framework.info.release_date).replace(tzinfo=UTC)
 
 
@@ -84,9 +86,7 @@ def build(
             elapsed = time.perf_counter() - started
             count = len(produced[renderer.name])
             progress(f"  {renderer.name:<10} {count:>3} file{'s' if count != 1 else ''}  {elapsed:6.2f} s")
-        artifacts = [
-            _artifact(staging, path, name) for name, paths in produced.items() for path in paths
-        ]
+        artifacts = [_artifact(staging, path, name) for name, paths in produced.items() for path in paths]
         previous = _read_manifest(out_dir)
         kept = [a for a in previous if a.format not in produced]
         _install(staging, out_dir, artifacts, [a for a in previous if a.format in produced])

@@ -90,7 +90,7 @@ class _Checker:
             row = grid.rows.get(domain_id)
             if row is None or len(row) != len(grid.columns):
                 continue
-            for i, (model_id, text) in enumerate(zip(grid.columns, row)):
+            for i, (model_id, text) in enumerate(zip(grid.columns, row, strict=True)):
                 key = ("rows", domain_id, i)
                 critical = text.endswith(marker)
                 label = text[: -len(marker)].rstrip() if critical else text
@@ -99,7 +99,9 @@ class _Checker:
                     hint = f"; add {marker} to mark a critical focus area"
                     self.report(f, key, f"found level {text!r} for {model_id}, expected one of {labels}{hint}")
                 elif critical and not level.applicable:
-                    self.report(f, key, f"{text!r}: a {level.label} cell cannot be a critical focus area; remove {marker}")
+                    self.report(
+                        f, key, f"{text!r}: a {level.label} cell cannot be a critical focus area; remove {marker}"
+                    )
                 else:
                     self.cells.append(model.Cell(domain_id, model_id, level.id, critical))
 
@@ -113,10 +115,12 @@ class _Checker:
             for i, letter in enumerate(row):
                 if letter not in model.RACI_LETTERS:
                     self.report(f, ("raci", "rows", domain_id, i), f"found {letter!r}, expected one of {letters}")
-            accountable = [raci.columns[i] for i, x in enumerate(row) if x == model.ACCOUNTABLE and i < len(raci.columns)]
+            accountable = [
+                raci.columns[i] for i, x in enumerate(row) if x == model.ACCOUNTABLE and i < len(raci.columns)
+            ]
             if len(accountable) != 1:
-                found = f"{len(accountable)} ({', '.join(accountable)})" if accountable else "none"
-                self.report(f, ("raci", "rows", domain_id), f"found {found} accountable roles, expected exactly one A")
+                found = f"{len(accountable)}: {', '.join(accountable)}" if accountable else "none"
+                self.report(f, ("raci", "rows", domain_id), f"expected exactly one A (accountable role), found {found}")
         for domain_id in self.domain_ids:
             if domain_id not in raci.rationale:
                 self.report(f, ("raci", "rationale"), f"no rationale for domain {domain_id}; add one")
@@ -154,7 +158,9 @@ class _Checker:
         for row_id, row in rows.items():
             self.known(f, (*at, "rows", row_id), row_id, row_ids, f"{row_kind} id")
             if len(row) != len(columns):
-                self.report(f, (*at, "rows", row_id), f"found {len(row)} cells, expected {len(columns)} (one per column)")
+                self.report(
+                    f, (*at, "rows", row_id), f"found {len(row)} cells, expected {len(columns)} (one per column)"
+                )
         for row_id in row_ids:
             if row_id not in rows:
                 self.report(f, (*at, "rows"), f"{row_kind} {row_id} has no row; add `{row_id}: [...]`")
@@ -180,7 +186,8 @@ class _Checker:
         cells = sorted(self.cells, key=lambda c: (order[c.domain_id], model_order[c.model_id]))
         raci = self.roles.raci
         rows = tuple(
-            model.RaciRow(d, dict(zip(raci.columns, raci.rows[d])), raci.rationale[d]) for d in self.domain_ids
+            model.RaciRow(d, dict(zip(raci.columns, raci.rows[d], strict=True)), raci.rationale[d])
+            for d in self.domain_ids
         )
         return model.Framework(
             info=self.info,

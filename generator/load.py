@@ -11,7 +11,7 @@ import jsonschema
 
 from generator import crosscheck, model
 from generator.problems import InputError, Problem
-from generator.schema import FILE_RECORDS, file_schema, from_raw
+from generator.schema import FILE_RECORDS, SLUG, file_schema, from_raw
 from generator.yamlsource import Document, YamlError, load_yaml
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -38,12 +38,21 @@ def sources(data_dir: Path = DATA_DIR, version: str | None = None) -> Sources:
     """Locate the files of a version (the newest when none is given)."""
     versions = available_versions(data_dir)
     if not versions:
-        raise InputError([Problem(data_dir / "frameworks", None, "", "no framework version folders; add one such as 1.1.0/")])
+        raise InputError(
+            [Problem(data_dir / "frameworks", None, "", "no framework version folders; add one such as 1.1.0/")]
+        )
     if version is None:
         version = versions[-1]
     elif version not in versions:
         raise InputError(
-            [Problem(data_dir / "frameworks", None, "", f"version {version} not found; expected one of {', '.join(versions)}")]
+            [
+                Problem(
+                    data_dir / "frameworks",
+                    None,
+                    "",
+                    f"version {version} not found; expected one of {', '.join(versions)}",
+                )
+            ]
         )
     return Sources(data_dir / "frameworks" / version, data_dir / "roles.yaml")
 
@@ -97,7 +106,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
     if kind == "type":
         return f"found {_json_type(value)} {value!r:.60}, expected {error.validator_value}"
     if kind == "pattern":
-        hint = "a lower-case slug such as data-privacy" if error.validator_value == r"^[a-z0-9]+(-[a-z0-9]+)*$" else "YYYY-MM-DD"
+        hint = "a lower-case slug such as data-privacy" if error.validator_value == SLUG else "YYYY-MM-DD"
         return f"found {value!r}, expected {hint}"
     if kind == "minLength":
         return "found empty text, expected a value"
@@ -107,4 +116,6 @@ def _describe(error: jsonschema.ValidationError) -> str:
 def _json_type(value: Any) -> str:
     if value is None:
         return "nothing"
-    return {dict: "a mapping", list: "a list", str: "text", int: "a number", bool: "true/false"}.get(type(value), "a value")
+    return {dict: "a mapping", list: "a list", str: "text", int: "a number", bool: "true/false"}.get(
+        type(value), "a value"
+    )

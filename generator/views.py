@@ -62,21 +62,15 @@ def template_context(fw: model.Framework) -> dict:
     models = [plain(m) for m in fw.models]
     domains = [domain_view(d) for d in fw.domains]
     cells = {c.id: cell_view(fw, c) for c in fw.cells}
-    matrix = [
-        {"domain": dv, "cells": [cells[f"{dv['id']}.{m['id']}"] for m in models]} for dv in domains
-    ]
+    matrix = [{"domain": dv, "cells": [cells[f"{dv['id']}.{m['id']}"] for m in models]} for dv in domains]
     by_domain = {row["domain"]["id"]: row["cells"] for row in matrix}
     by_model = {m["id"]: [cells[f"{d['id']}.{m['id']}"] for d in domains] for m in models}
-    critical = {
-        m["id"]: [d for d in domains if cells[f"{d['id']}.{m['id']}"]["critical"]] for m in models
-    }
-    categories = [
-        {**plain(c), "models": [m for m in models if m["category"] == c.id]} for c in fw.info.categories
-    ]
+    critical = {m["id"]: [d for d in domains if cells[f"{d['id']}.{m['id']}"]["critical"]] for m in models}
+    categories = [{**plain(c), "models": [m for m in models if m["category"] == c.id]} for c in fw.info.categories]
     roles = [plain(r) for r in fw.roles]
     raci = [
         {"domain": dv, "letters": [row.letters[r["id"]] for r in roles], "rationale": row.rationale}
-        for dv, row in zip(domains, fw.raci)
+        for dv, row in zip(domains, fw.raci, strict=True)
     ]
     return {
         "framework": plain(fw.info),

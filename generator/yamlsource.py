@@ -58,9 +58,9 @@ def load_yaml(path: Path) -> Document:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise YamlError([Problem(path, None, "", "file not found; create it or fix the path")])
+        raise YamlError([Problem(path, None, "", "file not found; create it or fix the path")]) from None
     except UnicodeDecodeError as exc:
-        raise YamlError([Problem(path, None, "", f"not UTF-8 text ({exc.reason}); save it as UTF-8")])
+        raise YamlError([Problem(path, None, "", f"not UTF-8 text ({exc.reason}); save it as UTF-8")]) from None
     try:
         problems = _check_events(path, text)
         node = yaml.compose(text, Loader=_Loader)
@@ -68,7 +68,7 @@ def load_yaml(path: Path) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         what = " ".join(filter(None, [exc.context, exc.problem]))
-        raise YamlError([Problem(path, line, "", f"malformed YAML: {what}")])
+        raise YamlError([Problem(path, line, "", f"malformed YAML: {what}")]) from None
     doc = Document(path, None)
     if node is None:
         raise YamlError([Problem(path, 1, "", "file is empty; expected a mapping of keys")])
@@ -113,7 +113,9 @@ def _construct(node: yaml.Node, key_path: KeyPath, doc: Document, problems: list
                 line = key_node.start_mark.line + 1
                 first = doc.lines[(*key_path, key)]
                 problems.append(
-                    Problem(doc.path, line, format_key((*key_path, key)), f"duplicate key (first at line {first}); keep one")
+                    Problem(
+                        doc.path, line, format_key((*key_path, key)), f"duplicate key (first at line {first}); keep one"
+                    )
                 )
                 continue
             doc.lines[(*key_path, key)] = key_node.start_mark.line + 1

@@ -1,0 +1,34 @@
+"""Shared fixtures: a copy of the data to break, and one build of every format."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.build import build
+from generator.load import DATA_DIR, load_framework
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def framework():
+    return load_framework()
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A private copy of data/ that a test may break."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns("schema"))
+    return target
+
+
+@pytest.fixture(scope="session")
+def build_dir(tmp_path_factory, framework) -> Path:
+    """One full build, shared by the tests that only read its output."""
+    out = tmp_path_factory.mktemp("build")
+    build(framework, out, progress=lambda line: None)
+    return out

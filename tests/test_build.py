@@ -1,0 +1,115 @@
+"""The build: manifest, exports, reproducibility and atomic replacement."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from generator import __version__
+from generator.build import BuildError, build
+from generator.cli import main
+from generator.renderers import RENDERERS
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_manifest_lists_every_file_with_size_and_hash(build_dir, framework):
+    manifest = json.loads((build_dir / "manifest.json").read_text())
+    assert manifest["framework"] == {"id": framework.info.id, "version": "1.1.0"}
+    assert manifest["generator"] == {"version": __version__}
+    files = {k: v for k, v in tree(build_dir).items() if k != "manifest.json"}
+    assert {a["path"] for a in manifest["artifacts"]} == set(files)
+    for artifact in manifest["artifacts"]:
+        data = files[artifact["path"]]
+        assert artifact["size"] == len(data)
+        assert artifact["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_csv_has_one_row_per_cell(build_dir, framework):
+    with (build_dir / "responsibilities.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 128
+    assert list(rows[0]) == [
+        "cell_id",
+        "model_id",
+        "model_name",
+        "domain_id",
+        "domain_number",
+        "domain_name",
+        "level",
+        "critical_focus",
+    ]
+    assert len({r["cell_id"] for r in rows}) == 128
+    for row, cell in zip(rows, framework.cells, strict=True):
+        assert row["cell_id"] == cell.id
+        assert row["level"] == framework.level(cell.level_id).label
+        assert row["critical_focus"] == ("Yes" if cell.critical else "No")
+
+
+def test_json_holds_the_whole_model(build_dir, framework):
+    data = json.loads((build_dir / "framework.json").read_text(encoding="utf-8"))
+    assert data["info"]["version"] == "1.1.0"
+    assert [m["id"] for m in data["models"]] == [m.id for m in framework.models]
+    assert len(data["domains"]) == 16 and len(data["roles"]) == len(framework.roles)
+    cells = {c["id"]: c for c in data["cells"]}
+    assert len(cells) == 128
+    for cell in framework.cells:
+        assert cells[cell.id]["level_id"] == cell.level_id
+        assert cells[cell.id]["critical"] == cell.critical
+
+
+def test_two_builds_are_byte_identical(tmp_path, framework):
+    build(framework, tmp_path / "a", progress=lambda line: None)
+    build(framework, tmp_path / "b", progress=lambda line: None)
+    a, b = tree(tmp_path / "a"), tree(tmp_path / "b")
+    assert a.keys() == b.keys()
+    assert [k for k in a if a[k] != b[k]] == []
+
+
+def test_source_date_epoch_is_honoured(tmp_path, framework, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build(framework, tmp_path, only=["json"], progress=lambda line: None)
+    assert json.loads((tmp_path / "manifest.json").read_text())["build_time"] == "2023-11-14T22:13:20Z"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
+    with pytest.raises(BuildError, match="SOURCE_DATE_EPOCH='soon' is not a whole number"):
+        build(framework, tmp_path, progress=lambda line: None)
+
+
+def test_failed_build_leaves_earlier_output_untouched(tmp_path, framework, monkeypatch):
+    build(framework, tmp_path, progress=lambda line: None)
+    before = tree(tmp_path)
+    last = RENDERERS[-1]
+
+    def explode(ctx, out_dir):
+        (out_dir / "half-written.txt").write_text("partial")
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(type(last), "render", lambda self, ctx, out_dir: explode(ctx, out_dir))
+    with pytest.raises(BuildError, match="disk on fire"):
+        build(framework, tmp_path, progress=lambda line: None)
+    assert tree(tmp_path) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".staging-")]
+
+
+def test_only_rebuilds_the_named_formats_and_keeps_the_rest(tmp_path, framework):
+    build(framework, tmp_path, progress=lambda line: None)
+    (tmp_path / "docs" / "index.md").write_text("stale")
+    build(framework, tmp_path, only=["json"], progress=lambda line: None)
+    assert (tmp_path / "docs" / "index.md").read_text() == "stale"
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert "docs/index.md" in {a["path"] for a in manifest["artifacts"]}
+
+
+def test_build_command_progress_and_summary(tmp_path, capsys):
+    assert main(["build", "--out", str(tmp_path), "--only", "markdown,csv"]) == 0
+    out, err = capsys.readouterr()
+    assert "markdown" in err and "csv" in err and " s" in err
+    assert out.startswith("built 13 files")
+    assert main(["build", "--out", str(tmp_path), "--only", "pdf-of-dreams"]) == 1
+    assert "unknown format pdf-of-dreams; expected one of markdown, json, csv" in capsys.readouterr().err

@@ -1,0 +1,33 @@
+"""The published JSON Schema is generated from the model and matches the data."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from generator.load import DATA_DIR, available_versions
+from generator.schema import FILE_RECORDS, all_schemas
+from generator.yamlsource import load_yaml
+
+
+def test_published_schema_is_current():
+    for name, schema in all_schemas().items():
+        published = json.loads((DATA_DIR / "schema" / name).read_text(encoding="utf-8"))
+        assert published == schema, f"data/schema/{name} is stale: run `python -m generator schema`"
+
+
+@pytest.mark.parametrize("version", available_versions())
+def test_data_files_satisfy_schema(version):
+    for name in FILE_RECORDS:
+        path = DATA_DIR / "roles.yaml" if name == "roles.yaml" else DATA_DIR / "frameworks" / version / name
+        schema = all_schemas()[name.replace(".yaml", ".schema.json")]
+        jsonschema.Draft202012Validator.check_schema(schema)
+        jsonschema.validate(load_yaml(path).data, schema)
+
+
+def test_schema_rejects_unknown_keys():
+    schema = all_schemas()["matrix.schema.json"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"columns": ["a"], "rows": {}, "extra": 1}, schema)
