@@ -57,6 +57,8 @@ class _Checker:
         for i, level in enumerate(info.levels):
             for j, owner in enumerate(level.owners):
                 self.known(f, ("levels", i, "owners", j), owner, party_ids, "party")
+            if level.accountable is not None:
+                self.known(f, ("levels", i, "accountable"), level.accountable, level.owners, "owner")
         for party in info.shared_split:
             self.known(f, ("shared_split", party), party, party_ids, "party")
 

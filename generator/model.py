@@ -42,10 +42,25 @@ class Level:
     short: str = field(metadata=doc("compact form for posters and narrow tables"))
     owners: tuple[str, ...] = field(metadata=doc("party ids that carry it; empty means not applicable"))
     definition: str
+    accountable: str | None = field(
+        default=None, metadata=doc("owner answerable for the outcome when several carry it (default: the first)")
+    )
 
     @property
     def applicable(self) -> bool:
         return bool(self.owners)
+
+    def party_raci(self, party_ids: tuple[str, ...]) -> dict[str, str]:
+        """Derive each party's R/A/C/I for a cell of this level ("" where it does not apply).
+
+        Every owner is Responsible; the accountable owner (the only one, or the level's
+        `accountable`) is also Accountable, written "R/A"; other parties are Informed.
+        No owner (N/A): nobody.
+        """
+        if not self.owners:
+            return dict.fromkeys(party_ids, "")
+        answerable = self.accountable or self.owners[0]
+        return {p: "R/A" if p == answerable else "R" if p in self.owners else "I" for p in party_ids}
 
 
 @dataclass(frozen=True)

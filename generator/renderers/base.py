@@ -9,6 +9,7 @@ from typing import Protocol
 
 import jinja2
 
+from generator.branding import Branding
 from generator.model import Framework
 
 
@@ -20,6 +21,7 @@ class RenderContext:
     build_time: datetime
     env: jinja2.Environment
     context: dict  # the plain template context (views.template_context)
+    branding: Branding = Branding()
 
 
 class Renderer(Protocol):

@@ -1,0 +1,62 @@
+"""How an edition looks and whose it is: defaults here, an organisation profile may override."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+POSTER_SIZES = ("A3", "A2", "A1", "Letter", "Tabloid")
+
+
+@dataclass(frozen=True)
+class LevelColours:
+    """Fill and text colour of one responsibility level, as #RRGGBB."""
+
+    fill: str
+    text: str
+
+
+# Okabe-Ito hues (safe for the common colour-vision deficiencies), darkened or
+# lightened until the cell text meets WCAG AA (4.5:1) on its fill. Keyed by level id.
+DEFAULT_PALETTE: Mapping[str, LevelColours] = MappingProxyType(
+    {
+        "provider": LevelColours(fill="#0063A0", text="#FFFFFF"),
+        "customer": LevelColours(fill="#F0B33C", text="#000000"),
+        "shared": LevelColours(fill="#5FC3A6", text="#000000"),
+        "not-applicable": LevelColours(fill="#E6E6E6", text="#333333"),
+    }
+)
+# For levels a framework adds beyond the four above.
+FALLBACK_COLOURS = (
+    LevelColours(fill="#CC79A7", text="#000000"),
+    LevelColours(fill="#56B4E9", text="#000000"),
+    LevelColours(fill="#B0B0B0", text="#000000"),
+)
+
+
+@dataclass(frozen=True)
+class Branding:
+    """Name, look and document control of an edition; the defaults are the project's own."""
+
+    organisation: str | None = None
+    short_name: str | None = None
+    logo: Path | None = None  # a checked image file inside the profile folder
+    primary: str = "#1F3A5F"
+    accent: str = "#0063A0"
+    palette: Mapping[str, LevelColours] = field(default_factory=lambda: DEFAULT_PALETTE)
+    font_family: str = "DejaVu Sans"
+    classification: str = "Internal"
+    document_owner: str = "Chief Information Security Officer"
+    approver: str = "Executive Risk Committee"
+    review_cycle_months: int = 12
+    poster_size: str = "A2"
+    file_prefix: str = "ai-security-responsibility"
+
+    def colours(self, level_id: str, level_ids: tuple[str, ...]) -> LevelColours:
+        """Return the colours of a level; levels without a palette entry take fallbacks in order."""
+        if level_id in self.palette:
+            return self.palette[level_id]
+        extras = [i for i in level_ids if i not in self.palette]
+        return FALLBACK_COLOURS[extras.index(level_id) % len(FALLBACK_COLOURS)]
