@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -21,7 +21,7 @@ class RenderContext:
     build_time: datetime
     env: jinja2.Environment
     context: dict  # the plain template context (views.template_context)
-    branding: Branding = Branding()
+    branding: Branding = field(default_factory=Branding)
 
 
 class Renderer(Protocol):
