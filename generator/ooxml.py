@@ -1,0 +1,34 @@
+"""Helpers shared by the Office (zip-based) renderers."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import datetime
+
+# Characters XML 1.0 cannot hold: C0 controls except tab, newline, carriage return; surrogates; U+FFFE/U+FFFF.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Remove characters that XML cannot represent."""
+    return _XML_ILLEGAL.sub("", text)
+
+
+def normalise_zip(data: bytes, when: datetime) -> bytes:
+    """Rewrite a zip package with every entry stamped `when`, in the original order, deflated.
+
+    Office libraries stamp entries with the current time; this makes the bytes depend
+    on the inputs alone.
+    """
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            entry.create_system = 0
+            target.writestr(entry, source.read(info.filename), compresslevel=6)
+    return out.getvalue()
