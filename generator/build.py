@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from generator import __version__, views
+from generator.branding import Branding
 from generator.model import Framework
 from generator.renderers import by_name
 from generator.renderers.base import RenderContext, Renderer
@@ -63,6 +64,7 @@ def build(
     framework: Framework,
     out_dir: Path,
     only: Sequence[str] | None = None,
+    branding: Branding | None = None,
     progress: Callable[[str], None] = lambda line: print(line, file=sys.stderr),
 ) -> list[Artifact]:
     """Render the selected formats; replace their outputs in `out_dir` only if all succeed."""
@@ -72,6 +74,7 @@ def build(
         build_time=build_time(framework),
         env=make_environment(),
         context=views.template_context(framework),
+        branding=branding or Branding(),
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))

@@ -7,7 +7,7 @@ data is generated from them); `Framework` joins them and derives the cells.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 RACI_LETTERS = ("R", "A", "C", "I")
 ACCOUNTABLE = "A"
@@ -317,6 +317,15 @@ class Framework:
     roles: tuple[Role, ...]
     raci: tuple[RaciRow, ...]
     guidance: Guidance = Guidance()
+
+    def restricted_to(self, model_ids: tuple[str, ...]) -> Framework:
+        """Return the framework with only the given deployment models (and their cells)."""
+        keep = set(model_ids)
+        return replace(
+            self,
+            models=tuple(m for m in self.models if m.id in keep),
+            cells=tuple(c for c in self.cells if c.model_id in keep),
+        )
 
     def model(self, model_id: str) -> DeploymentModel:
         return next(m for m in self.models if m.id == model_id)
