@@ -321,10 +321,23 @@ class Framework:
     def restricted_to(self, model_ids: tuple[str, ...]) -> Framework:
         """Return the framework with only the given deployment models (and their cells)."""
         keep = set(model_ids)
+        g = self.guidance
+
+        def patterns(items: tuple[Pattern, ...]) -> tuple[Pattern, ...]:
+            kept = (replace(p, models=tuple(m for m in p.models if m in keep)) for p in items)
+            return tuple(p for p in kept if p.models)
+
+        guidance = replace(
+            g,
+            control_patterns=patterns(g.control_patterns),
+            complexity_patterns=patterns(g.complexity_patterns),
+            decision_guide=tuple(d for d in g.decision_guide if d.model in keep),
+        )
         return replace(
             self,
             models=tuple(m for m in self.models if m.id in keep),
             cells=tuple(c for c in self.cells if c.model_id in keep),
+            guidance=guidance,
         )
 
     def model(self, model_id: str) -> DeploymentModel:

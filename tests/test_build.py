@@ -113,3 +113,13 @@ def test_build_command_progress_and_summary(tmp_path, capsys):
     assert out.startswith("built 13 files")
     assert main(["build", "--out", str(tmp_path), "--only", "pdf-of-dreams"]) == 1
     assert "unknown format pdf-of-dreams; expected one of markdown, json, csv" in capsys.readouterr().err
+
+
+def test_restricted_build_renders_only_those_models(tmp_path, framework):
+    scoped = framework.restricted_to(("saas-ai", "mcp-systems"))
+    assert [m.id for m in scoped.models] == ["saas-ai", "mcp-systems"]
+    assert len(scoped.cells) == 32
+    build(scoped, tmp_path, progress=lambda line: None)
+    assert sorted(p.name for p in (tmp_path / "docs" / "models").iterdir()) == ["mcp-systems.md", "saas-ai.md"]
+    matrix = (tmp_path / "docs" / "responsibility-matrix.md").read_text()
+    assert "PaaS AI" not in matrix.split("## The matrix")[1].split("##")[0]
