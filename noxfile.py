@@ -29,3 +29,10 @@ def lint(session: nox.Session) -> None:
     session.install(*CONSTRAINTS, "ruff")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Time each format and a cold full build; report peak memory."""
+    session.install(*CONSTRAINTS, "-e", ".")
+    session.run("python", "benchmarks/bench.py", *session.posargs)
