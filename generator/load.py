@@ -11,7 +11,7 @@ import jsonschema
 
 from generator import crosscheck, model
 from generator.problems import InputError, Problem
-from generator.schema import FILE_RECORDS, SLUG, file_schema, from_raw
+from generator.schema import FILE_RECORDS, PATTERN_HINTS, file_schema, from_raw
 from generator.yamlsource import Document, YamlError, load_yaml
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -85,9 +85,9 @@ def load_framework(data_dir: Path = DATA_DIR, version: str | None = None) -> mod
     return framework
 
 
-def schema_check(doc: Document, file_name: str) -> list[Problem]:
+def schema_check(doc: Document, file_name: str, schema: dict | None = None) -> list[Problem]:
     """Check a document against its file's JSON Schema, one problem per error."""
-    validator = jsonschema.Draft202012Validator(file_schema(file_name))
+    validator = jsonschema.Draft202012Validator(schema or file_schema(file_name))
     problems = []
     for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
         problems.append(doc.problem(tuple(error.absolute_path), _describe(error)))
@@ -106,7 +106,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
     if kind == "type":
         return f"found {_json_type(value)} {value!r:.60}, expected {error.validator_value}"
     if kind == "pattern":
-        hint = "a lower-case slug such as data-privacy" if error.validator_value == SLUG else "YYYY-MM-DD"
+        hint = PATTERN_HINTS.get(error.validator_value, f"text matching {error.validator_value}")
         return f"found {value!r}, expected {hint}"
     if kind == "minLength":
         return "found empty text, expected a value"

@@ -12,6 +12,12 @@ from generator import model
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+COLOUR = r"^#[0-9A-Fa-f]{6}$"
+PATTERN_HINTS = {
+    SLUG: "a lower-case slug such as data-privacy",
+    ISO_DATE: "a date as YYYY-MM-DD",
+    COLOUR: "a colour as #RRGGBB",
+}
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 # File name -> record class that describes it.
@@ -29,8 +35,13 @@ _PATTERNS = {"id": SLUG, "release_date": ISO_DATE}
 @cache
 def file_schema(file_name: str) -> dict:
     """Return the JSON Schema of one data file."""
+    return record_schema(FILE_RECORDS[file_name], file_name)
+
+
+def record_schema(cls: type, file_name: str) -> dict:
+    """Return the JSON Schema of a file described by record class `cls`."""
     defs: dict[str, dict] = {}
-    root = _record_schema(FILE_RECORDS[file_name], defs)
+    root = _record_schema(cls, defs)
     return {
         "$schema": SCHEMA_DIALECT,
         "$id": f"https://ai-security-shared-responsibility/schema/{file_name.replace('.yaml', '')}.schema.json",
@@ -55,8 +66,9 @@ def _record_schema(cls: type, defs: dict[str, dict]) -> dict:
     properties, required = {}, []
     for f in dataclasses.fields(cls):
         prop = _type_schema(hints[f.name], defs)
-        if f.name in _PATTERNS and prop.get("type") == "string":
-            prop["pattern"] = _PATTERNS[f.name]
+        pattern = f.metadata.get("pattern", _PATTERNS.get(f.name))
+        if pattern and prop.get("type") == "string":
+            prop["pattern"] = pattern
         if "doc" in f.metadata:
             prop = {"description": f.metadata["doc"], **prop}
         properties[f.name] = prop

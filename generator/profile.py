@@ -1,0 +1,372 @@
+"""Organisation profiles: a folder with org.yaml, assets and template overrides.
+
+A profile is untrusted input. It is read with the same strict YAML reader and
+schema checks as the framework data, every path in it must stay inside its
+folder, and everything that later reaches CSS, file names or office files is
+validated here rather than escaped later.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from generator import model
+from generator.branding import DEFAULT_PALETTE, POSTER_SIZES, Branding, LevelColours, contrast_ratio
+from generator.load import schema_check
+from generator.model import doc
+from generator.problems import InputError, Problem
+from generator.schema import COLOUR, SLUG, from_raw, record_schema
+from generator.yamlsource import Document, YamlError, load_yaml
+
+PROFILE_FILE = "org.yaml"
+TEMPLATES_SUBDIR = "templates"
+FONT_FAMILIES = ("DejaVu Sans",)  # families the project bundles in templates/fonts/
+LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
+MAX_LOGO_BYTES = 5 * 1024 * 1024
+MAX_FONT_BYTES = 10 * 1024 * 1024
+LOGO_MAX_PIXELS = 1200  # longest side after loading; larger logos are scaled down once
+MIN_CONTRAST = 4.5  # WCAG AA for normal text
+_FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"true")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+# --- the org.yaml record ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LevelColourSpec:
+    fill: str = field(metadata={"pattern": COLOUR})
+    text: str = field(metadata={"pattern": COLOUR})
+
+
+@dataclass(frozen=True)
+class ColoursSpec:
+    primary: str | None = field(default=None, metadata={"pattern": COLOUR})
+    accent: str | None = field(default=None, metadata={"pattern": COLOUR})
+    levels: Mapping[str, LevelColourSpec] = field(default_factory=dict, metadata=doc("level id -> fill and text"))
+
+
+@dataclass(frozen=True)
+class FontSpec:
+    family: str | None = field(default=None, metadata=doc("a bundled family: " + ", ".join(FONT_FAMILIES)))
+    file: str | None = field(default=None, metadata=doc("a .ttf or .otf file inside the profile folder"))
+
+
+@dataclass(frozen=True)
+class DocumentControl:
+    owner: str | None = None
+    approver: str | None = None
+    review_cycle_months: int | None = None
+
+
+@dataclass(frozen=True)
+class RolesSpec:
+    rename: Mapping[str, str] = field(default_factory=dict, metadata=doc("role id -> the organisation's name"))
+    add: tuple[model.Role, ...] = ()
+    drop: tuple[str, ...] = field(default=(), metadata=doc("role ids the organisation does not have"))
+
+
+@dataclass(frozen=True)
+class OrgFile:
+    name: str
+    short_name: str | None = None
+    file_prefix: str | None = field(default=None, metadata={"pattern": SLUG, "doc": "slug for folder and file names"})
+    logo: str | None = field(default=None, metadata=doc("PNG, JPEG or SVG file inside the profile folder"))
+    logo_raster: str | None = field(default=None, metadata=doc("PNG or JPEG for Word and Excel when logo is SVG"))
+    colours: ColoursSpec | None = None
+    font: FontSpec | None = None
+    classification: str | None = None
+    document_control: DocumentControl | None = None
+    models_in_use: tuple[str, ...] = field(default=(), metadata=doc("deployment model ids; empty means all"))
+    roles: RolesSpec | None = None
+    raci_overrides: Mapping[str, Mapping[str, str]] = field(
+        default_factory=dict, metadata=doc("domain id -> role id -> R, A, C or I")
+    )
+    poster_size: str | None = field(default=None, metadata=doc("one of " + ", ".join(POSTER_SIZES)))
+
+
+PROFILE_SCHEMA = record_schema(OrgFile, PROFILE_FILE)
+
+
+# --- the loaded profile ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Logo:
+    """A checked logo: the vector original (SVG) and/or a raster PNG or JPEG of bounded size."""
+
+    svg: Path | None
+    raster: bytes | None
+    raster_type: str | None  # MIME type of `raster`
+    width: int | None
+    height: int | None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """An organisation's validated profile: who it is, how it looks, how it tailors the framework."""
+
+    folder: Path
+    slug: str
+    branding: Branding
+    logo: Logo | None
+    font_file: Path | None
+    template_dir: Path | None
+    models_in_use: tuple[str, ...]
+    roles: RolesSpec
+    raci_overrides: Mapping[str, Mapping[str, str]]
+
+
+def load_profile(folder: Path, framework: model.Framework) -> Profile:
+    """Read and check a profile folder against the framework; raise InputError listing every problem."""
+    folder = folder.resolve()
+    path = folder / PROFILE_FILE
+    if not folder.is_dir():
+        raise InputError([Problem(folder, None, "", "profile folder not found; create it with `init-org`")])
+    try:
+        document = load_yaml(path)
+    except YamlError as exc:
+        raise InputError(exc.problems) from None
+    problems = schema_check(document, PROFILE_FILE, PROFILE_SCHEMA)
+    if problems:
+        raise InputError(problems)
+    spec: OrgFile = from_raw(OrgFile, document.data)
+    checker = _ProfileChecker(folder, document, spec, framework)
+    profile = checker.profile()
+    if checker.problems:
+        raise InputError(checker.problems)
+    return profile
+
+
+class _ProfileChecker:
+    def __init__(self, folder: Path, document: Document, spec: OrgFile, framework: model.Framework):
+        self.folder, self.doc, self.spec, self.fw = folder, document, spec, framework
+        self.problems: list[Problem] = []
+
+    def report(self, key_path: tuple, message: str) -> None:
+        self.problems.append(self.doc.problem(key_path, message))
+
+    def profile(self) -> Profile:
+        spec = self.spec
+        self.check_text(("name",), spec.name)
+        for key in ("short_name", "classification"):
+            if getattr(spec, key):
+                self.check_text((key,), getattr(spec, key))
+        slug = spec.file_prefix or _slugify(spec.short_name or spec.name)
+        if not re.match(SLUG, slug):
+            self.report(("name",), f"cannot make a file-name slug from {spec.name!r}; set file_prefix: my-org")
+        self.check_models()
+        roles = spec.roles or RolesSpec()
+        self.check_roles(roles)
+        logo = self.check_logo()
+        font_file = self.check_font()
+        control = spec.document_control or DocumentControl()
+        if control.review_cycle_months is not None and not 1 <= control.review_cycle_months <= 60:
+            self.report(("document_control", "review_cycle_months"), "expected a number of months from 1 to 60")
+        if spec.poster_size and spec.poster_size not in POSTER_SIZES:
+            self.report(("poster_size",), f"found {spec.poster_size!r}, expected one of {', '.join(POSTER_SIZES)}")
+        template_dir = self.folder / TEMPLATES_SUBDIR
+        defaults = Branding()
+        colours = spec.colours or ColoursSpec()
+        branding = Branding(
+            organisation=spec.name,
+            short_name=spec.short_name,
+            logo=logo.svg if logo else None,
+            primary=(colours.primary or defaults.primary).upper(),
+            accent=(colours.accent or defaults.accent).upper(),
+            palette=self.palette(colours),
+            font_family=(spec.font.family if spec.font and spec.font.family else defaults.font_family),
+            classification=spec.classification or defaults.classification,
+            document_owner=control.owner or defaults.document_owner,
+            approver=control.approver or defaults.approver,
+            review_cycle_months=control.review_cycle_months or defaults.review_cycle_months,
+            poster_size=spec.poster_size or defaults.poster_size,
+            file_prefix=slug,
+        )
+        return Profile(
+            folder=self.folder,
+            slug=slug,
+            branding=branding,
+            logo=logo,
+            font_file=font_file,
+            template_dir=template_dir if template_dir.is_dir() else None,
+            models_in_use=spec.models_in_use,
+            roles=roles,
+            raci_overrides=spec.raci_overrides,
+        )
+
+    # --- checks -----------------------------------------------------------
+
+    def check_text(self, key_path: tuple, value: str) -> None:
+        if _CONTROL.search(value):
+            self.report(key_path, "contains control characters (line breaks, tabs, ...); use plain one-line text")
+
+    def check_models(self) -> None:
+        known = [m.id for m in self.fw.models]
+        seen = set()
+        for i, model_id in enumerate(self.spec.models_in_use):
+            if model_id not in known:
+                self.report(("models_in_use", i), f"unknown model id {model_id!r}; expected one of {', '.join(known)}")
+            if model_id in seen:
+                self.report(("models_in_use", i), f"{model_id} is listed twice; keep one")
+            seen.add(model_id)
+
+    def check_roles(self, roles: RolesSpec) -> None:
+        default_ids = [r.id for r in self.fw.roles]
+        for role_id, name in roles.rename.items():
+            self.known(("roles", "rename", role_id), role_id, default_ids, "role id")
+            self.check_text(("roles", "rename", role_id), name)
+        for i, role_id in enumerate(roles.drop):
+            self.known(("roles", "drop", i), role_id, default_ids, "role id")
+        for i, role in enumerate(roles.add):
+            if role.id in default_ids or [r.id for r in roles.add].count(role.id) > 1:
+                self.report(("roles", "add", i, "id"), f"role id {role.id!r} already exists; choose another id")
+            self.check_text(("roles", "add", i, "name"), role.name)
+        final_roles = [r for r in default_ids if r not in roles.drop] + [r.id for r in roles.add]
+        domain_ids = [d.id for d in self.fw.domains]
+        for domain_id, letters in self.spec.raci_overrides.items():
+            self.known(("raci_overrides", domain_id), domain_id, domain_ids, "domain id")
+            for role_id, letter in letters.items():
+                self.known(("raci_overrides", domain_id, role_id), role_id, final_roles, "role id")
+                if letter not in model.RACI_LETTERS:
+                    self.report(
+                        ("raci_overrides", domain_id, role_id),
+                        f"found {letter!r}, expected one of {', '.join(model.RACI_LETTERS)}",
+                    )
+        if self.problems:
+            return
+        for row in self.fw.raci:
+            letters = {r: x for r, x in row.letters.items() if r not in roles.drop}
+            letters.update(dict.fromkeys((r.id for r in roles.add), "I"))
+            letters.update(self.spec.raci_overrides.get(row.domain_id, {}))
+            accountable = [r for r, x in letters.items() if x == model.ACCOUNTABLE]
+            if len(accountable) != 1:
+                found = ", ".join(accountable) or "none (the accountable role was dropped)"
+                self.report(
+                    ("raci_overrides", row.domain_id) if row.domain_id in self.spec.raci_overrides else ("roles",),
+                    f"domain {row.domain_id} must keep exactly one A after the overrides, found {found}; "
+                    f"set `raci_overrides: {{{row.domain_id}: {{<role id>: A}}}}`",
+                )
+
+    def check_logo(self) -> Logo | None:
+        spec = self.spec
+        if not spec.logo:
+            if spec.logo_raster:
+                self.report(("logo_raster",), "logo_raster is only used with an SVG logo; set logo instead")
+            return None
+        logo_path = self.inside(("logo",), spec.logo)
+        if logo_path is None:
+            return None
+        if logo_path.suffix.lower() == ".svg":
+            if not self.check_svg(logo_path):
+                return None
+            if not spec.logo_raster:
+                self.report(("logo",), "an SVG logo needs logo_raster: a PNG or JPEG copy for Word and Excel")
+                return None
+            raster = self.raster(("logo_raster",), spec.logo_raster)
+            return Logo(logo_path, *raster) if raster else None
+        raster = self.raster(("logo",), spec.logo)
+        return Logo(None, *raster) if raster else None
+
+    def check_svg(self, path: Path) -> bool:
+        head = path.read_bytes()[:4096].decode("utf-8", "replace")
+        if path.stat().st_size > MAX_LOGO_BYTES or "<svg" not in head:
+            self.report(("logo",), f"{path.name} is not an SVG image under {MAX_LOGO_BYTES // 1048576} MiB")
+            return False
+        return True
+
+    def raster(self, key_path: tuple, relative: str) -> tuple[bytes, str, int, int] | None:
+        """Check a PNG or JPEG and scale it down once so no renderer pays for a huge image."""
+        from PIL import Image, UnidentifiedImageError
+
+        path = self.inside(key_path, relative)
+        if path is None:
+            return None
+        if path.stat().st_size > MAX_LOGO_BYTES:
+            self.report(key_path, f"{relative} is larger than {MAX_LOGO_BYTES // 1048576} MiB; use a smaller file")
+            return None
+        data = path.read_bytes()
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                image.verify()
+            image = Image.open(io.BytesIO(data))
+        except (UnidentifiedImageError, OSError, SyntaxError):
+            self.report(key_path, f"{relative} is not a readable image; use a PNG or JPEG file")
+            return None
+        if image.format not in LOGO_TYPES:
+            self.report(key_path, f"{relative} is a {image.format} image; use PNG, JPEG or SVG")
+            return None
+        if max(image.size) > LOGO_MAX_PIXELS:
+            image.thumbnail((LOGO_MAX_PIXELS, LOGO_MAX_PIXELS))
+            out = io.BytesIO()
+            image.save(out, format="PNG", optimize=True)
+            return out.getvalue(), LOGO_TYPES["PNG"], *image.size
+        return data, LOGO_TYPES[image.format], *image.size
+
+    def check_font(self) -> Path | None:
+        font = self.spec.font
+        if font is None:
+            return None
+        if font.family and font.file:
+            self.report(("font",), "give either family or file, not both")
+        if font.family and font.family not in FONT_FAMILIES:
+            self.report(("font", "family"), f"found {font.family!r}, expected one of {', '.join(FONT_FAMILIES)}")
+        if not font.file:
+            return None
+        path = self.inside(("font", "file"), font.file)
+        if path is None:
+            return None
+        if path.suffix.lower() not in (".ttf", ".otf") or path.stat().st_size > MAX_FONT_BYTES:
+            self.report(("font", "file"), f"{font.file} must be a .ttf or .otf file under 10 MiB")
+        elif path.read_bytes()[:4] not in _FONT_MAGIC:
+            self.report(("font", "file"), f"{font.file} is not a TrueType or OpenType font")
+        else:
+            return path
+        return None
+
+    def palette(self, colours: ColoursSpec) -> Mapping[str, LevelColours]:
+        level_ids = [v.id for v in self.fw.info.levels]
+        palette = dict(DEFAULT_PALETTE)
+        for level_id, spec in colours.levels.items():
+            if not self.known(("colours", "levels", level_id), level_id, level_ids, "level id"):
+                continue
+            ratio = contrast_ratio(spec.fill, spec.text)
+            if ratio < MIN_CONTRAST:
+                self.report(
+                    ("colours", "levels", level_id),
+                    f"text {spec.text} on {spec.fill} has contrast {ratio:.2f}:1, expected at least {MIN_CONTRAST}:1",
+                )
+            palette[level_id] = LevelColours(spec.fill.upper(), spec.text.upper())
+        return MappingProxyType(palette)
+
+    # --- helpers ----------------------------------------------------------
+
+    def inside(self, key_path: tuple, relative: str) -> Path | None:
+        """Resolve a profile path, refusing absolute paths, `..` and symlinks that leave the folder."""
+        candidate = Path(relative)
+        if candidate.is_absolute() or ".." in candidate.parts:
+            self.report(key_path, f"{relative!r} must be a relative path inside the profile folder")
+            return None
+        resolved = (self.folder / candidate).resolve()
+        if not resolved.is_relative_to(self.folder):
+            self.report(key_path, f"{relative!r} resolves outside the profile folder (symlink?); copy the file in")
+            return None
+        if not resolved.is_file():
+            self.report(key_path, f"{relative!r} not found in {self.folder}; add the file or fix the path")
+            return None
+        return resolved
+
+    def known(self, key_path: tuple, value: str, allowed: list[str], what: str) -> bool:
+        if value in allowed:
+            return True
+        self.report(key_path, f"unknown {what} {value!r}; expected one of {', '.join(allowed)}")
+        return False
+
+
+def _slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
