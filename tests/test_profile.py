@@ -103,7 +103,7 @@ def test_scaffolded_profile_is_valid(tmp_path, framework):
         ("raci_overrides: {data-privcy: {security-leadership: R}}", "unknown domain id 'data-privcy'"),
         (
             "raci_overrides: {data-privacy: {security-leadership: A}}",
-            "domain data-privacy must keep exactly one A after the overrides, found security-leadership, data-protection",
+            "data-privacy must keep exactly one A after the overrides, found security-leadership, data-protection",
         ),
         (
             "roles: {drop: [data-protection]}",
