@@ -135,4 +135,5 @@ def _write_manifest(out_dir: Path, framework: Framework, when: datetime, artifac
     text = json.dumps(manifest, indent=2) + "\n"
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=out_dir, delete=False, suffix=".tmp") as tmp:
         tmp.write(text)
+    os.chmod(tmp.name, 0o644)
     os.replace(tmp.name, out_dir / MANIFEST)

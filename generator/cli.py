@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from generator import __version__
+from generator.branding import POSTER_SIZES, Branding
 from generator.build import BuildError, build
 from generator.load import DATA_DIR, load_framework
 from generator.problems import InputError
@@ -48,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd = sub.add_parser("build", help="render every format into the output folder")
     build_cmd.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
     build_cmd.add_argument("--only", help=f"comma-separated formats to build: {formats}")
+    build_cmd.add_argument(
+        "--poster-size", choices=POSTER_SIZES, default="A2", help="page size of the poster, landscape (default: A2)"
+    )
     build_cmd.set_defaults(run=_build)
 
     schema = sub.add_parser("schema", help="write the JSON Schema of the data files")
@@ -67,7 +71,7 @@ def _build(args: argparse.Namespace) -> int:
     fw = load_framework(args.data, args.framework_version)
     only = [name.strip() for name in args.only.split(",") if name.strip()] if args.only else None
     print(f"building framework {fw.info.version} into {args.out}/", file=sys.stderr)
-    artifacts = build(fw, args.out, only)
+    artifacts = build(fw, args.out, only, branding=Branding(poster_size=args.poster_size))
     total = sum(a.size for a in artifacts)
     elapsed = time.perf_counter() - started
     print(f"built {len(artifacts)} files ({total / 1024:.0f} KiB) in {elapsed:.2f} s; see {args.out}/manifest.json")

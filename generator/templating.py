@@ -53,3 +53,18 @@ def make_environment(override_dirs: Sequence[Path] = ()) -> jinja2.Environment:
 def md_cell(value: object) -> str:
     """Make text safe inside a Markdown table cell: one line, pipes escaped."""
     return " ".join(str(value).split()).replace("|", "\\|")
+
+
+def find_template(relative: str, override_dirs: Sequence[Path] = ()) -> Path:
+    """Return the first existing file `relative` in the override folders, then the defaults.
+
+    A name resolving outside its folder (`..`, an absolute path, a symlink) is refused.
+    """
+    roots = [*override_dirs, TEMPLATES_DIR]
+    for root in (r.resolve() for r in roots):
+        path = (root / relative).resolve()
+        if not path.is_relative_to(root):
+            raise ValueError(f"template {relative} resolves outside {root}")
+        if path.is_file():
+            return path
+    raise FileNotFoundError(f"template {relative} not found in {', '.join(str(r) for r in roots)}")

@@ -89,3 +89,61 @@ def template_context(fw: model.Framework) -> dict:
         "guidance": plain(fw.guidance),
         "generator_version": __version__,
     }
+
+
+def provider_duty(fw: model.Framework, cell: model.Cell) -> str:
+    """Say what the provider does for one cell, from the level's owners and the domain's provider aspects."""
+    domain, level = fw.domain(cell.domain_id), fw.level(cell.level_id)
+    if not level.applicable:
+        return "Not applicable."
+    if "provider" not in level.owners:
+        return "Nothing beyond any tools it supplies: the customer owns this domain in this deployment model."
+    if level.owners == ("provider",):
+        return domain.level_notes.get(level.id) or level.definition
+    parts = []
+    if domain.provider_aspects:
+        parts.append(f"Its share in this domain: {'; '.join(domain.provider_aspects)}.")
+    generic = fw.info.shared_split.get("provider", ())
+    if generic:
+        parts.append(f"As in every shared cell: {'; '.join(generic)}.")
+    return " ".join(parts) or level.definition
+
+
+# The long table, one row per cell: its columns are a published interface (workbook and CSV); never rename them.
+RESPONSIBILITY_COLUMNS = (
+    "cell_id",  # <domain_id>.<model_id>, stable across versions
+    "model_id",
+    "model_name",
+    "domain_number",  # an integer
+    "domain_id",
+    "domain_name",
+    "domain_kind",  # traditional | ai-specific
+    "level",  # the level label, as in the matrix (Provider, Customer, Shared, N/A)
+    "critical_focus",  # Yes | No
+    "provider_does",
+    "customer_does",
+    "example",
+)
+
+
+def responsibility_rows(fw: model.Framework) -> list[dict]:
+    """Return the long table: one dict per cell in matrix order, keyed by RESPONSIBILITY_COLUMNS in order."""
+    rows = []
+    for cell in fw.cells:
+        dm, domain = fw.model(cell.model_id), fw.domain(cell.domain_id)
+        values = (
+            cell.id,
+            dm.id,
+            dm.name,
+            domain.number,
+            domain.id,
+            domain.name,
+            domain.kind,
+            fw.level(cell.level_id).label,
+            "Yes" if cell.critical else "No",
+            provider_duty(fw, cell),
+            customer_duty(fw, cell),
+            domain.examples.get(dm.id, ""),
+        )
+        rows.append(dict(zip(RESPONSIBILITY_COLUMNS, values, strict=True)))
+    return rows

@@ -32,18 +32,22 @@ def test_manifest_lists_every_file_with_size_and_hash(build_dir, framework):
 
 
 def test_csv_has_one_row_per_cell(build_dir, framework):
-    with (build_dir / "responsibilities.csv").open(encoding="utf-8", newline="") as f:
+    with (build_dir / "responsibilities.csv").open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 128
     assert list(rows[0]) == [
         "cell_id",
         "model_id",
         "model_name",
-        "domain_id",
         "domain_number",
+        "domain_id",
         "domain_name",
+        "domain_kind",
         "level",
         "critical_focus",
+        "provider_does",
+        "customer_does",
+        "example",
     ]
     assert len({r["cell_id"] for r in rows}) == 128
     for row, cell in zip(rows, framework.cells, strict=True):

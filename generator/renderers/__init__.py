@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from generator.renderers import framework_json, markdown_docs, responsibilities_csv
+from generator.renderers import framework_json, markdown_docs, policy_pack, poster, raci_workbook, responsibilities_csv
 from generator.renderers.base import Renderer
 
 RENDERERS: tuple[Renderer, ...] = (
     markdown_docs.MarkdownDocs(),
     framework_json.FrameworkJson(),
     responsibilities_csv.ResponsibilitiesCsv(),
+    raci_workbook.RaciWorkbook(),
+    poster.Poster(),
+    policy_pack.PolicyPack(),
 )
 
 

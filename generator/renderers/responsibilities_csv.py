@@ -1,4 +1,12 @@
-"""One row per matrix cell, for spreadsheets and scripts."""
+"""The long table, one row per matrix cell, as CSV for spreadsheets, GRC registers and scripts.
+
+Same columns and rows as the workbook's Responsibilities sheet (`views.responsibility_rows`).
+Written as UTF-8 with a byte order mark and CRLF line ends: without the BOM, Excel on
+Windows reads a double-clicked CSV in the local ANSI code page and garbles any non-ASCII
+text (accented names, typographic quotes and dashes an edition may add); Python (`utf-8-sig`), pandas, LibreOffice and
+Google Sheets all read the BOM correctly. Text that a spreadsheet would take for a formula
+is prefixed with `'` (see `cell_text.csv_value`).
+"""
 
 from __future__ import annotations
 
@@ -7,40 +15,20 @@ import io
 from pathlib import Path
 
 from generator.renderers.base import RenderContext, write_text
+from generator.renderers.cell_text import csv_value
+from generator.views import RESPONSIBILITY_COLUMNS, responsibility_rows
 
-COLUMNS = (
-    "cell_id",
-    "model_id",
-    "model_name",
-    "domain_id",
-    "domain_number",
-    "domain_name",
-    "level",
-    "critical_focus",
-)
+BOM = "\ufeff"
 
 
 class ResponsibilitiesCsv:
     name = "csv"
-    description = "responsibilities.csv: one row per cell"
+    description = "responsibilities.csv: one row per cell (UTF-8 with BOM)"
 
     def render(self, ctx: RenderContext, out_dir: Path) -> list[Path]:
-        fw = ctx.framework
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(COLUMNS)
-        for cell in fw.cells:
-            dm, domain = fw.model(cell.model_id), fw.domain(cell.domain_id)
-            writer.writerow(
-                [
-                    cell.id,
-                    dm.id,
-                    dm.name,
-                    domain.id,
-                    domain.number,
-                    domain.name,
-                    fw.level(cell.level_id).label,
-                    "Yes" if cell.critical else "No",
-                ]
-            )
-        return [write_text(out_dir, "responsibilities.csv", buffer.getvalue())]
+        writer.writerow(RESPONSIBILITY_COLUMNS)
+        for row in responsibility_rows(ctx.framework):
+            writer.writerow([csv_value(row[column]) for column in RESPONSIBILITY_COLUMNS])
+        return [write_text(out_dir, "responsibilities.csv", BOM + buffer.getvalue())]

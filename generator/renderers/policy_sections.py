@@ -1,0 +1,334 @@
+"""The body of the policy pack, section by section, written through a `Writer`."""
+
+from __future__ import annotations
+
+from string import ascii_uppercase
+
+from generator import policy_text as pt
+from generator.branding import Branding
+from generator.model import Cell, DeploymentModel, Domain, Framework
+from generator.wordwriter import Writer, shade, strong
+
+AI_MARK = "★"
+CRITICAL = "Critical focus"
+RACI_KEY = (
+    ("R", "Responsible", "does the work"),
+    ("A", "Accountable", "answers for the outcome and signs it off; exactly one role per domain"),
+    ("C", "Consulted", "is asked for advice before decisions"),
+    ("I", "Informed", "is kept up to date"),
+)
+DUTY_SHORT = {
+    pt.OPERATE: "Operate",
+    pt.SHARE: "Do its part, confirm",
+    pt.ASSURE: "Obtain assurance",
+    pt.NOT_APPLICABLE: "Record why N/A",
+}
+OUT_OF_SCOPE_APPENDIX = "Appendix 3"
+
+
+def write_body(w: Writer, fw: Framework, ed: pt.Edition, branding: Branding) -> None:
+    """Write every section of the policy after the cover and contents."""
+    policies = pt.domain_policies(fw)
+    document_control(w, fw, ed)
+    introduction(w, fw, ed)
+    roles(w, fw)
+    policy_statements(w, fw, policies)
+    for letter, dm in zip(ascii_uppercase, fw.models, strict=False):
+        annex(w, fw, letter, dm, policies, branding)
+    full_matrix(w, fw, branding)
+    glossary(w, fw)
+    out_of_scope(w, fw)
+
+
+def domain_heading(domain: Domain) -> str:
+    """Return a domain's heading: number, name and the AI-specific mark."""
+    return f"{domain.number}. {domain.name}" + (f" {AI_MARK}" if domain.ai_specific else "")
+
+
+def annex_heading(letter: str, dm: DeploymentModel) -> str:
+    return f"Annex {letter}: {dm.name}"
+
+
+def cell_label(fw: Framework, cell: Cell) -> str:
+    """Return a cell's level as the framework writes it, with the critical focus marker."""
+    return fw.level(cell.level_id).label + (fw.info.critical_marker if cell.critical else "")
+
+
+# --- front matter -------------------------------------------------------------
+
+
+def document_control(w: Writer, fw: Framework, ed: pt.Edition) -> None:
+    w.heading("Document control", 1)
+    facts = [
+        ("Document", ed.title),
+        ("Organisation", ed.organisation),
+        ("Document owner", ed.owner),
+        ("Approver", ed.approver),
+        ("Classification", ed.classification),
+        ("Version", ed.version),
+        ("Status", ed.status),
+        ("Issued", ed.issued.isoformat()),
+        ("Effective from", "[Date of approval]"),
+        ("Review cycle", f"Every {ed.review_months} months"),
+        ("Next review due", ed.next_review.isoformat()),
+        ("Based on", f"{ed.framework} ({fw.info.release_date}) by {fw.info.author}, {fw.info.licence} licence"),
+    ]
+    w.table(["Item", "Value"], facts, [4.6, 12.0])
+    w.heading("Version history", 2)
+    w.table(
+        ["Version", "Date", "Author", "Changes"],
+        [[ed.version, ed.issued.isoformat(), ed.owner, f"First issue, adopted from the {ed.framework}"]],
+        [2.2, 2.6, 4.6, 7.2],
+    )
+    w.heading("Approval", 2)
+    w.table(
+        ["Role", "Name", "Signature", "Date"],
+        [[ed.owner, "[Name]", "[Signature]", "[Date]"], [ed.approver, "[Name]", "[Signature]", "[Date]"]],
+        [5.6, 4.0, 4.0, 3.0],
+    )
+
+
+def introduction(w: Writer, fw: Framework, ed: pt.Edition) -> None:
+    info, org = fw.info, ed.organisation
+    w.heading("Introduction", 1)
+    w.heading("Purpose", 2)
+    w.paragraph(
+        f"This policy sets out how {org} secures the artificial intelligence (AI) systems it adopts, builds and "
+        "operates. For each security domain and each deployment model in scope it states what the organisation "
+        "shall do, and names the internal role accountable for it."
+    )
+    w.paragraph(
+        f"It adopts the {info.title} version {info.version} by {info.author} ({info.source_url}, {info.licence} "
+        f"licence). {info.summary}"
+    )
+    w.paragraph(
+        f"In this policy {org} is the framework's customer; the provider is the organisation that supplies an AI "
+        "service, platform, infrastructure or model. Shall marks a mandatory requirement."
+    )
+    w.heading("Scope", 2)
+    w.paragraph(
+        f"This policy applies to every AI system that {org} adopts, builds or operates in the deployment models "
+        "below, and to the staff, contractors and third parties who do so on its behalf."
+    )
+    for dm in fw.models:
+        w.bullet(strong(f"{dm.name}: "), dm.description)
+    w.paragraph(
+        "A deployment model not listed here is outside this edition of the policy: adopting one requires the "
+        "policy to be extended first."
+    )
+    if fw.guidance.out_of_scope:
+        w.paragraph(
+            f"{fw.guidance.out_of_scope.name}, in which AI works only behind the scenes, are outside the scope of "
+            f"this policy; {OUT_OF_SCOPE_APPENDIX} says how they are handled."
+        )
+    w.heading("Key principles", 2)
+    for principle in info.principles:
+        w.bullet(strong(f"{principle.name}: "), principle.text)
+    responsibility_levels(w, fw)
+    w.heading("Compliance, exceptions and review", 2)
+    w.paragraph(
+        f"Compliance with this policy is mandatory for everyone who selects, builds, operates or uses AI systems "
+        f"on behalf of {org}. The document owner ({ed.owner}) monitors compliance and reports to the approver "
+        f"({ed.approver})."
+    )
+    w.paragraph(
+        f"Exceptions shall be requested in writing, assessed for risk, approved by the approver ({ed.approver}) "
+        "for a limited period and recorded in the risk register."
+    )
+    w.paragraph(
+        f"This policy shall be reviewed at least every {ed.review_months} months, and whenever the organisation "
+        f"adopts a new deployment model or a new version of the framework is published. The next review is due by "
+        f"{ed.next_review.isoformat()}."
+    )
+
+
+def responsibility_levels(w: Writer, fw: Framework) -> None:
+    w.heading("Responsibility levels", 2)
+    w.paragraph("The framework assigns each security domain, in each deployment model, one of these levels:")
+    rows = [[v.label, v.definition, pt.DUTY_SUMMARIES[pt.duty(v)]] for v in fw.info.levels]
+    w.table(["Level", "Meaning", "The organisation shall"], rows, [2.4, 7.2, 7.0])
+    parties = {p.id: p.name for p in fw.info.parties}
+    if fw.info.shared_split:
+        w.paragraph("Unless a domain says otherwise, a Shared responsibility divides the work as follows:")
+        for party_id, duties in fw.info.shared_split.items():
+            w.bullet(strong(f"{parties.get(party_id, party_id)}: "), "; ".join(duties))
+    w.paragraph(
+        f"{AI_MARK} marks the security domains specific to AI. {CRITICAL} marks a pairing of domain and deployment "
+        f"model that the framework flags for particular attention ({fw.info.critical_marker} in the tables)."
+    )
+    w.heading("Provider assurance", 2)
+    w.paragraph(
+        "Where this policy requires the organisation to obtain assurance from a provider, or to confirm the "
+        "provider's part of a shared responsibility, it shall do so through:"
+    )
+    for name, text in pt.ASSURANCE_MEANS:
+        w.bullet(strong(f"{name} "), text)
+
+
+# --- roles ---------------------------------------------------------------------
+
+
+def roles(w: Writer, fw: Framework) -> None:
+    w.heading("Roles and responsibilities", 1)
+    w.paragraph(
+        "These internal roles carry out the organisation's part of AI security. The assignments are the "
+        "framework project's defaults; adapt them to the organisation's structure before approval."
+    )
+    w.heading("Internal roles", 2)
+    w.table(["Role", "Description"], [[r.name, r.description] for r in fw.roles], [4.6, 12.0])
+    w.heading("RACI matrix", 2)
+    w.paragraph("For the organisation's side of each security domain, each role is:")
+    for letter, name, meaning in RACI_KEY:
+        w.bullet(strong(f"{letter} ({name}): "), meaning)
+    role_ids = [r.id for r in fw.roles]
+    rows = [[domain_heading(fw.domain(row.domain_id)), *(row.letters[r] for r in role_ids)] for row in fw.raci]
+    weights = [16.6 - 1.3 * len(role_ids), *([1.3] * len(role_ids))]
+    w.table(["Security domain", *(r.name for r in fw.roles)], rows, weights, rotated_header_cm=4.4)
+
+
+# --- policy statements ---------------------------------------------------------------
+
+
+def policy_statements(w: Writer, fw: Framework, policies: tuple[pt.DomainPolicy, ...]) -> None:
+    w.heading("Policy statements", 1)
+    w.paragraph(
+        "Each security domain below states what the organisation shall do in every deployment model in scope, "
+        "grouped by who owns the domain in that model. The accountable role answers for the whole domain; the "
+        "responsible roles do the work (see Roles and responsibilities)."
+    )
+    for policy in policies:
+        domain_statements(w, fw, policy)
+
+
+def domain_statements(w: Writer, fw: Framework, policy: pt.DomainPolicy) -> None:
+    d = policy.domain
+    w.heading(domain_heading(d), 2)
+    w.paragraph(strong("Objective: "), f"{d.focus}. {d.description}")
+    responsible = ", ".join(r.name for r in policy.responsible) or "the accountable role"
+    w.paragraph(strong("Accountable: "), f"{policy.accountable.name}. ", strong("Responsible: "), f"{responsible}.")
+    for statement in policy.statements:
+        w.heading(statement.title, 3)
+        for clause in statement.clauses:
+            if clause.lead:
+                w.paragraph((clause.lead, "Intense Emphasis" if clause.critical else "Strong"), clause.text)
+            else:
+                w.paragraph(clause.text)
+            w.bullets(clause.items)
+
+
+# --- annexes and appendices ----------------------------------------------------------
+
+
+def annex(
+    w: Writer,
+    fw: Framework,
+    letter: str,
+    dm: DeploymentModel,
+    policies: tuple[pt.DomainPolicy, ...],
+    branding: Branding,
+) -> None:
+    w.heading(annex_heading(letter, dm), 1)
+    w.paragraph(dm.description)
+    category = next((c.name for c in fw.info.categories if c.id == dm.category), dm.category)
+    w.paragraph(strong("Category: "), category)
+    for risk in dm.risk:
+        label = f"Risk: {risk.level}" + (f" ({risk.variant})" if risk.variant else "")
+        w.paragraph(strong(f"{label}. "), risk.rationale)
+    examples = "; ".join((f"{g.label}: " if g.label else "") + ", ".join(g.items) for g in dm.examples)
+    w.paragraph(strong("Examples: "), f"{examples}.")
+    w.paragraph(strong("Security considerations: "), f"{'; '.join(dm.security_considerations)}.")
+    w.paragraph(f"Responsibilities for {dm.name}", style="Caption")
+    rows = []
+    for policy in policies:
+        cell = fw.cell(policy.domain.id, dm.id)
+        statement = next(s for s in policy.statements if dm.id in s.model_ids)
+        level = fw.level(cell.level_id)
+        duty = DUTY_SHORT[pt.duty(level)]
+        rows.append(
+            [domain_heading(policy.domain), cell_label(fw, cell), duty, statement.number, policy.accountable.name]
+        )
+    header = ["Security domain", "Level", "Organisation's duty", "Statement", "Accountable role"]
+    table = w.table(header, rows, [4.8, 2.2, 3.8, 2.4, 3.4])
+    level_ids = tuple(v.id for v in fw.info.levels)
+    for row, policy in zip(table.rows[1:], policies, strict=True):
+        colours = branding.colours(fw.cell(policy.domain.id, dm.id).level_id, level_ids)
+        shade(row.cells[1], colours.fill, colours.text)
+    critical = [policy.domain for policy in policies if fw.cell(policy.domain.id, dm.id).critical]
+    if critical:
+        w.paragraph(
+            strong(f"{CRITICAL} areas ({fw.info.critical_marker}): "),
+            "the framework flags these domains for particular attention:",
+        )
+        w.bullets([domain_heading(d) for d in critical])
+    else:
+        w.paragraph(
+            strong(f"{CRITICAL} areas: "),
+            "the framework flags no domain of this model; every Customer and Shared domain above still applies.",
+        )
+
+
+def full_matrix(w: Writer, fw: Framework, branding: Branding) -> None:
+    w.heading("Appendix 1: Full responsibility matrix", 1)
+    w.paragraph(f"Who owns each security domain in each deployment model of the {fw.info.title} {fw.info.version}.")
+    marker = fw.info.critical_marker
+    rows = []
+    for d in fw.domains:
+        cells = fw.cells_for_domain(d.id)
+        rows.append([domain_heading(d), *(fw.level(c.level_id).short + (marker if c.critical else "") for c in cells)])
+    weights = [16.6 - 1.5 * len(fw.models), *([1.5] * len(fw.models))]
+    header = ["Security domain", *(m.short_name for m in fw.models)]
+    table = w.table(header, rows, weights, rotated_header_cm=2.6)
+    level_ids = tuple(v.id for v in fw.info.levels)
+    for row, d in zip(table.rows[1:], fw.domains, strict=True):
+        for table_cell, cell in zip(row.cells[1:], fw.cells_for_domain(d.id), strict=True):
+            colours = branding.colours(cell.level_id, level_ids)
+            shade(table_cell, colours.fill, colours.text)
+    key = [f"{v.short} = {v.label}" for v in fw.info.levels if v.short != v.label]
+    key += [f"{marker} = {CRITICAL.lower()} area", f"{AI_MARK} = AI-specific domain"]
+    w.paragraph(strong("Key: "), "; ".join(key) + ".")
+
+
+def glossary(w: Writer, fw: Framework) -> None:
+    w.heading("Appendix 2: Glossary", 1)
+    rows = sorted(glossary_terms(fw).items(), key=lambda item: item[0].casefold())
+    w.table(["Term", "Meaning"], [list(row) for row in rows], [4.6, 12.0])
+
+
+def glossary_terms(fw: Framework) -> dict[str, str]:
+    """Return the glossary: the framework's own terms, its levels and parties, and the RACI letters."""
+    ai_domains = pt.join_names(d.name for d in fw.domains if d.ai_specific)
+    terms = {
+        f"AI-specific domain ({AI_MARK})": f"A security domain that arises from AI itself: {ai_domains or 'none'}.",
+        "Assurance": "Evidence, such as contract terms, independent attestations and reviews, that a provider "
+        "meets its responsibilities.",
+        f"{CRITICAL} area": "A pairing of security domain and deployment model that the framework flags for "
+        f"particular attention; marked {fw.info.critical_marker} in the matrix.",
+        "Deployment model": "A way of adopting AI that the framework distinguishes, from a ready-made SaaS "
+        "service to self-hosted models, agents and coding assistants.",
+        "RACI": "A chart of the roles Responsible, Accountable, Consulted and Informed for each security domain.",
+        "Security domain": "An area of security for which the framework assigns an owner in each deployment model.",
+    }
+    terms |= {
+        f"{name} ({letter})": f"In the RACI matrix, the role that {meaning}." for letter, name, meaning in RACI_KEY
+    }
+    terms |= {c.name: c.description for c in fw.info.categories}
+    parties = {p.name: p.description for p in fw.info.parties}
+    for level in fw.info.levels:
+        if level.label in parties:
+            terms[level.label] = f"{parties.pop(level.label)} As a responsibility level: {level.definition}"
+        else:
+            terms[level.label] = level.definition
+    return terms | parties
+
+
+def out_of_scope(w: Writer, fw: Framework) -> None:
+    oos = fw.guidance.out_of_scope
+    if oos is None:
+        return
+    w.heading(f"{OUT_OF_SCOPE_APPENDIX}: {oos.name} (out of scope)", 1)
+    w.paragraph(oos.description)
+    w.paragraph(strong("Examples:"))
+    for example in oos.examples:
+        w.bullet(strong(f"{example.name}: "), example.note)
+    w.paragraph("The organisation shall manage these products through vendor management and compliance:")
+    w.bullets(oos.focus)

@@ -1,0 +1,199 @@
+"""Workbook helpers: the one cell writer, styles, flat tables, printing and reproducible bytes."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+import zipfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+from generator.branding import Branding, LevelColours
+from generator.ooxml import normalise_zip
+from generator.renderers.cell_text import formula_like, safe_cell_text
+
+WHITE, BLACK = "#FFFFFF", "#000000"
+FONT_NAME = "Calibri"
+MIN_WIDTH, MAX_WIDTH = 8, 60
+LINE_HEIGHT = 15  # points per line of 11 pt text
+CHARS_PER_WIDTH = 1.0  # prose characters per unit of column width (one "0"); errs towards taller rows
+DEFAULT_WIDTH = 8.43
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+CENTRE = Alignment(horizontal="center", vertical="top")
+LETTER_WIDTH = 16
+THIN = Side(style="thin", color="FFBFBFBF")
+GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def put(ws: Worksheet, row: int, column: int, value: str | int | None) -> Cell:
+    """Write one value: the only way the workbook writes a cell, so no text can become a formula."""
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell.value = safe_cell_text(value)
+        cell.data_type = "s"  # openpyxl would store "=..." as a formula and "#N/A" as an error
+        if formula_like(cell.value):
+            cell.quotePrefix = True  # Excel keeps it text when someone edits the cell
+    else:
+        cell.value = value
+    return cell
+
+
+def argb(colour: str) -> str:
+    """Turn #RRGGBB into the opaque ARGB that OOXML expects."""
+    return "FF" + colour.lstrip("#").upper()
+
+
+def fill(colour: str) -> PatternFill:
+    """Return a solid fill of a #RRGGBB colour."""
+    return PatternFill(fill_type="solid", start_color=argb(colour))
+
+
+def font(colour: str = BLACK, bold: bool = False, size: int = 11) -> Font:
+    """Return the workbook's font (Office's default face: the file embeds no fonts) in a colour."""
+    return Font(name=FONT_NAME, size=size, bold=bold, color=argb(colour))
+
+
+def paint_level(cell: Cell, colours: LevelColours) -> None:
+    """Colour a cell as its responsibility level."""
+    cell.fill = fill(colours.fill)
+    cell.font = font(colours.text, bold=True)
+    cell.border = GRID
+
+
+def header(ws: Worksheet, headers: Sequence[str], branding: Branding) -> None:
+    """Write the header row (row 1) in the edition's primary colour."""
+    for column, text in enumerate(headers, 1):
+        cell = put(ws, 1, column, text)
+        cell.fill = fill(branding.primary)
+        cell.font = font(WHITE, bold=True)
+        cell.alignment = WRAP
+
+
+def flat_table(
+    ws: Worksheet,
+    name: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str | int]],
+    branding: Branding,
+    wrap: Sequence[str] = (),
+    letters: Sequence[str] = (),
+) -> None:
+    """Write one header row and plain rows as a named Excel Table with autofilter and a frozen header.
+
+    Columns named in `wrap` wrap their text; those in `letters` hold short codes, centred in narrow columns.
+    """
+    folded = [h.casefold() for h in headers]
+    if len(set(folded)) != len(folded):
+        raise ValueError(f"sheet {ws.title}: column headings must be unique (Excel ignores case): {list(headers)}")
+    header(ws, headers, branding)
+    for r, values in enumerate(rows, 2):
+        for c, value in enumerate(values, 1):
+            put(ws, r, c, value).alignment = (
+                WRAP if headers[c - 1] in wrap else CENTRE if headers[c - 1] in letters else TOP
+            )
+    ref = f"A1:{get_column_letter(len(headers))}{max(len(rows), 1) + 1}"
+    style = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(Table(displayName=name, ref=ref, tableStyleInfo=style))
+    ws.freeze_panes = "A2"
+    fit_widths(ws, [headers, *rows])
+    for c, heading in enumerate(headers, 1):
+        if heading in letters:
+            ws.column_dimensions[get_column_letter(c)].width = LETTER_WIDTH
+    fit_heights(ws)
+    printable(ws, title_rows="1:1")
+
+
+def section(ws: Worksheet, row: int, title: str, pairs: Sequence[tuple[str, str]], colour: str) -> int:
+    """Write a heading and label/value rows from `row`; return the next free row after a gap."""
+    put(ws, row, 1, title).font = font(colour, bold=True, size=12)
+    for r, (label, value) in enumerate(pairs, row + 1):
+        label_cell = put(ws, r, 1, label)
+        label_cell.font, label_cell.alignment = font(bold=True), TOP
+        put(ws, r, 2, value).alignment = WRAP
+    return row + len(pairs) + 2
+
+
+def add_logo(ws: Worksheet, logo: Path, anchor: str, max_height: int = 60) -> None:
+    """Place an image file (PNG or JPEG) at `anchor`, scaled down to at most `max_height` pixels high."""
+    from openpyxl.drawing.image import Image  # needs Pillow, so imported only when there is a logo
+
+    image = Image(str(logo))
+    scale = min(1.0, max_height / image.height)
+    image.width, image.height = round(image.width * scale), round(image.height * scale)
+    ws.add_image(image, anchor)
+
+
+def fit_widths(ws: Worksheet, rows: Sequence[Sequence[object]]) -> None:
+    """Size each column to its longest value, within MIN_WIDTH and MAX_WIDTH (longer text wraps)."""
+    for column, values in enumerate(zip(*rows, strict=True), 1):
+        longest = max(len(str(v)) for v in values if v is not None)
+        ws.column_dimensions[get_column_letter(column)].width = min(max(longest + 2, MIN_WIDTH), MAX_WIDTH)
+
+
+def fit_heights(ws: Worksheet) -> None:
+    """Make each row tall enough for its wrapped text: LibreOffice keeps the default height otherwise."""
+    widths = {letter: dim.width for letter, dim in ws.column_dimensions.items()}
+    for row in ws.iter_rows():
+        wrapped = [c for c in row if isinstance(c.value, str) and c.alignment.wrap_text]
+        lines = max((_lines(c.value, widths.get(c.column_letter) or DEFAULT_WIDTH) for c in wrapped), default=1)
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = LINE_HEIGHT * lines
+
+
+def _lines(text: str, width: float) -> int:
+    """Estimate the lines a text wraps to in a column `width` characters wide."""
+    per_line = max(int((width - 1) * CHARS_PER_WIDTH), 1)
+    return sum(max(1, len(textwrap.wrap(part, per_line))) for part in text.split("\n"))
+
+
+def column_range(column: int, first_row: int, last_row: int) -> str:
+    letter = get_column_letter(column)
+    return f"{letter}{first_row}:{letter}{last_row}"
+
+
+def validate(ws: Worksheet, list_name: str, ranges: Sequence[str]) -> None:
+    """Admit only the values of a defined name (a list on the Lists sheet) in the given ranges."""
+    rule = DataValidation(
+        type="list",
+        formula1=f"={list_name}",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Not an allowed value",
+        error=f"Choose a value from the list {list_name} (hidden sheet Lists).",
+    )
+    for ref in ranges:
+        rule.add(ref)
+    ws.add_data_validation(rule)
+
+
+def printable(ws: Worksheet, title_rows: str | None, title_cols: str | None = None, landscape: bool = True) -> None:
+    """Print one page wide (landscape unless told), repeating the title rows and columns on every page."""
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+    if title_cols:
+        ws.print_title_cols = title_cols
+
+
+def workbook_bytes(wb: Workbook, when: datetime) -> bytes:
+    """Return the saved workbook, dated `when` inside and out, so equal inputs give equal bytes."""
+    stamp = when.astimezone(UTC).replace(tzinfo=None)
+    wb.properties.created = wb.properties.modified = stamp
+    buffer = io.BytesIO()
+    # ExcelWriter directly: openpyxl's save() would overwrite `modified` with the clock.
+    ExcelWriter(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
+    return normalise_zip(buffer.getvalue(), when)
