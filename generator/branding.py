@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,16 +38,34 @@ FALLBACK_COLOURS = (
 
 
 @dataclass(frozen=True)
+class Logo:
+    """A checked logo: the vector original (SVG) and/or a raster PNG or JPEG of bounded size."""
+
+    svg: Path | None
+    raster: bytes | None
+    raster_type: str | None  # MIME type of `raster`
+    width: int | None
+    height: int | None
+
+    def raster_data_url(self) -> str | None:
+        """Return the raster image as a data: URL, for renderers that take URLs."""
+        if self.raster is None:
+            return None
+        return f"data:{self.raster_type};base64,{base64.b64encode(self.raster).decode('ascii')}"
+
+
+@dataclass(frozen=True)
 class Branding:
     """Name, look and document control of an edition; the defaults are the project's own."""
 
     organisation: str | None = None
     short_name: str | None = None
-    logo: Path | None = None  # a checked image file inside the profile folder
+    logo: Logo | None = None
     primary: str = "#1F3A5F"
     accent: str = "#0063A0"
     palette: Mapping[str, LevelColours] = field(default_factory=lambda: DEFAULT_PALETTE)
     font_family: str = "DejaVu Sans"
+    font_file: Path | None = None  # a checked .ttf/.otf inside the profile folder
     classification: str = "Internal"
     document_owner: str = "Chief Information Security Officer"
     approver: str = "Executive Risk Committee"

@@ -66,15 +66,20 @@ def build(
     only: Sequence[str] | None = None,
     branding: Branding | None = None,
     progress: Callable[[str], None] = lambda line: print(line, file=sys.stderr),
+    template_dirs: Sequence[Path] = (),
+    asset_roots: Sequence[Path] = (),
 ) -> list[Artifact]:
     """Render the selected formats; replace their outputs in `out_dir` only if all succeed."""
     renderers = select(only)
+    branding = branding or Branding()
     ctx = RenderContext(
         framework=framework,
         build_time=build_time(framework),
-        env=make_environment(),
-        context=views.template_context(framework),
-        branding=branding or Branding(),
+        env=make_environment(template_dirs),
+        context=views.template_context(framework, branding),
+        branding=branding,
+        template_dirs=tuple(template_dirs),
+        asset_roots=tuple(asset_roots),
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))

@@ -304,8 +304,9 @@ class RaciRow:
     rationale: str
 
     @property
-    def accountable(self) -> str:
-        return next(role for role, letter in self.letters.items() if letter == ACCOUNTABLE)
+    def accountable(self) -> str | None:
+        """The accountable role id (None only in a framework that failed validation)."""
+        return next((role for role, letter in self.letters.items() if letter == ACCOUNTABLE), None)
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,13 @@ from datetime import date, datetime
 
 from generator.branding import Branding
 from generator.model import Cell, DeploymentModel, Domain, Framework, Level, RaciRow, Role
+from generator.views import CUSTOMER_PARTY
 
 TITLE = "AI Security Policy"
 DOCUMENT_VERSION = "1.0"
 STATUS = "Draft for approval"
 ORGANISATION_PLACEHOLDER = "[Organisation name]"
-CUSTOMER = "customer"
+CUSTOMER = CUSTOMER_PARTY
 PROVIDER = "provider"
 OPERATE, SHARE, ASSURE, NOT_APPLICABLE = "operate", "share", "assure", "not-applicable"
 DUTIES = (OPERATE, SHARE, ASSURE, NOT_APPLICABLE)

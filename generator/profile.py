@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from generator import model
-from generator.branding import DEFAULT_PALETTE, POSTER_SIZES, Branding, LevelColours, contrast_ratio
+from generator.branding import DEFAULT_PALETTE, POSTER_SIZES, Branding, LevelColours, Logo, contrast_ratio
 from generator.load import schema_check
 from generator.model import doc
 from generator.problems import InputError, Problem
@@ -97,25 +97,12 @@ PROFILE_SCHEMA = record_schema(OrgFile, PROFILE_FILE)
 
 
 @dataclass(frozen=True)
-class Logo:
-    """A checked logo: the vector original (SVG) and/or a raster PNG or JPEG of bounded size."""
-
-    svg: Path | None
-    raster: bytes | None
-    raster_type: str | None  # MIME type of `raster`
-    width: int | None
-    height: int | None
-
-
-@dataclass(frozen=True)
 class Profile:
     """An organisation's validated profile: who it is, how it looks, how it tailors the framework."""
 
     folder: Path
     slug: str
     branding: Branding
-    logo: Logo | None
-    font_file: Path | None
     template_dir: Path | None
     models_in_use: tuple[str, ...]
     roles: RolesSpec
@@ -172,15 +159,17 @@ class _ProfileChecker:
             self.report(("poster_size",), f"found {spec.poster_size!r}, expected one of {', '.join(POSTER_SIZES)}")
         template_dir = self.folder / TEMPLATES_SUBDIR
         defaults = Branding()
+        family = (spec.font and spec.font.family) or defaults.font_family
         colours = spec.colours or ColoursSpec()
         branding = Branding(
             organisation=spec.name,
             short_name=spec.short_name,
-            logo=logo.svg if logo else None,
+            logo=logo,
             primary=(colours.primary or defaults.primary).upper(),
             accent=(colours.accent or defaults.accent).upper(),
             palette=self.palette(colours),
-            font_family=(spec.font.family if spec.font and spec.font.family else defaults.font_family),
+            font_family=_family_name(font_file) if font_file else family,
+            font_file=font_file,
             classification=spec.classification or defaults.classification,
             document_owner=control.owner or defaults.document_owner,
             approver=control.approver or defaults.approver,
@@ -192,8 +181,6 @@ class _ProfileChecker:
             folder=self.folder,
             slug=slug,
             branding=branding,
-            logo=logo,
-            font_file=font_file,
             template_dir=template_dir if template_dir.is_dir() else None,
             models_in_use=spec.models_in_use,
             roles=roles,
@@ -366,6 +353,13 @@ class _ProfileChecker:
             return True
         self.report(key_path, f"unknown {what} {value!r}; expected one of {', '.join(allowed)}")
         return False
+
+
+def _family_name(font_file: Path) -> str:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(font_file, lazy=True) as font:
+        return font["name"].getBestFamilyName() or font_file.stem
 
 
 def _slugify(text: str) -> str:

@@ -11,6 +11,9 @@ import types
 from typing import Any
 
 from generator import __version__, model
+from generator.branding import Branding
+
+CUSTOMER_PARTY = "customer"  # the party whose obligations the organisation's views list
 
 
 def plain(value: Any) -> Any:
@@ -30,7 +33,7 @@ def customer_duty(fw: model.Framework, cell: model.Cell) -> str:
     note = domain.level_notes.get(level.id, "")
     if not level.applicable:
         return note or "Nothing: this domain does not apply to this deployment model."
-    if "customer" in level.owners or not note:
+    if CUSTOMER_PARTY in level.owners or not note:
         return note or level.definition
     return f"Obtain assurance that the provider meets this domain. {note}"
 
@@ -57,7 +60,63 @@ def domain_view(domain: model.Domain) -> dict:
     return {**plain(domain), "label": domain.label, "ai_specific": domain.ai_specific}
 
 
-def template_context(fw: model.Framework) -> dict:
+def edition_view(fw: model.Framework, branding: Branding) -> dict:
+    """Say whose edition this is: the organisation and the framework version it is based on."""
+    based_on = f"based on {fw.info.title} v{fw.info.version}"
+    return {
+        "organisation": branding.organisation,
+        "short_name": branding.short_name or branding.organisation,
+        "tailored": branding.organisation is not None,
+        "based_on": based_on,
+        "label": f"{branding.organisation} edition, {based_on}" if branding.organisation else "",
+    }
+
+
+OBLIGATION_COLUMNS = (
+    "cell_id",
+    "model_id",
+    "model_name",
+    "domain_number",
+    "domain_id",
+    "domain_name",
+    "level",
+    "critical_focus",
+    "accountable_role",
+    "responsible_roles",
+    "customer_does",
+)
+
+
+def obligation_rows(fw: model.Framework) -> list[dict]:
+    """Return every cell the customer carries (alone or shared), with the internal role that owns it."""
+    roles = {r.id: r.name for r in fw.roles}
+    raci = {row.domain_id: row for row in fw.raci}
+    rows = []
+    for cell in fw.cells:
+        level = fw.level(cell.level_id)
+        if CUSTOMER_PARTY not in level.owners:
+            continue
+        dm, domain, row = fw.model(cell.model_id), fw.domain(cell.domain_id), raci[cell.domain_id]
+        responsible = [roles[r] for r, letter in row.letters.items() if letter == "R"]
+        rows.append(
+            {
+                "cell_id": cell.id,
+                "model_id": dm.id,
+                "model_name": dm.name,
+                "domain_number": domain.number,
+                "domain_id": domain.id,
+                "domain_name": domain.name,
+                "level": level.label,
+                "critical_focus": "Yes" if cell.critical else "No",
+                "accountable_role": roles.get(row.accountable, ""),
+                "responsible_roles": ", ".join(responsible),
+                "customer_does": customer_duty(fw, cell),
+            }
+        )
+    return rows
+
+
+def template_context(fw: model.Framework, branding: Branding | None = None) -> dict:
     """Return the whole context every text template receives."""
     models = [plain(m) for m in fw.models]
     domains = [domain_view(d) for d in fw.domains]
@@ -88,6 +147,8 @@ def template_context(fw: model.Framework) -> dict:
         "raci": raci,
         "guidance": plain(fw.guidance),
         "generator_version": __version__,
+        "edition": edition_view(fw, branding or Branding()),
+        "obligations": obligation_rows(fw),
     }
 
 

@@ -32,3 +32,16 @@ def build_dir(tmp_path_factory, framework) -> Path:
     out = tmp_path_factory.mktemp("build")
     build(framework, out, progress=lambda line: None)
     return out
+
+
+def png_logo(width: int, height: int):
+    """A checked raster logo, as a profile would hand it to the renderers."""
+    import io
+
+    from PIL import Image
+
+    from generator.branding import Logo
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "navy").save(out, format="PNG")
+    return Logo(svg=None, raster=out.getvalue(), raster_type="image/png", width=width, height=height)

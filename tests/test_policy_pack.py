@@ -19,13 +19,13 @@ from docx.document import Document
 from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
-from PIL import Image
 
 from generator.branding import Branding
 from generator.build import build, build_time
 from generator.renderers.base import RenderContext
 from generator.renderers.policy_pack import PolicyTemplateError, render_policy
 from generator.templating import TEMPLATES_DIR, make_environment
+from tests.conftest import png_logo
 
 FILE = "ai-security-responsibility-policy.docx"
 TEMPLATE = TEMPLATES_DIR / "word" / "policy-pack.docx"
@@ -363,9 +363,7 @@ def test_xml_illegal_characters_are_removed(tmp_path, framework):
 
 
 def test_logo_goes_on_the_cover_within_its_box(tmp_path, framework):
-    logo = tmp_path / "logo.png"
-    Image.new("RGB", (1200, 200), "navy").save(logo)
-    doc = build_docx(framework, tmp_path / "out", Branding(organisation="Acme", logo=logo))
+    doc = build_docx(framework, tmp_path / "out", Branding(organisation="Acme", logo=png_logo(1200, 200)))
     assert len(doc.inline_shapes) == 1
     shape = doc.inline_shapes[0]
     assert shape.width.mm <= 60.1 and shape.height.mm <= 25.1
@@ -409,11 +407,12 @@ def test_broken_template_fails_naming_template_and_tag(tmp_path, framework, tag,
     assert expected in str(info.value)
 
 
-def test_broken_template_fails_the_build_with_its_name(tmp_path, framework, monkeypatch):
-    broken = template_with(tmp_path, "{{ nonexistent }}")
-    monkeypatch.setattr("generator.renderers.policy_pack.find_template", lambda relative: broken)
+def test_broken_override_template_fails_the_build_with_its_name(tmp_path, framework):
+    overrides = tmp_path / "templates"
+    (overrides / "word").mkdir(parents=True)
+    template_with(overrides / "word", "{{ nonexistent }}")
     with pytest.raises(Exception, match=r"docx: template policy-pack.docx: 'nonexistent' is undefined"):
-        build(framework, tmp_path / "out", only=["docx"], progress=lambda line: None)
+        build(framework, tmp_path / "out", only=["docx"], progress=lambda line: None, template_dirs=[overrides])
 
 
 def test_template_without_body_paragraph_is_refused(tmp_path, framework):

@@ -20,7 +20,7 @@ import pypdf
 import pytest
 
 from generator import views
-from generator.branding import POSTER_SIZES, Branding
+from generator.branding import POSTER_SIZES, Branding, Logo
 from generator.build import build, build_time
 from generator.cli import main
 from generator.fetcher import ContainedFetcher, ResourceRefused
@@ -318,8 +318,11 @@ def test_organisation_edition_keeps_names_literal_and_shows_the_logo(tmp_path, f
         '<rect width="120" height="40" fill="#123456"/></svg>'
     )
     name = "Smith & Sons <Ltd>"
-    branding = Branding(organisation=name, logo=profile / "logo.svg", file_prefix="smith")
-    build(framework, tmp_path / "out", only=["pdf"], branding=branding, progress=lambda line: None)
+    logo = Logo(svg=profile / "logo.svg", raster=None, raster_type=None, width=None, height=None)
+    branding = Branding(organisation=name, logo=logo, file_prefix="smith")
+    build(
+        framework, tmp_path / "out", only=["pdf"], branding=branding, progress=lambda line: None, asset_roots=[profile]
+    )
     pdf = tmp_path / "out" / "smith-poster.pdf"
     page = PosterPage(pdf)
     assert name in reading_order(page.words)

@@ -52,8 +52,8 @@ def test_example_profile_loads(framework):
     assert profile.branding.organisation == "Northwind Analytics & Co. <Ltd>"
     assert profile.branding.primary == "#14365D"
     assert profile.branding.poster_size == "A3"
-    assert profile.logo.svg == (EXAMPLE / "logo.svg").resolve()
-    assert profile.logo.raster_type == "image/png"
+    assert profile.branding.logo.svg == (EXAMPLE / "logo.svg").resolve()
+    assert profile.branding.logo.raster_type == "image/png"
     assert profile.template_dir == (EXAMPLE / "templates").resolve()
 
 
@@ -159,7 +159,7 @@ def test_oversized_file_is_refused(profile_dir, framework):
 def test_large_logo_is_scaled_once(profile_dir, framework):
     (profile_dir / "wide.png").write_bytes(png_bytes(size=(4000, 1200)))
     write(profile_dir, "name: Acme\nlogo: wide.png\n")
-    logo = load_profile(profile_dir, framework).logo
+    logo = load_profile(profile_dir, framework).branding.logo
     assert (logo.width, logo.height) == (LOGO_MAX_PIXELS, 360)
     assert Image.open(io.BytesIO(logo.raster)).size == (LOGO_MAX_PIXELS, 360)
 
@@ -168,7 +168,7 @@ def test_jpeg_logo_is_kept_as_is(profile_dir, framework):
     data = png_bytes(fmt="JPEG")
     (profile_dir / "logo.jpg").write_bytes(data)
     write(profile_dir, "name: Acme\nlogo: logo.jpg\n")
-    logo = load_profile(profile_dir, framework).logo
+    logo = load_profile(profile_dir, framework).branding.logo
     assert logo.raster == data and logo.raster_type == "image/jpeg"
 
 

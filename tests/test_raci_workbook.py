@@ -22,6 +22,7 @@ from generator.branding import Branding
 from generator.build import BuildError, build, build_time
 from generator.renderers.cell_text import csv_value, formula_like
 from generator.views import RESPONSIBILITY_COLUMNS, responsibility_rows
+from tests.conftest import png_logo
 
 NAME = "ai-security-responsibility-raci.xlsx"
 SHEETS = ["About", "Matrix", "Responsibilities", "RACI", "Party RACI", "Models", "Domains", "Lists"]
@@ -351,10 +352,7 @@ def test_dates_follow_the_build_time(tmp_path, framework, monkeypatch, xlsx):
 
 
 def test_organisation_name_and_logo_appear_on_about(tmp_path, framework):
-    image = pytest.importorskip("PIL.Image")
-    logo = tmp_path / "logo.png"
-    image.new("RGB", (400, 120), "navy").save(logo)
-    branding = Branding(organisation="Smith & Sons <Ltd>", logo=logo, file_prefix="smith")
+    branding = Branding(organisation="Smith & Sons <Ltd>", logo=png_logo(400, 120), file_prefix="smith")
     assert build(framework, tmp_path / "out", only=["xlsx"], branding=branding, progress=quiet)
     path = tmp_path / "out" / "smith-raci.xlsx"
     about = openpyxl.load_workbook(path)["About"]

@@ -22,6 +22,8 @@ class RenderContext:
     env: jinja2.Environment
     context: dict  # the plain template context (views.template_context)
     branding: Branding = field(default_factory=Branding)
+    template_dirs: tuple[Path, ...] = ()  # organisation override folders, searched before the defaults
+    asset_roots: tuple[Path, ...] = ()  # folders beyond templates/ that renderers may read (logo, fonts)
 
 
 class Renderer(Protocol):

@@ -16,8 +16,6 @@ from pathlib import Path
 import docx
 import jinja2
 from docx.document import Document
-from docx.image.exceptions import UnrecognizedImageError
-from docx.image.image import Image
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, RGBColor
@@ -28,7 +26,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from generator import __version__
 from generator import policy_text as pt
-from generator.branding import Branding
+from generator.branding import Branding, Logo
 from generator.model import Framework
 from generator.ooxml import normalise_zip, xml_safe
 from generator.renderers.base import RenderContext
@@ -96,7 +94,7 @@ class PolicyPack:
 
     def render(self, ctx: RenderContext, out_dir: Path) -> list[Path]:
         relative = f"{ctx.branding.file_prefix}-policy.docx"
-        (out_dir / relative).write_bytes(render_policy(ctx, find_template(TEMPLATE)))
+        (out_dir / relative).write_bytes(render_policy(ctx, find_template(TEMPLATE, ctx.template_dirs)))
         return [Path(relative)]
 
 
@@ -138,11 +136,12 @@ def cover_context(fw: Framework, ed: pt.Edition) -> dict[str, str]:
     }
 
 
-def fill_template(template: Path, context: dict[str, str], logo: Path | None) -> Document:
+def fill_template(template: Path, context: dict[str, str], logo: Logo | None) -> Document:
     """Render the template's tags as literal text; return the result as a python-docx Document."""
     tpl = DocxTemplate(template)
     values: dict[str, object] = {key: xml_safe(value) for key, value in context.items()}
-    values["logo"] = InlineImage(tpl, str(logo), width=_logo_width(logo)) if logo else ""
+    has_logo = logo is not None and logo.raster is not None
+    values["logo"] = InlineImage(tpl, io.BytesIO(logo.raster), width=_logo_width(logo)) if has_logo else ""
     env = ImmutableSandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
     try:
         tpl.render(values, jinja_env=env)
@@ -271,14 +270,10 @@ def _set_font(style: BaseStyle, family: str) -> None:
         fonts.set(qn(attr), family)
 
 
-def _logo_width(logo: Path) -> Emu:
+def _logo_width(logo: Logo) -> Emu:
     """Return the width that fits the logo in the cover's logo box, keeping its proportions."""
-    try:
-        image = Image.from_file(str(logo))
-    except UnrecognizedImageError:
-        raise ValueError(f"logo {logo}: Word takes PNG, JPEG, GIF, BMP or TIFF images") from None
     box_width, box_height = LOGO_BOX
-    return Emu(min(box_width, int(box_height * image.px_width / image.px_height)))
+    return Emu(min(box_width, int(box_height * logo.width / logo.height)))
 
 
 def _near(exc: jinja2.TemplateSyntaxError) -> str:

@@ -52,7 +52,7 @@ class Poster:
         env_context = {**ctx.context, "poster": poster_context(ctx)}
         html = ctx.env.get_template(HTML_TEMPLATE).render(env_context)
         css = ctx.env.get_template(CSS_TEMPLATE).render(env_context)
-        pdf = render_pdf(html, css, ctx.build_time, organisation_roots(ctx.branding))
+        pdf = render_pdf(html, css, ctx.build_time, ctx.asset_roots)
         (out_dir / pdf_name).write_bytes(pdf)
         written = [Path(pdf_name)]
         if shutil.which("pdftoppm"):
@@ -85,16 +85,20 @@ def poster_context(ctx: RenderContext) -> dict:
         "columns": columns,
         "rows": rows,
         "organisation": branding.organisation,
-        "logo_url": branding.logo.resolve().as_uri() if branding.logo else None,
+        "logo_url": _logo_url(branding),
+        "font_url": branding.font_file.as_uri() if branding.font_file else None,
         "author": branding.organisation or info.author,
         "built": ctx.build_time.strftime("%Y-%m-%d"),
         "timestamp": ctx.build_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 
 
-def organisation_roots(branding: Branding) -> tuple[Path, ...]:
-    """Return the folders beyond the templates that WeasyPrint may read: the logo's folder."""
-    return (branding.logo.parent,) if branding.logo else ()
+def _logo_url(branding: Branding) -> str | None:
+    """Return the logo as a URL: the SVG file (vector) when there is one, else the checked raster."""
+    logo = branding.logo
+    if logo is None:
+        return None
+    return logo.svg.as_uri() if logo.svg else logo.raster_data_url()
 
 
 def render_pdf(html: str, css: str, when: datetime, extra_roots: Sequence[Path] = ()) -> bytes:

@@ -253,8 +253,8 @@ def _about(ws: Worksheet, ctx: RenderContext) -> None:
     fit_heights(ws)
     ws.row_dimensions[1].height = 24
     printable(ws, title_rows=None, landscape=False)
-    if branding.logo:
-        add_logo(ws, branding.logo, "C1")
+    if branding.logo and branding.logo.raster:
+        add_logo(ws, branding.logo.raster, "C1")
 
 
 def _party_examples(fw: Framework) -> list[tuple[str, str]]:

@@ -7,7 +7,6 @@ import textwrap
 import zipfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -124,11 +123,11 @@ def section(ws: Worksheet, row: int, title: str, pairs: Sequence[tuple[str, str]
     return row + len(pairs) + 2
 
 
-def add_logo(ws: Worksheet, logo: Path, anchor: str, max_height: int = 60) -> None:
-    """Place an image file (PNG or JPEG) at `anchor`, scaled down to at most `max_height` pixels high."""
+def add_logo(ws: Worksheet, raster: bytes, anchor: str, max_height: int = 60) -> None:
+    """Place a PNG or JPEG image at `anchor`, scaled down to at most `max_height` pixels high."""
     from openpyxl.drawing.image import Image  # needs Pillow, so imported only when there is a logo
 
-    image = Image(str(logo))
+    image = Image(io.BytesIO(raster))
     scale = min(1.0, max_height / image.height)
     image.width, image.height = round(image.width * scale), round(image.height * scale)
     ws.add_image(image, anchor)
