@@ -1,4 +1,4 @@
-"""Command line: `python -m generator validate | build | schema`."""
+"""Command line: `python -m generator validate | build | init-org | templates | changes | schema`."""
 
 from __future__ import annotations
 
@@ -8,13 +8,17 @@ import sys
 import time
 from pathlib import Path
 
-from generator import __version__
+from generator import __version__, editions
 from generator.branding import POSTER_SIZES, Branding
 from generator.build import BuildError, build
-from generator.load import DATA_DIR, load_framework
+from generator.changes import compare, to_markdown
+from generator.load import DATA_DIR, available_versions, load_framework
 from generator.problems import InputError
+from generator.profile import TEMPLATES_SUBDIR
 from generator.renderers import by_name
+from generator.scaffold import init_org
 from generator.schema import all_schemas
+from generator.template_catalogue import catalogue
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -50,9 +54,31 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
     build_cmd.add_argument("--only", help=f"comma-separated formats to build: {formats}")
     build_cmd.add_argument(
-        "--poster-size", choices=POSTER_SIZES, default="A2", help="page size of the poster, landscape (default: A2)"
+        "--poster-size", choices=POSTER_SIZES, help="page size of the poster, landscape (default: the profile's, or A2)"
     )
+    build_cmd.add_argument(
+        "--org",
+        type=Path,
+        action="append",
+        metavar="DIR",
+        help="build this organisation's edition into OUT/<slug>/; repeat it, or give a folder of profiles",
+    )
+    build_cmd.add_argument("--jobs", type=int, help="editions built at once (default: one per core)")
     build_cmd.set_defaults(run=_build)
+
+    init = sub.add_parser("init-org", help="create an organisation profile folder with a commented org.yaml")
+    init.add_argument("folder", type=Path, metavar="DIR")
+    init.add_argument("--name", required=True, help="the organisation's name")
+    init.set_defaults(run=_init_org)
+
+    templates = sub.add_parser("templates", help="list the templates an organisation may override")
+    templates.add_argument("--org", type=Path, metavar="DIR", help="show which of them this profile overrides")
+    templates.set_defaults(run=_templates)
+
+    changes = sub.add_parser("changes", help="print what changed between two framework versions (Markdown)")
+    changes.add_argument("--from", dest="old", help="older version (default: the one before --to)")
+    changes.add_argument("--to", dest="new", help="newer version (default: the newest)")
+    changes.set_defaults(run=_changes)
 
     schema = sub.add_parser("schema", help="write the JSON Schema of the data files")
     schema.add_argument("--out", type=Path, default=DATA_DIR / "schema", help="folder (default: data/schema)")
@@ -68,13 +94,66 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    fw = load_framework(args.data, args.framework_version)
     only = [name.strip() for name in args.only.split(",") if name.strip()] if args.only else None
+    if args.org:
+        return _build_editions(args, only, started)
+    fw = load_framework(args.data, args.framework_version)
     print(f"building framework {fw.info.version} into {args.out}/", file=sys.stderr)
-    artifacts = build(fw, args.out, only, branding=Branding(poster_size=args.poster_size))
+    artifacts = build(fw, args.out, only, branding=Branding(poster_size=args.poster_size or "A2"))
     total = sum(a.size for a in artifacts)
     elapsed = time.perf_counter() - started
     print(f"built {len(artifacts)} files ({total / 1024:.0f} KiB) in {elapsed:.2f} s; see {args.out}/manifest.json")
+    return EXIT_OK
+
+
+def _build_editions(args: argparse.Namespace, only: list[str] | None, started: float) -> int:
+    tasks = editions.plan(args.org, args.data, args.framework_version, args.out, only, args.poster_size)
+    print(f"building {len(tasks)} edition{'s' if len(tasks) != 1 else ''} into {args.out}/", file=sys.stderr)
+    results = editions.run(tasks, args.jobs)
+    failed = [r for r in results if r.errors]
+    for result in results:
+        if result.errors:
+            print(f"error: edition {result.slug} failed, earlier outputs left as they were:", file=sys.stderr)
+            for line in result.errors:
+                print(f"  {line}", file=sys.stderr)
+        else:
+            print(f"built {result.slug}: {result.files} files ({result.size / 1024:.0f} KiB) in {result.out_dir}/")
+    print(f"{len(results) - len(failed)} of {len(results)} editions built in {time.perf_counter() - started:.2f} s")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _init_org(args: argparse.Namespace) -> int:
+    fw = load_framework(args.data, args.framework_version)
+    try:
+        written = init_org(args.folder, args.name, fw)
+    except FileExistsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for path in written:
+        print(f"wrote {path}")
+    print(f"next: edit {written[0]}, then run `python -m generator build --org {args.folder}`")
+    return EXIT_OK
+
+
+def _templates(args: argparse.Namespace) -> int:
+    override = None
+    if args.org:
+        override = args.org / TEMPLATES_SUBDIR
+    for entry in catalogue(override if override and override.is_dir() else None):
+        marker = " (overridden)" if entry.overridden else ""
+        print(f"{entry.name}{marker}")
+        print(f"  file: {entry.source}")
+        print(f"  variables: {', '.join(entry.variables) or '-'}")
+    return EXIT_OK
+
+
+def _changes(args: argparse.Namespace) -> int:
+    versions = available_versions(args.data)
+    new = args.new or versions[-1]
+    older = [v for v in versions if versions.index(v) < versions.index(new)] if new in versions else []
+    old = args.old or (older[-1] if older else new)
+    newer = load_framework(args.data, new)
+    print(to_markdown(compare(load_framework(args.data, old), newer), newer), end="")
     return EXIT_OK
 
 

@@ -47,12 +47,18 @@ def make_environment(override_dirs: Sequence[Path] = ()) -> jinja2.Environment:
         auto_reload=False,
     )
     env.filters["md_cell"] = md_cell
+    env.filters["md_text"] = md_text
     return env
 
 
+def md_text(value: object) -> str:
+    """Keep text literal in GitHub Markdown: `<`, `>` and `&` would otherwise start HTML."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def md_cell(value: object) -> str:
-    """Make text safe inside a Markdown table cell: one line, pipes escaped."""
-    return " ".join(str(value).split()).replace("|", "\\|")
+    """Make text safe inside a Markdown table cell: literal, one line, pipes escaped."""
+    return md_text(" ".join(str(value).split())).replace("|", "\\|")
 
 
 def find_template(relative: str, override_dirs: Sequence[Path] = ()) -> Path:

@@ -116,6 +116,7 @@ def test_outline_has_every_section_domain_and_annex(doc, framework):
         "Document control",
         "Introduction",
         "Roles and responsibilities",
+        "Our obligations",
         "Policy statements",
         *annexes,
         "Appendix 1: Full responsibility matrix",
@@ -467,3 +468,22 @@ def test_libreoffice_converts_to_pdf_with_the_expected_pages(build_dir, tmp_path
     assert "Agent Governance" in text and "Annex H: MCP-Based Systems" in text
     assert "Page 1 of" not in pdf.pages[0].extract_text()  # the cover has no footer
     assert f"Page 2 of {len(pdf.pages)}" in pdf.pages[1].extract_text()
+
+
+def test_our_obligations_lists_each_customer_and_shared_cell_with_its_accountable_role(doc, framework):
+    parts = split(section(doc, "Our obligations", 1), 2)
+    assert list(parts) == [
+        f"{m.name} ({sum('customer' in framework.level(c.level_id).owners for c in framework.cells_for_model(m.id))})"
+        for m in framework.models
+    ]
+    roles = {r.id: r.name for r in framework.roles}
+    accountable = {row.domain_id: roles[row.accountable] for row in framework.raci}
+    for (heading, part), model in zip(parts.items(), framework.models, strict=True):
+        body = rows(first_table(part))[1:]
+        expected = [c for c in framework.cells_for_model(model.id) if "customer" in framework.level(c.level_id).owners]
+        assert len(body) == len(expected), heading
+        for row, cell in zip(body, expected, strict=True):
+            domain = framework.domain(cell.domain_id)
+            assert row[0].startswith(f"{domain.number}. {domain.name}")
+            assert row[1].startswith(framework.level(cell.level_id).label)
+            assert row[2] == accountable[cell.domain_id]

@@ -21,17 +21,18 @@ from generator import __version__
 from generator.branding import Branding
 from generator.build import BuildError, build, build_time
 from generator.renderers.cell_text import csv_value, formula_like
-from generator.views import RESPONSIBILITY_COLUMNS, responsibility_rows
+from generator.views import OBLIGATION_COLUMNS, RESPONSIBILITY_COLUMNS, responsibility_rows
 from tests.conftest import png_logo
 
 NAME = "ai-security-responsibility-raci.xlsx"
-SHEETS = ["About", "Matrix", "Responsibilities", "RACI", "Party RACI", "Models", "Domains", "Lists"]
-DATA_SHEETS = ["Responsibilities", "RACI", "Party RACI", "Models", "Domains"]
+SHEETS = ["About", "Matrix", "Responsibilities", "RACI", "Party RACI", "Obligations", "Models", "Domains", "Lists"]
+DATA_SHEETS = ["Responsibilities", "RACI", "Party RACI", "Obligations", "Models", "Domains"]
 # Published names: these literals are the contract with customers' registers, so the test spells them out.
 TABLES = {
     "Responsibilities": "Responsibilities",
     "RACI": "RaciDefault",
     "Party RACI": "PartyRaci",
+    "Obligations": "Obligations",
     "Models": "Models",
     "Domains": "Domains",
 }
@@ -359,3 +360,15 @@ def test_organisation_name_and_logo_appear_on_about(tmp_path, framework):
     assert (about["A4"].value, about["B4"].value) == ("Organisation", "Smith & Sons <Ltd>")
     with zipfile.ZipFile(path) as z:
         assert [n for n in z.namelist() if n.startswith("xl/media/")] == ["xl/media/image1.png"]
+
+
+def test_obligations_sheet_lists_every_customer_and_shared_cell_with_its_owner(wb, framework):
+    headers, rows = table_rows(wb["Obligations"])
+    assert headers == list(OBLIGATION_COLUMNS)
+    expected = [c for c in framework.cells if "customer" in framework.level(c.level_id).owners]
+    assert [r[0] for r in rows] == [c.id for c in expected]
+    roles = {r.id: r.name for r in framework.roles}
+    accountable = {row.domain_id: roles[row.accountable] for row in framework.raci}
+    for row, cell in zip(rows, expected, strict=True):
+        assert row[headers.index("level")] == framework.level(cell.level_id).label
+        assert row[headers.index("accountable_role")] == accountable[cell.domain_id]

@@ -11,6 +11,7 @@ PAGES = {
     "docs/deployment-models.md": "markdown/deployment-models.md.j2",
     "docs/security-domains.md": "markdown/security-domains.md.j2",
     "docs/responsibility-matrix.md": "markdown/responsibility-matrix.md.j2",
+    "docs/obligations.md": "markdown/obligations.md.j2",
 }
 MODEL_PAGE = "markdown/model.md.j2"
 

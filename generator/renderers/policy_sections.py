@@ -7,6 +7,7 @@ from string import ascii_uppercase
 from generator import policy_text as pt
 from generator.branding import Branding
 from generator.model import Cell, DeploymentModel, Domain, Framework
+from generator.views import obligation_rows
 from generator.wordwriter import Writer, shade, strong
 
 AI_MARK = "★"
@@ -24,6 +25,7 @@ DUTY_SHORT = {
     pt.NOT_APPLICABLE: "Record why N/A",
 }
 OUT_OF_SCOPE_APPENDIX = "Appendix 3"
+OBLIGATIONS = "Our obligations"
 
 
 def write_body(w: Writer, fw: Framework, ed: pt.Edition, branding: Branding) -> None:
@@ -32,6 +34,7 @@ def write_body(w: Writer, fw: Framework, ed: pt.Edition, branding: Branding) -> 
     document_control(w, fw, ed)
     introduction(w, fw, ed)
     roles(w, fw)
+    obligations(w, fw)
     policy_statements(w, fw, policies)
     for letter, dm in zip(ascii_uppercase, fw.models, strict=False):
         annex(w, fw, letter, dm, policies, branding)
@@ -184,6 +187,30 @@ def roles(w: Writer, fw: Framework) -> None:
     rows = [[domain_heading(fw.domain(row.domain_id)), *(row.letters[r] for r in role_ids)] for row in fw.raci]
     weights = [16.6 - 1.3 * len(role_ids), *([1.3] * len(role_ids))]
     w.table(["Security domain", *(r.name for r in fw.roles)], rows, weights, rotated_header_cm=4.4)
+
+
+def obligations(w: Writer, fw: Framework) -> None:
+    """List every Customer and Shared cell of the models in scope with the role accountable for it."""
+    rows = obligation_rows(fw)
+    w.heading(OBLIGATIONS, 1)
+    w.paragraph(
+        f"The organisation carries {len(rows)} responsibilities, alone (Customer) or with the provider (Shared), "
+        f"across the {len(fw.models)} deployment models in scope. Each is owned by the accountable role below; "
+        f"{fw.info.critical_marker} marks a critical focus area."
+    )
+    for dm in fw.models:
+        mine = [r for r in rows if r["model_id"] == dm.id]
+        w.heading(f"{dm.name} ({len(mine)})", 2)
+        body = [
+            [
+                domain_heading(fw.domain(r["domain_id"])),
+                r["level"] + (fw.info.critical_marker if r["critical_focus"] == "Yes" else ""),
+                r["accountable_role"],
+                r["responsible_roles"],
+            ]
+            for r in mine
+        ]
+        w.table(["Security domain", "Level", "Accountable", "Responsible"], body, [6.0, 2.4, 3.8, 4.4])
 
 
 # --- policy statements ---------------------------------------------------------------

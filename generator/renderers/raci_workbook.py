@@ -37,13 +37,20 @@ from generator.renderers.xlsx_style import (
     validate,
     workbook_bytes,
 )
-from generator.views import RESPONSIBILITY_COLUMNS, responsibility_rows
+from generator.views import (
+    OBLIGATION_COLUMNS,
+    RESPONSIBILITY_COLUMNS,
+    edition_view,
+    obligation_rows,
+    responsibility_rows,
+)
 
 # Published names: customers' lookups refer to them, so they never change between versions.
 TABLES = {  # sheet -> Excel Table name
     "Responsibilities": "Responsibilities",
     "RACI": "RaciDefault",
     "Party RACI": "PartyRaci",
+    "Obligations": "Obligations",
     "Models": "Models",
     "Domains": "Domains",
 }
@@ -65,6 +72,8 @@ SHEET_GUIDE = {
     "column records the state as built.",
     "Party RACI": "Provider and customer as R/A/C/I for every cell, derived from the level by the rule below "
     "(Table PartyRaci).",
+    "Obligations": "Our obligations: every Customer and Shared cell of the deployment models in scope, with the "
+    "internal role accountable for it and the roles responsible (Table Obligations).",
     "Models": "The deployment models with ids, category and description (Table Models).",
     "Domains": "The security domains with ids, kind and description (Table Domains).",
     "Lists": "Hidden: the allowed values that data validation uses, as defined names " + ", ".join(LISTS) + ".",
@@ -83,6 +92,7 @@ class RaciWorkbook:
         _responsibilities(wb.create_sheet("Responsibilities"), ctx)
         _raci(wb.create_sheet("RACI"), ctx)
         _party_raci(wb.create_sheet("Party RACI"), ctx)
+        _obligations(wb.create_sheet("Obligations"), ctx)
         _models(wb.create_sheet("Models"), ctx)
         _domains(wb.create_sheet("Domains"), ctx)
         _lists(wb, wb.create_sheet("Lists"), fw)
@@ -172,6 +182,12 @@ def _party_raci(ws: Worksheet, ctx: RenderContext) -> None:
     validate(ws, "PartyRaciValues", refs)
 
 
+def _obligations(ws: Worksheet, ctx: RenderContext) -> None:
+    rows = [list(row.values()) for row in obligation_rows(ctx.framework)]
+    wrap = ("model_name", "domain_name", "responsible_roles", "customer_does")
+    flat_table(ws, TABLES["Obligations"], OBLIGATION_COLUMNS, rows, ctx.branding, wrap)
+
+
 def _models(ws: Worksheet, ctx: RenderContext) -> None:
     fw = ctx.framework
     headers = ("model_id", "model_number", "model_name", "matrix_label", "category_id", "category_name")
@@ -225,7 +241,8 @@ def _about(ws: Worksheet, ctx: RenderContext) -> None:
     """Write the metadata, the guide to each sheet, the legend, the party RACI rule and the stable names."""
     fw, info, branding = ctx.framework, ctx.framework.info, ctx.branding
     put(ws, 1, 1, f"{info.title}: RACI workbook").font = font(branding.primary, bold=True, size=16)
-    facts = [("Organisation", branding.organisation)] if branding.organisation else []
+    edition = edition_view(fw, branding)
+    facts = [("Organisation", branding.organisation), ("Edition", edition["label"])] if edition["tailored"] else []
     facts += [
         ("Framework", info.title),
         ("Version", info.version),
@@ -281,7 +298,8 @@ def _properties(wb: Workbook, ctx: RenderContext) -> None:
     info, who = ctx.framework.info, ctx.branding.organisation
     props = wb.properties
     props.creator = props.lastModifiedBy = xml_safe(who or f"ai-srm-generator {__version__}")
-    props.title = xml_safe(f"{info.title} {info.version}: RACI workbook")
+    edition = edition_view(ctx.framework, ctx.branding)["label"]
+    props.title = xml_safe(f"{info.title} {info.version}: RACI workbook" + (f" ({edition})" if edition else ""))
     props.subject = "Who owns AI security: responsibility matrix, RACI and GRC import tables"
     props.keywords = "AI security; shared responsibility; RACI; GRC"
     props.version = info.version
