@@ -74,3 +74,33 @@ def find_template(relative: str, override_dirs: Sequence[Path] = ()) -> Path:
         if path.is_file():
             return path
     raise FileNotFoundError(f"template {relative} not found in {', '.join(str(r) for r in roots)}")
+
+
+class TemplateRenderError(Exception):
+    """A template failed to load or render; the message names the template file and line."""
+
+
+def render_template(env: jinja2.Environment, name: str, context: dict) -> str:
+    """Render a template; on any template error, say which file and line, and what went wrong."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        where = f"{exc.filename or exc.name or name}, line {exc.lineno}"
+        raise TemplateRenderError(f"template {where}: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        message = f"no template {exc.name!r} inside the allowed template folders"
+        raise TemplateRenderError(f"template {_failing_frame(exc, name)}: {message}") from None
+    except (jinja2.TemplateError, jinja2.exceptions.SecurityError) as exc:
+        raise TemplateRenderError(f"template {_failing_frame(exc, name)}: {exc}") from None
+
+
+def _failing_frame(exc: BaseException, name: str) -> str:
+    """Return 'file, line N' of the innermost template frame in the traceback, else the template name."""
+    where = name
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            where = f"{filename}, line {tb.tb_lineno}"
+        tb = tb.tb_next
+    return where

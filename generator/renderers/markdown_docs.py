@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.renderers.base import RenderContext, write_text
+from generator.templating import render_template
 
 PAGES = {
     "docs/index.md": "markdown/index.md.j2",
@@ -22,11 +23,10 @@ class MarkdownDocs:
 
     def render(self, ctx: RenderContext, out_dir: Path) -> list[Path]:
         written = [
-            write_text(out_dir, target, ctx.env.get_template(source).render(ctx.context))
+            write_text(out_dir, target, render_template(ctx.env, source, ctx.context))
             for target, source in PAGES.items()
         ]
-        page = ctx.env.get_template(MODEL_PAGE)
         for m in ctx.context["models"]:
-            text = page.render({**ctx.context, "model": m})
+            text = render_template(ctx.env, MODEL_PAGE, {**ctx.context, "model": m})
             written.append(write_text(out_dir, f"docs/models/{m['id']}.md", text))
         return written

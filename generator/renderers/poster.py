@@ -20,7 +20,7 @@ from pathlib import Path
 from generator.branding import Branding, LevelColours
 from generator.model import Framework
 from generator.renderers.base import RenderContext
-from generator.templating import TEMPLATES_DIR
+from generator.templating import TEMPLATES_DIR, render_template
 
 # Page sizes in millimetres, landscape (width, height).
 PAGE_SIZES_MM = {
@@ -50,8 +50,8 @@ class Poster:
     def render(self, ctx: RenderContext, out_dir: Path) -> list[Path]:
         pdf_name = f"{ctx.branding.file_prefix}-poster.pdf"
         env_context = {**ctx.context, "poster": poster_context(ctx)}
-        html = ctx.env.get_template(HTML_TEMPLATE).render(env_context)
-        css = ctx.env.get_template(CSS_TEMPLATE).render(env_context)
+        html = render_template(ctx.env, HTML_TEMPLATE, env_context)
+        css = render_template(ctx.env, CSS_TEMPLATE, env_context)
         pdf = render_pdf(html, css, ctx.build_time, ctx.asset_roots)
         (out_dir / pdf_name).write_bytes(pdf)
         written = [Path(pdf_name)]

@@ -1,0 +1,374 @@
+"""Organisation editions end to end: branding and tailoring in every artifact, overrides, isolation."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import docx
+import openpyxl
+import pdfplumber
+import pypdf
+import pytest
+
+from generator.build import build
+from generator.cli import main
+from generator.load import load_framework
+from generator.profile import load_profile
+from generator.tailor import tailor
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "northwind-analytics"
+NAME = "Northwind Analytics & Co. <Ltd>"
+IN_USE = ["saas-ai", "paas-ai", "agentic-ai", "ai-coding"]
+
+
+def quiet(line: str) -> None:
+    pass
+
+
+@pytest.fixture(scope="module")
+def edition(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("editions")
+    assert main(["build", "--org", str(EXAMPLE), "--out", str(out)]) == 0
+    return out / "northwind-analytics"
+
+
+def text_of_docx(path: Path) -> str:
+    document = docx.Document(path)
+    parts = [p.text for p in document.paragraphs]
+    parts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() or "" for page in pypdf.PdfReader(path).pages)
+
+
+def rgb(colour) -> tuple[int, ...]:
+    return tuple(round(c * 255) for c in colour) if colour and len(colour) == 3 else ()
+
+
+# --- branding and tailoring in every artifact --------------------------------
+
+
+def test_every_artifact_carries_the_organisation_name(edition):
+    index = (edition / "docs" / "index.md").read_text(encoding="utf-8")
+    assert (
+        "Northwind Analytics &amp; Co. &lt;Ltd&gt; edition, based on AI Security Shared Responsibility Model v1.1.0"
+        in index
+    )
+    data = json.loads((edition / "framework.json").read_text(encoding="utf-8"))
+    assert data["edition"]["organisation"] == NAME
+    assert data["edition"]["based_on"] == "based on AI Security Shared Responsibility Model v1.1.0"
+
+    policy = edition / "northwind-analytics-policy.docx"
+    assert NAME in text_of_docx(policy)
+    assert docx.Document(policy).core_properties.author == NAME
+
+    workbook = openpyxl.load_workbook(edition / "northwind-analytics-raci.xlsx")
+    assert workbook.properties.creator == NAME
+    about = {row[0].value: row[1].value for row in workbook["About"].iter_rows(min_row=2) if row[0].value}
+    assert about["Organisation"] == NAME
+    assert about["Edition"].startswith(f"{NAME} edition, based on")
+
+    poster = edition / "northwind-analytics-poster.pdf"
+    assert pypdf.PdfReader(poster).metadata["/Author"] == NAME
+    assert NAME in pdf_text(poster).replace("\n", " ")
+
+
+def test_logo_is_in_the_policy_workbook_and_poster(edition):
+    raster = (EXAMPLE / "logo.png").read_bytes()
+    with zipfile.ZipFile(edition / "northwind-analytics-policy.docx") as z:
+        media = [z.read(n) for n in z.namelist() if n.startswith("word/media/")]
+    assert raster in media
+    with zipfile.ZipFile(edition / "northwind-analytics-raci.xlsx") as z:
+        assert [n for n in z.namelist() if n.startswith("xl/media/")]
+    with pdfplumber.open(edition / "northwind-analytics-poster.pdf") as pdf:
+        fills = {rgb(shape.get("non_stroking_color")) for shape in pdf.pages[0].curves + pdf.pages[0].rects}
+    assert (0x1B, 0x99, 0x8B) in fills  # the SVG logo's teal disc, drawn as vector
+
+
+def test_primary_colour_in_poster_and_workbook(edition):
+    with pdfplumber.open(edition / "northwind-analytics-poster.pdf") as pdf:
+        fills = {rgb(r.get("non_stroking_color")) for r in pdf.pages[0].rects}
+    assert (0x14, 0x36, 0x5D) in fills
+    ws = openpyxl.load_workbook(edition / "northwind-analytics-raci.xlsx")["Responsibilities"]
+    assert ws["A1"].fill.fgColor.rgb == "FF14365D"
+
+
+def test_role_names_in_the_raci_sheet(edition):
+    ws = openpyxl.load_workbook(edition / "northwind-analytics-raci.xlsx")["RACI"]
+    headers = [c.value for c in ws[1]]
+    assert "Office of the CISO" in headers and "AI Review Board" in headers
+    assert "Security Leadership (CISO)" not in headers and "Procurement & Vendor Management" not in headers
+    row = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[1] == "agent-governance")
+    assert row[headers.index("AI Review Board")] == "A"
+
+
+def test_only_models_in_use_get_annexes_pages_and_columns(edition):
+    framework = load_framework()
+    names = {m.id: m.name for m in framework.models}
+    headings = [
+        p.text
+        for p in docx.Document(edition / "northwind-analytics-policy.docx").paragraphs
+        if p.style.name == "Heading 1" and p.text.startswith("Annex")
+    ]
+    assert [h.split(": ", 1)[1] for h in headings] == [names[i] for i in IN_USE]
+    assert sorted(p.stem for p in (edition / "docs" / "models").iterdir()) == sorted(IN_USE)
+    matrix = openpyxl.load_workbook(edition / "northwind-analytics-raci.xlsx")["Matrix"]
+    shorts = {m.id: m.short_name for m in framework.models}
+    assert [c.value for c in matrix[1]][1:] == [shorts[i] for i in IN_USE]
+
+
+def test_obligations_equal_the_customer_and_shared_cells_of_the_models_in_use(edition):
+    framework = load_framework()
+    expected = [
+        c.id
+        for c in framework.cells
+        if c.model_id in IN_USE and framework.level(c.level_id).id in ("customer", "shared")
+    ]
+    ws = openpyxl.load_workbook(edition / "northwind-analytics-raci.xlsx")["Obligations"]
+    assert [r[0] for r in ws.iter_rows(min_row=2, values_only=True)] == expected
+    page = (edition / "docs" / "obligations.md").read_text(encoding="utf-8")
+    assert page.startswith("# Our obligations")
+    assert sum(1 for line in page.splitlines() if line.startswith("| ") and line[2].isdigit()) == len(expected)
+    policy = text_of_docx(edition / "northwind-analytics-policy.docx")
+    assert f"The organisation carries {len(expected)} responsibilities" in policy
+
+
+def test_canonical_ids_never_change(edition):
+    data = json.loads((edition / "framework.json").read_text(encoding="utf-8"))
+    framework = load_framework()
+    canonical = {c.id for c in framework.cells}
+    assert {c["id"] for c in data["cells"]} <= canonical
+    assert [m["id"] for m in data["models"]] == IN_USE
+
+
+def test_poster_size_comes_from_the_profile(edition):
+    box = pypdf.PdfReader(edition / "northwind-analytics-poster.pdf").pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (1191, 842)  # A3 landscape
+
+
+# --- template overrides ---------------------------------------------------------
+
+
+def tailored():
+    framework = load_framework()
+    profile = load_profile(EXAMPLE, framework)
+    return tailor(framework, profile), profile
+
+
+def test_extending_override_changes_one_block_only(tmp_path):
+    fw, profile = tailored()
+    build(fw, tmp_path / "plain", only=["markdown"], branding=profile.branding, progress=quiet)
+    build(
+        fw,
+        tmp_path / "over",
+        only=["markdown"],
+        branding=profile.branding,
+        progress=quiet,
+        template_dirs=[profile.template_dir],
+    )
+    plain = (tmp_path / "plain" / "docs" / "index.md").read_text(encoding="utf-8")
+    over = (tmp_path / "over" / "docs" / "index.md").read_text(encoding="utf-8")
+    block = (
+        "## Contacts at Northwind\n\n"
+        "Questions about this policy go to the Office of the CISO (security@northwind.example).\n\n"
+    )
+    assert block in over and block not in plain
+    assert over.replace(block, "") == plain
+    for page in ("deployment-models.md", "obligations.md"):
+        assert (tmp_path / "plain" / "docs" / page).read_bytes() == (tmp_path / "over" / "docs" / page).read_bytes()
+
+
+def test_override_replaces_the_default(tmp_path):
+    fw, profile = tailored()
+    overrides = tmp_path / "templates" / "markdown"
+    overrides.mkdir(parents=True)
+    (overrides / "obligations.md.j2").write_text("# Owned by {{ edition.organisation }}\n", encoding="utf-8")
+    build(
+        fw,
+        tmp_path / "out",
+        only=["markdown"],
+        branding=profile.branding,
+        progress=quiet,
+        template_dirs=[tmp_path / "templates"],
+    )
+    assert (tmp_path / "out" / "docs" / "obligations.md").read_text() == f"# Owned by {NAME}\n"
+
+
+def override_with(tmp_path: Path, text: str) -> Path:
+    overrides = tmp_path / "templates" / "markdown"
+    overrides.mkdir(parents=True, exist_ok=True)
+    (overrides / "index.md.j2").write_text(text, encoding="utf-8")
+    return tmp_path / "templates"
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("{{ cycler.__init__.__globals__.os.popen('id').read() }}", "access to attribute '__init__'"),
+        ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "unsafe"),
+        ("{{ framework.__class__ }}", "unsafe"),
+        ("{{ no_such_variable }}", "index.md.j2, line 1: 'no_such_variable' is undefined"),
+        ("{% if %}", "index.md.j2, line 1: Expected an expression"),
+        ("{% include '/etc/passwd' %}", "/etc/passwd"),
+        ("{% include '../../../../etc/passwd' %}", "passwd"),
+    ],
+)
+def test_hostile_override_templates_fail_the_build_clearly(tmp_path, template, expected, capsys):
+    fw, profile = tailored()
+    before_out = tmp_path / "out"
+    with pytest.raises(Exception) as info:
+        build(
+            fw,
+            before_out,
+            only=["markdown"],
+            branding=profile.branding,
+            progress=quiet,
+            template_dirs=[override_with(tmp_path, template)],
+        )
+    message = str(info.value)
+    assert message.startswith("markdown: template ") and "index.md.j2" in message
+    assert expected in message
+    assert not (before_out / "docs").exists()
+
+
+def test_symlinked_override_outside_the_profile_is_refused(tmp_path):
+    fw, profile = tailored()
+    outside = tmp_path / "outside.md.j2"
+    outside.write_text("secret", encoding="utf-8")
+    overrides = tmp_path / "templates" / "markdown"
+    overrides.mkdir(parents=True)
+    (overrides / "index.md.j2").symlink_to(outside)
+    build(
+        fw,
+        tmp_path / "out",
+        only=["markdown"],
+        branding=profile.branding,
+        progress=quiet,
+        template_dirs=[tmp_path / "templates"],
+    )
+    index = (tmp_path / "out" / "docs" / "index.md").read_text(encoding="utf-8")
+    assert "secret" not in index and index.startswith("# AI Security Shared Responsibility Model")
+
+
+# --- several profiles in one command -----------------------------------------------
+
+
+def second_profile(root: Path) -> Path:
+    other = root / "contoso"
+    shutil.copytree(EXAMPLE, other, ignore=shutil.ignore_patterns("templates"))
+    from PIL import Image
+
+    Image.new("RGB", (300, 100), "#AA3300").save(other / "logo.png")
+    (other / "org.yaml").write_text(
+        "name: Contoso Robotics\nfile_prefix: contoso\nlogo: logo.png\n"
+        "colours: {primary: '#5A2D82'}\nmodels_in_use: [mcp-systems]\n",
+        encoding="utf-8",
+    )
+    return other
+
+
+def test_two_profiles_in_one_command_do_not_mix(tmp_path, capsys):
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    shutil.copytree(EXAMPLE, profiles / "northwind")
+    second_profile(profiles)
+    out = tmp_path / "out"
+    assert main(["build", "--org", str(profiles), "--out", str(out), "--only", "markdown,json,xlsx,docx"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["contoso", "northwind-analytics"]
+    contoso, northwind = out / "contoso", out / "northwind-analytics"
+    assert "Northwind" not in text_of_docx(contoso / "contoso-policy.docx")
+    assert "Contoso" not in text_of_docx(northwind / "northwind-analytics-policy.docx")
+    for folder, other in ((contoso, "Northwind"), (northwind, "Contoso")):
+        for page in (folder / "docs").rglob("*.md"):
+            assert other not in page.read_text(encoding="utf-8")
+    assert sorted(p.stem for p in (contoso / "docs" / "models").iterdir()) == ["mcp-systems"]
+    with zipfile.ZipFile(contoso / "contoso-policy.docx") as z:
+        media = [z.read(n) for n in z.namelist() if n.startswith("word/media/")]
+    assert (profiles / "contoso" / "logo.png").read_bytes() in media
+    assert (profiles / "northwind" / "logo.png").read_bytes() not in media
+    summary = capsys.readouterr().out
+    assert "2 of 2 editions built" in summary
+
+
+def test_colliding_slugs_are_an_error_before_anything_is_built(tmp_path, capsys):
+    a, b = tmp_path / "a", tmp_path / "b"
+    shutil.copytree(EXAMPLE, a)
+    shutil.copytree(EXAMPLE, b)
+    assert main(["build", "--org", str(a), "--org", str(b), "--out", str(tmp_path / "out")]) == 1
+    assert "output folder 'northwind-analytics' is also used by" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_bad_profile_is_reported_with_file_and_line(tmp_path, capsys):
+    bad = tmp_path / "bad"
+    shutil.copytree(EXAMPLE, bad)
+    (bad / "org.yaml").write_text("name: Bad\ncolours: {primary: blue}\n", encoding="utf-8")
+    assert main(["build", "--org", str(bad), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "org.yaml:2: colours.primary: found 'blue', expected a colour as #RRGGBB" in err
+
+
+def test_svg_logo_reaching_outside_is_refused(tmp_path, capsys):
+    evil = tmp_path / "evil"
+    shutil.copytree(EXAMPLE, evil)
+    (evil / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10">'
+        '<image xlink:href="file:///etc/hostname" width="10" height="10"/></svg>',
+        encoding="utf-8",
+    )
+    assert main(["build", "--org", str(evil), "--out", str(tmp_path / "out"), "--only", "pdf"]) == 1
+    err = capsys.readouterr().err
+    assert "edition northwind-analytics failed" in err and "/etc/hostname" in err
+
+
+# --- the helper commands ---------------------------------------------------------
+
+
+def test_init_org_then_build(tmp_path, capsys):
+    folder = tmp_path / "acme"
+    assert main(["init-org", str(folder), "--name", "Smith & Sons <Ltd>"]) == 0
+    assert "wrote" in capsys.readouterr().out
+    assert main(["init-org", str(folder), "--name", "Again"]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert main(["build", "--org", str(folder), "--out", str(tmp_path / "out"), "--only", "markdown"]) == 0
+    index = (tmp_path / "out" / "smith-sons-ltd" / "docs" / "index.md").read_text(encoding="utf-8")
+    assert "Smith &amp; Sons &lt;Ltd&gt;" in index
+
+
+def test_templates_command_lists_templates_variables_and_overrides(capsys):
+    assert main(["templates", "--org", str(EXAMPLE)]) == 0
+    out = capsys.readouterr().out
+    assert "markdown/index.md.j2 (overridden)" in out
+    assert "markdown/model.md.j2\n" in out
+    assert "word/policy-pack.docx" in out and "poster/poster.html.j2" in out
+    assert "variables: " in out
+
+
+def test_changes_command(capsys):
+    assert main(["changes"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# Changes from framework v1.0.0 to v1.1.0") and "(35 cells)" in out
+
+
+def test_edition_bytes_are_reproducible(tmp_path):
+    fw, profile = tailored()
+    for name in ("a", "b"):
+        build(
+            fw,
+            tmp_path / name,
+            only=["xlsx", "docx", "json"],
+            branding=profile.branding,
+            progress=quiet,
+            asset_roots=[profile.folder],
+        )
+    digest = {
+        name: {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (tmp_path / name).iterdir() if p.is_file()}
+        for name in ("a", "b")
+    }
+    assert digest["a"] == digest["b"]
