@@ -9,6 +9,8 @@ from generator import model
 from generator.problems import Problem
 from generator.yamlsource import Document, KeyPath
 
+REQUIRED_PARTIES = (model.PROVIDER_PARTY, model.CUSTOMER_PARTY)
+
 
 def join(records: dict[str, Any], docs: dict[str, Document]) -> tuple[model.Framework | None, list[Problem]]:
     """Cross-check schema-valid records and join them; return the framework or the problems."""
@@ -54,6 +56,9 @@ class _Checker:
             self.unique(f, (key,), [x.id for x in getattr(info, key)], "id")
         self.unique(f, ("levels",), [v.label for v in info.levels], "label")
         party_ids = [p.id for p in info.parties]
+        for required in REQUIRED_PARTIES:
+            if required not in party_ids:
+                self.report(f, ("parties",), f"no party {required!r}; the duty texts need parties {REQUIRED_PARTIES}")
         for i, level in enumerate(info.levels):
             for j, owner in enumerate(level.owners):
                 self.known(f, ("levels", i, "owners", j), owner, party_ids, "party")

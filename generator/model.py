@@ -10,6 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 RACI_LETTERS = ("R", "A", "C", "I")
+# The two parties the duty texts speak of; every framework must define them in `parties`.
+CUSTOMER_PARTY = "customer"  # whose obligations the organisation's views list
+PROVIDER_PARTY = "provider"
 ACCOUNTABLE = "A"
 
 

@@ -14,14 +14,14 @@ from datetime import date, datetime
 
 from generator.branding import Branding
 from generator.model import Cell, DeploymentModel, Domain, Framework, Level, RaciRow, Role
-from generator.views import CUSTOMER_PARTY
+from generator.views import CUSTOMER_PARTY, PROVIDER_PARTY
 
 TITLE = "AI Security Policy"
 DOCUMENT_VERSION = "1.0"
 STATUS = "Draft for approval"
 ORGANISATION_PLACEHOLDER = "[Organisation name]"
 CUSTOMER = CUSTOMER_PARTY
-PROVIDER = "provider"
+PROVIDER = PROVIDER_PARTY
 OPERATE, SHARE, ASSURE, NOT_APPLICABLE = "operate", "share", "assure", "not-applicable"
 DUTIES = (OPERATE, SHARE, ASSURE, NOT_APPLICABLE)
 

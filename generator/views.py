@@ -12,8 +12,7 @@ from typing import Any
 
 from generator import __version__, model
 from generator.branding import Branding
-
-CUSTOMER_PARTY = "customer"  # the party whose obligations the organisation's views list
+from generator.model import CUSTOMER_PARTY, PROVIDER_PARTY
 
 
 def plain(value: Any) -> Any:
@@ -157,14 +156,14 @@ def provider_duty(fw: model.Framework, cell: model.Cell) -> str:
     domain, level = fw.domain(cell.domain_id), fw.level(cell.level_id)
     if not level.applicable:
         return "Not applicable."
-    if "provider" not in level.owners:
+    if PROVIDER_PARTY not in level.owners:
         return "Nothing beyond any tools it supplies: the customer owns this domain in this deployment model."
-    if level.owners == ("provider",):
+    if level.owners == (PROVIDER_PARTY,):
         return domain.level_notes.get(level.id) or level.definition
     parts = []
     if domain.provider_aspects:
         parts.append(f"Its share in this domain: {'; '.join(domain.provider_aspects)}.")
-    generic = fw.info.shared_split.get("provider", ())
+    generic = fw.info.shared_split.get(PROVIDER_PARTY, ())
     if generic:
         parts.append(f"As in every shared cell: {'; '.join(generic)}.")
     return " ".join(parts) or level.definition

@@ -214,3 +214,9 @@ def test_validate_command_exit_codes(data_copy, capsys):
 def test_unknown_version(capsys):
     assert main(["--framework-version", "9.9", "validate"]) == 1
     assert "version 9.9 not found; expected one of 1.0.0, 1.1.0" in capsys.readouterr().err
+
+
+def test_parties_the_duty_texts_need(data_copy):
+    edit(data_copy, f"{V}/framework.yaml", "  - id: customer\n", "  - id: client\n")
+    found = problems(data_copy)
+    assert any("framework.yaml" in p and "parties: no party 'customer'" in p for p in found)
