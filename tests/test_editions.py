@@ -372,3 +372,9 @@ def test_edition_bytes_are_reproducible(tmp_path):
         for name in ("a", "b")
     }
     assert digest["a"] == digest["b"]
+
+
+def test_logo_is_in_the_policy_header_too(edition):
+    with zipfile.ZipFile(edition / "northwind-analytics-policy.docx") as z:
+        headers = {n: z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("word/header")}
+    assert any("<w:drawing>" in xml for xml in headers.values())

@@ -54,7 +54,8 @@ REQUIRED_STYLES = (
     TABLE_STYLE,
 )
 BRANDED_STYLES = ("Title", "Heading 1", "Heading 2", "Heading 3", "TOC Heading")
-LOGO_BOX = (Mm(60), Mm(25))
+LOGO_BOX = (Mm(60), Mm(25))  # cover
+HEADER_LOGO_BOX = (Mm(30), Mm(7))
 # What must not survive rendering: template tags and Python's None.
 LEFTOVER = re.compile(r"\{\{|\{%|\bNone\b")
 _TEXT_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
@@ -141,7 +142,9 @@ def fill_template(template: Path, context: dict[str, str], logo: Logo | None) ->
     tpl = DocxTemplate(template)
     values: dict[str, object] = {key: xml_safe(value) for key, value in context.items()}
     has_logo = logo is not None and logo.raster is not None
-    values["logo"] = InlineImage(tpl, io.BytesIO(logo.raster), width=_logo_width(logo)) if has_logo else ""
+    values["logo"] = InlineImage(tpl, io.BytesIO(logo.raster), width=_logo_width(logo, LOGO_BOX)) if has_logo else ""
+    header = InlineImage(tpl, io.BytesIO(logo.raster), width=_logo_width(logo, HEADER_LOGO_BOX)) if has_logo else ""
+    values["header_logo"] = header
     env = ImmutableSandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
     try:
         tpl.render(values, jinja_env=env)
@@ -270,9 +273,9 @@ def _set_font(style: BaseStyle, family: str) -> None:
         fonts.set(qn(attr), family)
 
 
-def _logo_width(logo: Logo) -> Emu:
-    """Return the width that fits the logo in the cover's logo box, keeping its proportions."""
-    box_width, box_height = LOGO_BOX
+def _logo_width(logo: Logo, box: tuple[Emu, Emu]) -> Emu:
+    """Return the width that fits the logo in a box, keeping its proportions."""
+    box_width, box_height = box
     return Emu(min(box_width, int(box_height * logo.width / logo.height)))
 
 

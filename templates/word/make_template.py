@@ -148,7 +148,7 @@ def _contents(doc) -> None:
 
 def _header_footer(doc) -> None:
     section = doc.sections[0]
-    section.header.paragraphs[0].text = "{{ title }}\t\t{{ classification }}"
+    section.header.paragraphs[0].text = "{{ header_logo }} {{ title }}\t\t{{ classification }}"
     footer = section.footer.paragraphs[0]
     footer.text = "{{ organisation }}\tVersion {{ document_version }}, {{ date }}\tPage "
     _field(footer, "PAGE", "1")
