@@ -378,3 +378,10 @@ def test_logo_is_in_the_policy_header_too(edition):
     with zipfile.ZipFile(edition / "northwind-analytics-policy.docx") as z:
         headers = {n: z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("word/header")}
     assert any("<w:drawing>" in xml for xml in headers.values())
+
+
+def test_policy_tables_take_the_primary_colour(edition):
+    with zipfile.ZipFile(edition / "northwind-analytics-policy.docx") as z:
+        styles = z.read("word/styles.xml").decode("utf-8")
+    table_style = styles.split('w:styleId="LightList-Accent1"', 1)[1].split("</w:style>", 1)[0]
+    assert 'w:fill="14365D"' in table_style and "accent1" not in table_style

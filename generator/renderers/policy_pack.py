@@ -31,7 +31,7 @@ from generator.model import Framework
 from generator.ooxml import normalise_zip, xml_safe
 from generator.renderers.base import RenderContext
 from generator.renderers.policy_sections import write_body
-from generator.templating import find_template
+from generator.templating import TEMPLATES_DIR, find_template
 from generator.wordwriter import Writer
 
 TEMPLATE = "word/policy-pack.docx"
@@ -105,7 +105,8 @@ def render_policy(ctx: RenderContext, template: Path) -> bytes:
     ed = pt.edition(fw, branding, ctx.build_time)
     doc = fill_template(template, cover_context(fw, ed), branding.logo)
     _require_styles(doc, template.name)
-    apply_branding(doc, branding)
+    if template.resolve().is_relative_to(TEMPLATES_DIR):  # an organisation's own template keeps its styles
+        apply_branding(doc, branding)
     writer = Writer(doc, _body_anchor(doc, template.name), TABLE_STYLE)
     write_body(writer, fw, ed, branding)
     writer.finish()
@@ -165,6 +166,16 @@ def apply_branding(doc: Document, branding: Branding) -> None:
     for name in BRANDED_STYLES:
         if name in doc.styles:
             doc.styles[name].font.color.rgb = colour
+    _recolour_theme_accent(doc.styles[TABLE_STYLE].element, str(colour))
+
+
+def _recolour_theme_accent(style, hex_colour: str) -> None:
+    """Replace the table style's theme accent (header fill, borders) with a fixed colour."""
+    for element in style.iter():
+        for colour_attr, theme_attr in (("w:color", "w:themeColor"), ("w:fill", "w:themeFill")):
+            if element.get(qn(theme_attr)) == "accent1":
+                element.set(qn(colour_attr), hex_colour)
+                del element.attrib[qn(theme_attr)]
 
 
 def fill_contents(doc: Document) -> None:
