@@ -107,6 +107,7 @@ def render_policy(ctx: RenderContext, template: Path) -> bytes:
     _require_styles(doc, template.name)
     if template.resolve().is_relative_to(TEMPLATES_DIR):  # an organisation's own template keeps its styles
         apply_branding(doc, branding)
+        recolour_theme_accent(doc.styles[TABLE_STYLE].element, branding.primary.lstrip("#").upper())
     writer = Writer(doc, _body_anchor(doc, template.name), TABLE_STYLE)
     write_body(writer, fw, ed, branding)
     writer.finish()
@@ -166,10 +167,9 @@ def apply_branding(doc: Document, branding: Branding) -> None:
     for name in BRANDED_STYLES:
         if name in doc.styles:
             doc.styles[name].font.color.rgb = colour
-    _recolour_theme_accent(doc.styles[TABLE_STYLE].element, str(colour))
 
 
-def _recolour_theme_accent(style, hex_colour: str) -> None:
+def recolour_theme_accent(style, hex_colour: str) -> None:
     """Replace the table style's theme accent (header fill, borders) with a fixed colour."""
     for element in style.iter():
         for colour_attr, theme_attr in (("w:color", "w:themeColor"), ("w:fill", "w:themeFill")):
