@@ -291,6 +291,11 @@ def _stable_names() -> list[tuple[str, str]]:
         ("Defined names", ", ".join(LISTS) + " (allowed values, on the hidden sheet Lists)"),
         ("Ids", "cell_id is <domain_id>.<model_id>. Ids never change once published; numbers and names may."),
         ("Values", "Plain text and numbers, never formulas. Text starting with =, +, - or @ is stored as text."),
+        (
+            "N/A",
+            "The level N/A is a value, not a missing one: tell importers not to read it as empty "
+            "(pandas: keep_default_na=False).",
+        ),
     ]
 
 
