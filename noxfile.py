@@ -32,6 +32,13 @@ def lint(session: nox.Session) -> None:
 
 
 @nox.session
+def release(session: nox.Session) -> None:
+    """Build the release bundle into dist/: every artifact, the changelog and a checksum."""
+    session.install(*CONSTRAINTS, "-e", ".")
+    session.run("python", "-m", "generator", "release", *session.posargs)
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Time each format and a cold full build; report peak memory."""
     session.install(*CONSTRAINTS, "-e", ".")

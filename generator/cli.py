@@ -14,10 +14,12 @@ from generator.build import BuildError, build
 from generator.changes import compare, to_markdown
 from generator.load import DATA_DIR, available_versions, load_framework
 from generator.problems import InputError
-from generator.profile import TEMPLATES_SUBDIR
+from generator.profile import TEMPLATES_SUBDIR, load_profile
+from generator.release import make_release
 from generator.renderers import by_name
 from generator.scaffold import init_org
 from generator.schema import all_schemas
+from generator.tailor import tailor
 from generator.template_catalogue import catalogue
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -79,6 +81,11 @@ def _parser() -> argparse.ArgumentParser:
     changes.add_argument("--from", dest="old", help="older version (default: the one before --to)")
     changes.add_argument("--to", dest="new", help="newer version (default: the newest)")
     changes.set_defaults(run=_changes)
+
+    release = sub.add_parser("release", help="build everything into one reproducible zip with changelog and checksum")
+    release.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist)")
+    release.add_argument("--org", type=Path, metavar="DIR", help="release this organisation's edition")
+    release.set_defaults(run=_release)
 
     schema = sub.add_parser("schema", help="write the JSON Schema of the data files")
     schema.add_argument("--out", type=Path, default=DATA_DIR / "schema", help="folder (default: data/schema)")
@@ -154,6 +161,24 @@ def _changes(args: argparse.Namespace) -> int:
     old = args.old or (older[-1] if older else new)
     newer = load_framework(args.data, new)
     print(to_markdown(compare(load_framework(args.data, old), newer), newer), end="")
+    return EXIT_OK
+
+
+def _release(args: argparse.Namespace) -> int:
+    fw = load_framework(args.data, args.framework_version)
+    versions = available_versions(args.data)
+    older = versions[: versions.index(fw.info.version)]
+    previous = load_framework(args.data, older[-1]) if older else None
+    options: dict = {}
+    if args.org:
+        profile = load_profile(args.org, fw)
+        fw, previous = tailor(fw, profile), tailor(previous, profile) if previous else None
+        options = {"branding": profile.branding, "asset_roots": [profile.folder]}
+        if profile.template_dir:
+            options["template_dirs"] = [profile.template_dir]
+    progress = lambda line: print(line, file=sys.stderr)  # noqa: E731
+    bundle, sums = make_release(fw, args.out, previous, progress=progress, **options)
+    print(f"released {bundle} ({bundle.stat().st_size / 1024:.0f} KiB); checksum in {sums}")
     return EXIT_OK
 
 

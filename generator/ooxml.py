@@ -16,13 +16,18 @@ def xml_safe(text: str) -> str:
     return _XML_ILLEGAL.sub("", text)
 
 
+def zip_stamp(when: datetime) -> tuple[int, int, int, int, int, int]:
+    """Return `when` as a zip entry time (zip cannot store dates before 1980)."""
+    return (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+
+
 def normalise_zip(data: bytes, when: datetime) -> bytes:
     """Rewrite a zip package with every entry stamped `when`, in the original order, deflated.
 
     Office libraries stamp entries with the current time; this makes the bytes depend
     on the inputs alone.
     """
-    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    stamp = zip_stamp(when)
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
