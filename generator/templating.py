@@ -13,6 +13,10 @@ DEFAULT_PREFIX = "!default"
 _ESCAPED_SUFFIXES = (".html.j2", ".html", ".xml.j2", ".svg.j2")
 
 
+class TemplateOutsideError(jinja2.TemplateError):
+    """A template path resolves outside its folder (a symlink or `..`): refused, never read."""
+
+
 class ContainedLoader(jinja2.FileSystemLoader):
     """A file loader that refuses any template resolving outside its folder (symlinks included)."""
 
@@ -21,9 +25,12 @@ class ContainedLoader(jinja2.FileSystemLoader):
         super().__init__(str(self.root))
 
     def get_source(self, environment, template):
-        path = (self.root / template).resolve()
+        candidate = self.root / template
+        if not candidate.exists():
+            raise jinja2.TemplateNotFound(template)
+        path = candidate.resolve()
         if not path.is_relative_to(self.root):
-            raise jinja2.TemplateNotFound(f"{template} (resolves outside {self.root})")
+            raise TemplateOutsideError(f"{candidate} resolves to {path}, outside {self.root}; copy the file in")
         return super().get_source(environment, template)
 
 

@@ -244,16 +244,16 @@ def test_symlinked_override_outside_the_profile_is_refused(tmp_path):
     overrides = tmp_path / "templates" / "markdown"
     overrides.mkdir(parents=True)
     (overrides / "index.md.j2").symlink_to(outside)
-    build(
-        fw,
-        tmp_path / "out",
-        only=["markdown"],
-        branding=profile.branding,
-        progress=quiet,
-        template_dirs=[tmp_path / "templates"],
-    )
-    index = (tmp_path / "out" / "docs" / "index.md").read_text(encoding="utf-8")
-    assert "secret" not in index and index.startswith("# AI Security Shared Responsibility Model")
+    with pytest.raises(Exception, match=r"index.md.j2 resolves to .*outside.md.j2, outside .*; copy the file in"):
+        build(
+            fw,
+            tmp_path / "out",
+            only=["markdown"],
+            branding=profile.branding,
+            progress=quiet,
+            template_dirs=[tmp_path / "templates"],
+        )
+    assert not (tmp_path / "out" / "docs").exists()
 
 
 # --- several profiles in one command -----------------------------------------------
