@@ -8,7 +8,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-POSTER_SIZES = ("A3", "A2", "A1", "Letter", "Tabloid")
+# Poster page sizes in millimetres, landscape (width, height).
+POSTER_SIZES_MM: Mapping[str, tuple[float, float]] = MappingProxyType(
+    {
+        "A3": (420, 297),
+        "A2": (594, 420),
+        "A1": (841, 594),
+        "Letter": (279.4, 215.9),
+        "Tabloid": (431.8, 279.4),
+    }
+)
+POSTER_SIZES = tuple(POSTER_SIZES_MM)
 
 
 @dataclass(frozen=True)

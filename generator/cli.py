@@ -12,7 +12,7 @@ from generator import __version__, editions
 from generator.branding import POSTER_SIZES, Branding
 from generator.build import BuildError, build
 from generator.changes import compare, to_markdown
-from generator.load import DATA_DIR, available_versions, load_framework
+from generator.load import DATA_DIR, available_versions, load_framework, previous_version
 from generator.problems import InputError
 from generator.profile import TEMPLATES_SUBDIR, load_profile
 from generator.release import make_release
@@ -22,7 +22,7 @@ from generator.schema import all_schemas
 from generator.tailor import tailor
 from generator.template_catalogue import catalogue
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED = 0, 1  # argparse itself exits with 2 on wrong usage
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -157,8 +157,7 @@ def _templates(args: argparse.Namespace) -> int:
 def _changes(args: argparse.Namespace) -> int:
     versions = available_versions(args.data)
     new = args.new or versions[-1]
-    older = [v for v in versions if versions.index(v) < versions.index(new)] if new in versions else []
-    old = args.old or (older[-1] if older else new)
+    old = args.old or previous_version(new, args.data) or new
     newer = load_framework(args.data, new)
     print(to_markdown(compare(load_framework(args.data, old), newer), newer), end="")
     return EXIT_OK
@@ -166,9 +165,8 @@ def _changes(args: argparse.Namespace) -> int:
 
 def _release(args: argparse.Namespace) -> int:
     fw = load_framework(args.data, args.framework_version)
-    versions = available_versions(args.data)
-    older = versions[: versions.index(fw.info.version)]
-    previous = load_framework(args.data, older[-1]) if older else None
+    before = previous_version(fw.info.version, args.data)
+    previous = load_framework(args.data, before) if before else None
     options: dict = {}
     if args.org:
         profile = load_profile(args.org, fw)

@@ -34,6 +34,13 @@ def available_versions(data_dir: Path = DATA_DIR) -> list[str]:
     return sorted(names, key=lambda v: tuple(int(x) for x in v.split(".")))
 
 
+def previous_version(version: str, data_dir: Path = DATA_DIR) -> str | None:
+    """Return the version published before `version` in `data_dir`, if any."""
+    versions = available_versions(data_dir)
+    older = versions[: versions.index(version)] if version in versions else []
+    return older[-1] if older else None
+
+
 def sources(data_dir: Path = DATA_DIR, version: str | None = None) -> Sources:
     """Locate the files of a version (the newest when none is given)."""
     versions = available_versions(data_dir)

@@ -21,19 +21,23 @@ def zip_stamp(when: datetime) -> tuple[int, int, int, int, int, int]:
     return (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
 
 
+def zip_entry(name: str, when: datetime) -> zipfile.ZipInfo:
+    """Return a deflated, world-readable zip entry stamped `when`, the same on every machine."""
+    entry = zipfile.ZipInfo(name, date_time=zip_stamp(when))
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    entry.external_attr = 0o644 << 16
+    entry.create_system = 0
+    return entry
+
+
 def normalise_zip(data: bytes, when: datetime) -> bytes:
     """Rewrite a zip package with every entry stamped `when`, in the original order, deflated.
 
     Office libraries stamp entries with the current time; this makes the bytes depend
     on the inputs alone.
     """
-    stamp = zip_stamp(when)
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            entry.create_system = 0
-            target.writestr(entry, source.read(info.filename), compresslevel=6)
+            target.writestr(zip_entry(info.filename, when), source.read(info.filename), compresslevel=6)
     return out.getvalue()

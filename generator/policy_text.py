@@ -13,8 +13,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from generator.branding import Branding
-from generator.model import Cell, DeploymentModel, Domain, Framework, Level, RaciRow, Role
-from generator.views import CUSTOMER_PARTY, PROVIDER_PARTY
+from generator.model import (
+    CUSTOMER_PARTY,
+    PROVIDER_PARTY,
+    Cell,
+    DeploymentModel,
+    Domain,
+    Framework,
+    Level,
+    RaciRow,
+    Role,
+)
 
 TITLE = "AI Security Policy"
 DOCUMENT_VERSION = "1.0"

@@ -6,13 +6,14 @@ import hashlib
 import tempfile
 import zipfile
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from generator.branding import Branding
 from generator.build import build, build_time
 from generator.changes import compare, to_markdown
 from generator.model import Framework
-from generator.ooxml import zip_stamp
+from generator.ooxml import zip_entry
 
 CHANGES = "CHANGES.md"
 CHECKSUMS = "SHA256SUMS"
@@ -36,20 +37,18 @@ def make_release(
             (root / CHANGES).write_text(to_markdown(compare(previous, framework), framework), encoding="utf-8")
         out_dir.mkdir(parents=True, exist_ok=True)
         bundle = out_dir / f"{name}.zip"
-        _zip(root, bundle, zip_stamp(build_time(framework)))
+        _zip(root, bundle, build_time(framework))
     digest = hashlib.sha256(bundle.read_bytes()).hexdigest()
     sums = out_dir / f"{name}.{CHECKSUMS}"
     sums.write_text(f"{digest}  {bundle.name}\n", encoding="utf-8")
     return bundle, sums
 
 
-def _zip(root: Path, target: Path, stamp: tuple[int, ...]) -> None:
+def _zip(root: Path, target: Path, when: datetime) -> None:
     """Zip a folder under its own name, entries sorted and stamped alike, so equal inputs give equal bytes."""
     partial = target.with_suffix(".zip.partial")
     with zipfile.ZipFile(partial, "w") as archive:
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            entry = zipfile.ZipInfo(f"{root.name}/{path.relative_to(root).as_posix()}", date_time=stamp)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
+            entry = zip_entry(f"{root.name}/{path.relative_to(root).as_posix()}", when)
             archive.writestr(entry, path.read_bytes(), compresslevel=9)
     partial.replace(target)

@@ -17,19 +17,12 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from generator.branding import Branding, LevelColours
+from generator.branding import POSTER_SIZES_MM, Branding, LevelColours
 from generator.model import Framework
 from generator.renderers.base import RenderContext
 from generator.templating import TEMPLATES_DIR, render_template
 
-# Page sizes in millimetres, landscape (width, height).
-PAGE_SIZES_MM = {
-    "A3": (420, 297),
-    "A2": (594, 420),
-    "A1": (841, 594),
-    "Letter": (279.4, 215.9),
-    "Tabloid": (431.8, 279.4),
-}
+PAGE_SIZES_MM = POSTER_SIZES_MM
 DESIGN_SIZE = "A2"  # the stylesheet is drawn at this size and scaled to the others
 HTML_TEMPLATE = "poster/poster.html.j2"
 CSS_TEMPLATE = "poster/poster.css.j2"
