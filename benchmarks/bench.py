@@ -16,12 +16,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from generator import views
-from generator.branding import Branding
-from generator.build import build_time
-from generator.load import load_framework
+from generator.org.branding import Branding
+from generator.pipeline import build_time
 from generator.renderers import RENDERERS
 from generator.renderers.base import RenderContext
+from generator.source.load import load_framework
+from generator.template_context import template_context
 from generator.templating import make_environment
 
 
@@ -33,7 +33,7 @@ def main() -> int:
     started = time.perf_counter()
     fw = load_framework()
     load_time = time.perf_counter() - started
-    ctx = RenderContext(fw, build_time(fw), make_environment(), views.template_context(fw), Branding())
+    ctx = RenderContext(fw, build_time(fw), make_environment(), template_context(fw), Branding())
 
     print(f"{'step':<12} {'best s':>8} {'median s':>9} {'files':>6} {'KiB':>8}")
     print(f"{'load':<12} {load_time:8.3f} {load_time:9.3f}")

@@ -9,18 +9,18 @@ import time
 from pathlib import Path
 
 from generator import __version__, editions
-from generator.branding import POSTER_SIZES, Branding
-from generator.build import BuildError, build
 from generator.changes import compare, to_markdown
-from generator.load import DATA_DIR, available_versions, load_framework, previous_version
+from generator.org.branding import POSTER_SIZES, Branding
+from generator.org.profile import TEMPLATES_SUBDIR, load_profile
+from generator.org.scaffold import init_org
+from generator.org.tailor import tailor
+from generator.org.template_catalogue import catalogue
+from generator.pipeline import BuildError, build
 from generator.problems import InputError
-from generator.profile import TEMPLATES_SUBDIR, load_profile
 from generator.release import make_release
 from generator.renderers import by_name
-from generator.scaffold import init_org
-from generator.schema import all_schemas
-from generator.tailor import tailor
-from generator.template_catalogue import catalogue
+from generator.source.load import DATA_DIR, available_versions, load_framework, previous_version
+from generator.source.schema import all_schemas
 
 EXIT_OK, EXIT_FAILED = 0, 1  # argparse itself exits with 2 on wrong usage
 

@@ -9,11 +9,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from generator.build import BuildError, build
-from generator.load import load_framework
+from generator.org.profile import PROFILE_FILE, Profile, load_profile
+from generator.org.tailor import tailor
+from generator.pipeline import BuildError, build
 from generator.problems import InputError, Problem
-from generator.profile import PROFILE_FILE, Profile, load_profile
-from generator.tailor import tailor
+from generator.source.load import load_framework
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from generator.branding import Branding
-from generator.build import build, build_time
 from generator.changes import compare, to_markdown
 from generator.model import Framework
 from generator.ooxml import zip_entry
+from generator.org.branding import Branding
+from generator.pipeline import build, build_time
 
 CHANGES = "CHANGES.md"
 CHECKSUMS = "SHA256SUMS"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build
-from generator.load import DATA_DIR, load_framework
+from generator.pipeline import build
+from generator.source.load import DATA_DIR, load_framework
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -40,7 +40,7 @@ def png_logo(width: int, height: int):
 
     from PIL import Image
 
-    from generator.branding import Logo
+    from generator.org.branding import Logo
 
     out = io.BytesIO()
     Image.new("RGB", (width, height), "navy").save(out, format="PNG")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from generator import __version__
-from generator.build import BuildError, build
 from generator.cli import main
+from generator.pipeline import BuildError, build
 from generator.renderers import RENDERERS
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from generator.changes import compare, to_markdown
-from generator.load import load_framework
+from generator.source.load import load_framework
 from tests.upstream import upstream_matrix
 
 

@@ -14,11 +14,11 @@ import pdfplumber
 import pypdf
 import pytest
 
-from generator.build import build
 from generator.cli import main
-from generator.load import load_framework
-from generator.profile import load_profile
-from generator.tailor import tailor
+from generator.org.profile import load_profile
+from generator.org.tailor import tailor
+from generator.pipeline import build
+from generator.source.load import load_framework
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "northwind-analytics"
 NAME = "Northwind Analytics & Co. <Ltd>"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import openpyxl
 import pdfplumber
 
-from generator.build import build
-from generator.load import load_framework
+from generator.pipeline import build
+from generator.source.load import load_framework
 
 V = "frameworks/1.1.0"
 NINTH = """

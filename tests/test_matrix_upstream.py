@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.load import load_framework
+from generator.source.load import load_framework
 from tests.upstream import upstream_matrix, upstream_starred
 
 

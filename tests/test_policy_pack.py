@@ -20,10 +20,10 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from generator.branding import Branding
-from generator.build import build, build_time
+from generator.org.branding import Branding
+from generator.pipeline import build, build_time
 from generator.renderers.base import RenderContext
-from generator.renderers.policy_pack import PolicyTemplateError, render_policy
+from generator.renderers.policy_pack.document import PolicyTemplateError, render_policy
 from generator.templating import TEMPLATES_DIR, make_environment
 from tests.conftest import png_logo
 

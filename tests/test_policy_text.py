@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from generator import policy_text as pt
-from generator.branding import Branding
 from generator.model import Level
+from generator.org.branding import Branding
+from generator.renderers.policy_pack import content as pt
 
 
 def level(*owners: str) -> Level:

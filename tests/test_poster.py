@@ -19,14 +19,14 @@ import pdfplumber
 import pypdf
 import pytest
 
-from generator import views
-from generator.branding import POSTER_SIZES, Branding, Logo
-from generator.build import build, build_time
 from generator.cli import main
-from generator.fetcher import ContainedFetcher, ResourceRefused
+from generator.org.branding import POSTER_SIZES, Branding, Logo
+from generator.pipeline import build, build_time
 from generator.renderers import by_name
 from generator.renderers.base import RenderContext
-from generator.renderers.poster import PAGE_SIZES_MM, Poster, PosterError, level_colours, render_pdf
+from generator.renderers.poster.fetcher import ContainedFetcher, ResourceRefused
+from generator.renderers.poster.pdf import PAGE_SIZES_MM, Poster, PosterError, level_colours, render_pdf
+from generator.template_context import template_context
 from generator.templating import TEMPLATES_DIR, make_environment
 
 PDF = "ai-security-responsibility-poster.pdf"
@@ -392,9 +392,7 @@ def test_hostile_template_override_fails_the_build_with_a_clear_error(tmp_path, 
     override = tmp_path / "override"
     (override / "poster").mkdir(parents=True)
     (override / "poster" / "poster.html.j2").write_text('<html><body><img src="file:///etc/passwd"></body></html>')
-    ctx = RenderContext(
-        framework, build_time(framework), make_environment([override]), views.template_context(framework)
-    )
+    ctx = RenderContext(framework, build_time(framework), make_environment([override]), template_context(framework))
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(PosterError, match="refused to fetch file:///etc/passwd: it resolves to /etc/passwd"):

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from generator.org.profile import LOGO_MAX_PIXELS, load_profile
+from generator.org.scaffold import init_org
+from generator.org.tailor import tailor
 from generator.problems import InputError
-from generator.profile import LOGO_MAX_PIXELS, load_profile
-from generator.scaffold import init_org
-from generator.tailor import tailor
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "northwind-analytics"
 

@@ -18,10 +18,10 @@ import pandas as pd
 import pytest
 
 from generator import __version__
-from generator.branding import Branding
-from generator.build import BuildError, build, build_time
+from generator.org.branding import Branding
+from generator.pipeline import BuildError, build, build_time
 from generator.renderers.cell_text import csv_value, formula_like
-from generator.views import OBLIGATION_COLUMNS, RESPONSIBILITY_COLUMNS, responsibility_rows
+from generator.tables import OBLIGATION_COLUMNS, RESPONSIBILITY_COLUMNS, responsibility_rows
 from tests.conftest import png_logo
 
 NAME = "ai-security-responsibility-raci.xlsx"

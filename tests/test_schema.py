@@ -7,9 +7,9 @@ import json
 import jsonschema
 import pytest
 
-from generator.load import DATA_DIR, available_versions
-from generator.schema import FILE_RECORDS, all_schemas
-from generator.yamlsource import load_yaml
+from generator.source.load import DATA_DIR, available_versions
+from generator.source.schema import FILE_RECORDS, all_schemas
+from generator.source.yaml_reader import load_yaml
 
 
 def test_published_schema_is_current():

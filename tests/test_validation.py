@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
-from generator.load import load_framework
 from generator.problems import InputError
+from generator.source.load import load_framework
 
 V = "frameworks/1.1.0"
 

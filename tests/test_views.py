@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.views import RESPONSIBILITY_COLUMNS, customer_duty, provider_duty, responsibility_rows
+from generator.tables import RESPONSIBILITY_COLUMNS, customer_duty, provider_duty, responsibility_rows
 
 
 def test_provider_duty_follows_the_level(framework):

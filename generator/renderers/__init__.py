@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from generator.renderers import framework_json, markdown_docs, policy_pack, poster, raci_workbook, responsibilities_csv
+from generator.renderers import framework_json, markdown_docs, responsibilities_csv
 from generator.renderers.base import Renderer
+from generator.renderers.policy_pack import document as policy_pack
+from generator.renderers.poster import pdf as poster
+from generator.renderers.raci_workbook import workbook as raci_workbook
 
 RENDERERS: tuple[Renderer, ...] = (
     markdown_docs.MarkdownDocs(),

@@ -9,8 +9,8 @@ from typing import Protocol
 
 import jinja2
 
-from generator.branding import Branding
 from generator.model import Framework
+from generator.org.branding import Branding
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class RenderContext:
     framework: Framework
     build_time: datetime
     env: jinja2.Environment
-    context: dict  # the plain template context (views.template_context)
+    context: dict  # the plain template context (template_context.template_context)
     branding: Branding = field(default_factory=Branding)
     template_dirs: tuple[Path, ...] = ()  # organisation override folders, searched before the defaults
     asset_roots: tuple[Path, ...] = ()  # folders beyond templates/ that renderers may read (logo, fonts)

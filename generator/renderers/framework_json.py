@@ -7,7 +7,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.renderers.base import RenderContext, write_text
-from generator.views import edition_view, plain
+from generator.template_context import edition_view, plain
 
 
 class FrameworkJson:

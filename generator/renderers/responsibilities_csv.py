@@ -1,6 +1,6 @@
 """The long table, one row per matrix cell, as CSV for spreadsheets, GRC registers and scripts.
 
-Same columns and rows as the workbook's Responsibilities sheet (`views.responsibility_rows`).
+Same columns and rows as the workbook's Responsibilities sheet (`tables.responsibility_rows`).
 Written as UTF-8 with a byte order mark and CRLF line ends: without the BOM, Excel on
 Windows reads a double-clicked CSV in the local ANSI code page and garbles any non-ASCII
 text (accented names, typographic quotes and dashes an edition may add); Python (`utf-8-sig`), pandas, LibreOffice and
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from generator.renderers.base import RenderContext, write_text
 from generator.renderers.cell_text import csv_value
-from generator.views import RESPONSIBILITY_COLUMNS, responsibility_rows
+from generator.tables import RESPONSIBILITY_COLUMNS, responsibility_rows
 
 BOM = "\ufeff"
 

@@ -20,9 +20,9 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt
 
-from generator.branding import Branding
 from generator.ooxml import normalise_zip
-from generator.renderers.policy_pack import TABLE_STYLE, apply_branding
+from generator.org.branding import Branding
+from generator.renderers.policy_pack.document import TABLE_STYLE, apply_branding
 
 TARGET = Path(__file__).with_name("policy-pack.docx")
 STAMP = datetime(2025, 1, 1)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from generator.branding import POSTER_SIZES, Branding
 from generator.model import Framework
-from generator.profile import FONT_FAMILIES, PROFILE_FILE, TEMPLATES_SUBDIR, _slugify
+from generator.org.branding import POSTER_SIZES, Branding
+from generator.org.profile import FONT_FAMILIES, PROFILE_FILE, TEMPLATES_SUBDIR, _slugify
 
 
 def init_org(folder: Path, name: str, framework: Framework) -> list[Path]:

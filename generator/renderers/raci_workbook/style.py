@@ -17,8 +17,8 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from generator.branding import Branding, LevelColours
 from generator.ooxml import normalise_zip
+from generator.org.branding import Branding, LevelColours
 from generator.renderers.cell_text import formula_like, safe_cell_text
 
 WHITE, BLACK = "#FFFFFF", "#000000"

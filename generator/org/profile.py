@@ -16,12 +16,12 @@ from pathlib import Path
 from types import MappingProxyType
 
 from generator import model
-from generator.branding import DEFAULT_PALETTE, POSTER_SIZES, Branding, LevelColours, Logo, contrast_ratio
-from generator.load import schema_check
 from generator.model import doc
+from generator.org.branding import DEFAULT_PALETTE, POSTER_SIZES, Branding, LevelColours, Logo, contrast_ratio
 from generator.problems import InputError, Problem
-from generator.schema import COLOUR, SLUG, from_raw, record_schema
-from generator.yamlsource import Document, YamlError, load_yaml
+from generator.source.load import schema_check
+from generator.source.schema import COLOUR, SLUG, from_raw, record_schema
+from generator.source.yaml_reader import Document, YamlError, load_yaml
 
 PROFILE_FILE = "org.yaml"
 TEMPLATES_SUBDIR = "templates"

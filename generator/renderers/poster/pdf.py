@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from generator.branding import POSTER_SIZES_MM, Branding, LevelColours
 from generator.model import Framework
+from generator.org.branding import POSTER_SIZES_MM, Branding, LevelColours
 from generator.renderers.base import RenderContext
 from generator.templating import TEMPLATES_DIR, render_template
 
@@ -101,7 +101,7 @@ def render_pdf(html: str, css: str, when: datetime, extra_roots: Sequence[Path] 
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
 
-    from generator.fetcher import ContainedFetcher
+    from generator.renderers.poster.fetcher import ContainedFetcher
 
     fetcher = ContainedFetcher(extra_roots)
     base_url = TEMPLATES_DIR.as_uri() + "/"

@@ -12,7 +12,6 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from generator.branding import Branding
 from generator.model import (
     CUSTOMER_PARTY,
     PROVIDER_PARTY,
@@ -24,6 +23,7 @@ from generator.model import (
     RaciRow,
     Role,
 )
+from generator.org.branding import Branding
 
 TITLE = "AI Security Policy"
 DOCUMENT_VERSION = "1.0"

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from generator import __version__, views
-from generator.branding import Branding
+from generator import __version__
 from generator.model import Framework
+from generator.org.branding import Branding
 from generator.renderers import by_name
 from generator.renderers.base import RenderContext, Renderer
+from generator.template_context import template_context
 from generator.templating import make_environment
 
 MANIFEST = "manifest.json"
@@ -76,7 +77,7 @@ def build(
         framework=framework,
         build_time=build_time(framework),
         env=make_environment(template_dirs),
-        context=views.template_context(framework, branding),
+        context=template_context(framework, branding),
         branding=branding,
         template_dirs=tuple(template_dirs),
         asset_roots=tuple(asset_roots),

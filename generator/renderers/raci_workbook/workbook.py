@@ -20,7 +20,7 @@ from generator import __version__
 from generator.model import DOMAIN_KINDS, RACI_LETTERS, Framework
 from generator.ooxml import xml_safe
 from generator.renderers.base import RenderContext
-from generator.renderers.xlsx_style import (
+from generator.renderers.raci_workbook.style import (
     WHITE,
     add_logo,
     argb,
@@ -37,13 +37,8 @@ from generator.renderers.xlsx_style import (
     validate,
     workbook_bytes,
 )
-from generator.views import (
-    OBLIGATION_COLUMNS,
-    RESPONSIBILITY_COLUMNS,
-    edition_view,
-    obligation_rows,
-    responsibility_rows,
-)
+from generator.tables import OBLIGATION_COLUMNS, RESPONSIBILITY_COLUMNS, obligation_rows, responsibility_rows
+from generator.template_context import edition_view
 
 # Published names: customers' lookups refer to them, so they never change between versions.
 TABLES = {  # sheet -> Excel Table name

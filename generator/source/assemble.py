@@ -7,7 +7,7 @@ from typing import Any
 
 from generator import model
 from generator.problems import Problem
-from generator.yamlsource import Document, KeyPath
+from generator.source.yaml_reader import Document, KeyPath
 
 REQUIRED_PARTIES = (model.PROVIDER_PARTY, model.CUSTOMER_PARTY)
 

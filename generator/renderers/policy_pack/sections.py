@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from string import ascii_uppercase
 
-from generator import policy_text as pt
-from generator.branding import Branding
 from generator.model import Cell, DeploymentModel, Domain, Framework
-from generator.views import obligation_rows
-from generator.wordwriter import Writer, shade, strong
+from generator.org.branding import Branding
+from generator.renderers.policy_pack import content as pt
+from generator.renderers.policy_pack.word_writer import Writer, shade, strong
+from generator.tables import obligation_rows
 
 AI_MARK = "★"
 CRITICAL = "Critical focus"

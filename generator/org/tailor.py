@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from generator import model
-from generator.profile import Profile
+from generator.org.profile import Profile
 
 
 def tailor(framework: model.Framework, profile: Profile) -> model.Framework:

@@ -25,14 +25,14 @@ from docxtpl import DocxTemplate, InlineImage
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from generator import __version__
-from generator import policy_text as pt
-from generator.branding import Branding, Logo
 from generator.model import Framework
 from generator.ooxml import normalise_zip, xml_safe
+from generator.org.branding import Branding, Logo
 from generator.renderers.base import RenderContext
-from generator.renderers.policy_sections import write_body
+from generator.renderers.policy_pack import content as pt
+from generator.renderers.policy_pack.sections import write_body
+from generator.renderers.policy_pack.word_writer import Writer
 from generator.templating import TEMPLATES_DIR, find_template
-from generator.wordwriter import Writer
 
 TEMPLATE = "word/policy-pack.docx"
 TABLE_STYLE = "Light List Accent 1"

@@ -9,12 +9,13 @@ from typing import Any
 
 import jsonschema
 
-from generator import crosscheck, model
+from generator import model
 from generator.problems import InputError, Problem
-from generator.schema import FILE_RECORDS, PATTERN_HINTS, file_schema, from_raw
-from generator.yamlsource import Document, YamlError, load_yaml
+from generator.source import assemble
+from generator.source.schema import FILE_RECORDS, PATTERN_HINTS, file_schema, from_raw
+from generator.source.yaml_reader import Document, YamlError, load_yaml
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 OPTIONAL_FILES = ("guidance.yaml",)
 _VERSION = re.compile(r"^\d+(\.\d+)*$")
 
@@ -86,7 +87,7 @@ def load_framework(data_dir: Path = DATA_DIR, version: str | None = None) -> mod
             records[name] = from_raw(FILE_RECORDS[name], docs[name].data)
     if problems or len(records) < len(docs):
         raise InputError(problems)
-    framework, cross_problems = crosscheck.join(records, docs)
+    framework, cross_problems = assemble.join(records, docs)
     if cross_problems:
         raise InputError(cross_problems)
     return framework

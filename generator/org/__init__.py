@@ -1,0 +1,1 @@
+"""Organisation editions: the profile, its branding, tailoring the framework, scaffolding and overrides."""

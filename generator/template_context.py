@@ -1,0 +1,95 @@
+"""The template context: the framework as plain data, what (sandboxed) templates receive.
+
+Everything here is dicts, lists and strings, so a template can read it and nothing else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+from typing import Any
+
+from generator import __version__, model
+from generator.org.branding import Branding
+from generator.tables import customer_duty, obligation_rows
+
+
+def plain(value: Any) -> Any:
+    """Turn records, tuples and mapping proxies into JSON-ready dicts and lists."""
+    if dataclasses.is_dataclass(value):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (dict, types.MappingProxyType)):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [plain(v) for v in value]
+    return value
+
+
+def cell_view(fw: model.Framework, cell: model.Cell) -> dict:
+    """Return one cell with its level, model, domain and duties spelt out."""
+    level, domain, dm = fw.level(cell.level_id), fw.domain(cell.domain_id), fw.model(cell.model_id)
+    return {
+        "id": cell.id,
+        "domain_id": domain.id,
+        "model_id": dm.id,
+        "level": level_view(level),
+        "critical": cell.critical,
+        "customer_duty": customer_duty(fw, cell),
+        "example": domain.examples.get(dm.id, ""),
+    }
+
+
+def level_view(level: model.Level) -> dict:
+    return {**plain(level), "applicable": level.applicable}
+
+
+def domain_view(domain: model.Domain) -> dict:
+    return {**plain(domain), "label": domain.label, "ai_specific": domain.ai_specific}
+
+
+def edition_view(fw: model.Framework, branding: Branding) -> dict:
+    """Say whose edition this is: the organisation and the framework version it is based on."""
+    based_on = f"based on {fw.info.title} v{fw.info.version}"
+    return {
+        "organisation": branding.organisation,
+        "short_name": branding.short_name or branding.organisation,
+        "tailored": branding.organisation is not None,
+        "based_on": based_on,
+        "label": f"{branding.organisation} edition, {based_on}" if branding.organisation else "",
+    }
+
+
+def template_context(fw: model.Framework, branding: Branding | None = None) -> dict:
+    """Return the whole context every text template receives."""
+    models = [plain(m) for m in fw.models]
+    domains = [domain_view(d) for d in fw.domains]
+    cells = {c.id: cell_view(fw, c) for c in fw.cells}
+    matrix = [{"domain": dv, "cells": [cells[f"{dv['id']}.{m['id']}"] for m in models]} for dv in domains]
+    by_domain = {row["domain"]["id"]: row["cells"] for row in matrix}
+    by_model = {m["id"]: [cells[f"{d['id']}.{m['id']}"] for d in domains] for m in models}
+    critical = {m["id"]: [d for d in domains if cells[f"{d['id']}.{m['id']}"]["critical"]] for m in models}
+    categories = [{**plain(c), "models": [m for m in models if m["category"] == c.id]} for c in fw.info.categories]
+    roles = [plain(r) for r in fw.roles]
+    raci = [
+        {"domain": dv, "letters": [row.letters[r["id"]] for r in roles], "rationale": row.rationale}
+        for dv, row in zip(domains, fw.raci, strict=True)
+    ]
+    return {
+        "framework": plain(fw.info),
+        "levels": [level_view(v) for v in fw.info.levels],
+        "models": models,
+        "models_by_id": {m["id"]: m for m in models},
+        "domains": domains,
+        "domains_by_id": {d["id"]: d for d in domains},
+        "categories": categories,
+        "matrix": matrix,
+        "cells_by_model": by_model,
+        "cells_by_domain": by_domain,
+        "critical_by_model": critical,
+        "roles": roles,
+        "raci": raci,
+        "guidance": plain(fw.guidance),
+        "generator_version": __version__,
+        "edition": edition_view(fw, branding or Branding()),
+        "obligations": obligation_rows(fw),
+    }
