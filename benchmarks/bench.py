@@ -16,13 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from generator.org.branding import Branding
-from generator.pipeline import build_time
+from generator.edition import make_edition
+from generator.pipeline import render_context
 from generator.renderers import RENDERERS
-from generator.renderers.base import RenderContext
 from generator.source.load import load_framework
-from generator.template_context import template_context
-from generator.templating import make_environment
 
 
 def main() -> int:
@@ -33,7 +30,7 @@ def main() -> int:
     started = time.perf_counter()
     fw = load_framework()
     load_time = time.perf_counter() - started
-    ctx = RenderContext(fw, build_time(fw), make_environment(), template_context(fw), Branding())
+    ctx = render_context(make_edition(fw))
 
     print(f"{'step':<12} {'best s':>8} {'median s':>9} {'files':>6} {'KiB':>8}")
     print(f"{'load':<12} {load_time:8.3f} {load_time:9.3f}")

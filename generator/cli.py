@@ -10,10 +10,10 @@ from pathlib import Path
 
 from generator import __version__, editions
 from generator.changes import compare, to_markdown
+from generator.edition import make_edition
 from generator.org.branding import POSTER_SIZES, Branding
 from generator.org.profile import TEMPLATES_SUBDIR, load_profile
 from generator.org.scaffold import init_org
-from generator.org.tailor import tailor
 from generator.org.template_catalogue import catalogue
 from generator.pipeline import BuildError, build
 from generator.problems import InputError
@@ -52,12 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     validate.set_defaults(run=_validate)
 
     formats = ", ".join(by_name())
+    poster_help = f"page size of the poster, landscape (default: the profile's, or {Branding().poster_size})"
     build_cmd = sub.add_parser("build", help="render every format into the output folder")
     build_cmd.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
     build_cmd.add_argument("--only", help=f"comma-separated formats to build: {formats}")
-    build_cmd.add_argument(
-        "--poster-size", choices=POSTER_SIZES, help="page size of the poster, landscape (default: the profile's, or A2)"
-    )
+    build_cmd.add_argument("--poster-size", choices=POSTER_SIZES, help=poster_help)
     build_cmd.add_argument(
         "--org",
         type=Path,
@@ -85,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     release = sub.add_parser("release", help="build everything into one reproducible zip with changelog and checksum")
     release.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist)")
     release.add_argument("--org", type=Path, metavar="DIR", help="release this organisation's edition")
+    release.add_argument("--poster-size", choices=POSTER_SIZES, help=poster_help)
     release.set_defaults(run=_release)
 
     schema = sub.add_parser("schema", help="write the JSON Schema of the data files")
@@ -104,9 +104,9 @@ def _build(args: argparse.Namespace) -> int:
     only = [name.strip() for name in args.only.split(",") if name.strip()] if args.only else None
     if args.org:
         return _build_editions(args, only, started)
-    fw = load_framework(args.data, args.framework_version)
-    print(f"building framework {fw.info.version} into {args.out}/", file=sys.stderr)
-    artifacts = build(fw, args.out, only, branding=Branding(poster_size=args.poster_size or "A2"))
+    edition = make_edition(load_framework(args.data, args.framework_version), poster_size=args.poster_size, only=only)
+    print(f"building framework {edition.framework.info.version} into {args.out}/", file=sys.stderr)
+    artifacts = build(edition, args.out, _progress)
     total = sum(a.size for a in artifacts)
     elapsed = time.perf_counter() - started
     print(f"built {len(artifacts)} files ({total / 1024:.0f} KiB) in {elapsed:.2f} s; see {args.out}/manifest.json")
@@ -166,18 +166,16 @@ def _changes(args: argparse.Namespace) -> int:
 def _release(args: argparse.Namespace) -> int:
     fw = load_framework(args.data, args.framework_version)
     before = previous_version(fw.info.version, args.data)
-    previous = load_framework(args.data, before) if before else None
-    options: dict = {}
-    if args.org:
-        profile = load_profile(args.org, fw)
-        fw, previous = tailor(fw, profile), tailor(previous, profile) if previous else None
-        options = {"branding": profile.branding, "asset_roots": [profile.folder]}
-        if profile.template_dir:
-            options["template_dirs"] = [profile.template_dir]
-    progress = lambda line: print(line, file=sys.stderr)  # noqa: E731
-    bundle, sums = make_release(fw, args.out, previous, progress=progress, **options)
+    profile = load_profile(args.org, fw) if args.org else None
+    edition = make_edition(fw, profile, poster_size=args.poster_size)
+    previous = make_edition(load_framework(args.data, before), profile).framework if before else None
+    bundle, sums = make_release(edition, args.out, previous, _progress)
     print(f"released {bundle} ({bundle.stat().st_size / 1024:.0f} KiB); checksum in {sums}")
     return EXIT_OK
+
+
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr)
 
 
 def _schema(args: argparse.Namespace) -> int:

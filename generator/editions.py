@@ -6,11 +6,11 @@ import os
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-from generator.org.profile import PROFILE_FILE, Profile, load_profile
-from generator.org.tailor import tailor
+from generator.edition import make_edition
+from generator.org.profile import PROFILE_FILE, load_profile
 from generator.pipeline import BuildError, build
 from generator.problems import InputError, Problem
 from generator.source.load import load_framework
@@ -105,19 +105,8 @@ def build_edition(task: EditionTask) -> EditionResult:
     try:
         framework = load_framework(task.data_dir, task.version)
         profile = load_profile(task.profile_dir, framework)
-        artifacts = build(
-            tailor(framework, profile),
-            task.out_dir,
-            task.only,
-            branding=_branding(profile, task.poster_size),
-            progress=progress,
-            template_dirs=[profile.template_dir] if profile.template_dir else [],
-            asset_roots=[profile.folder],
-        )
+        edition = make_edition(framework, profile, poster_size=task.poster_size, only=task.only)
+        artifacts = build(edition, task.out_dir, progress)
     except (InputError, BuildError) as exc:
         return EditionResult(task.slug, task.out_dir, 0, 0, tuple(str(exc).splitlines()))
     return EditionResult(task.slug, task.out_dir, len(artifacts), sum(a.size for a in artifacts))
-
-
-def _branding(profile: Profile, poster_size: str | None):
-    return replace(profile.branding, poster_size=poster_size) if poster_size else profile.branding

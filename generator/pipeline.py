@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -15,8 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from generator import __version__
+from generator.edition import Edition
 from generator.model import Framework
-from generator.org.branding import Branding
 from generator.renderers import by_name
 from generator.renderers.base import RenderContext, Renderer
 from generator.template_context import template_context
@@ -31,6 +30,10 @@ class Artifact:
     format: str
     size: int
     sha256: str
+
+
+def silent(line: str) -> None:
+    """Progress that goes nowhere: build()'s default."""
 
 
 class BuildError(Exception):
@@ -61,27 +64,28 @@ def select(only: Sequence[str] | None) -> list[Renderer]:
     return [r for name, r in registry.items() if name in only]
 
 
-def build(
-    framework: Framework,
-    out_dir: Path,
-    only: Sequence[str] | None = None,
-    branding: Branding | None = None,
-    progress: Callable[[str], None] = lambda line: print(line, file=sys.stderr),
-    template_dirs: Sequence[Path] = (),
-    asset_roots: Sequence[Path] = (),
-) -> list[Artifact]:
-    """Render the selected formats; replace their outputs in `out_dir` only if all succeed."""
-    renderers = select(only)
-    branding = branding or Branding()
-    ctx = RenderContext(
+def render_context(edition: Edition) -> RenderContext:
+    """Return what every renderer of this edition receives."""
+    framework, branding = edition.framework, edition.branding
+    return RenderContext(
         framework=framework,
         build_time=build_time(framework),
-        env=make_environment(template_dirs),
+        env=make_environment(edition.template_dirs),
         context=template_context(framework, branding),
         branding=branding,
-        template_dirs=tuple(template_dirs),
-        asset_roots=tuple(asset_roots),
+        template_dirs=edition.template_dirs,
+        asset_roots=edition.asset_roots,
     )
+
+
+def build(edition: Edition, out_dir: Path, progress: Callable[[str], None] = silent) -> list[Artifact]:
+    """Render the edition's formats; replace their outputs in `out_dir` only if all succeed.
+
+    `progress` receives one line per format rendered (the command line prints them to stderr).
+    """
+    renderers = select(edition.only)
+    ctx = render_context(edition)
+    framework = edition.framework
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
     try:

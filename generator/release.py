@@ -10,29 +10,27 @@ from datetime import datetime
 from pathlib import Path
 
 from generator.changes import compare, to_markdown
+from generator.edition import Edition
 from generator.model import Framework
 from generator.ooxml import zip_entry
-from generator.org.branding import Branding
-from generator.pipeline import build, build_time
+from generator.pipeline import build, build_time, silent
 
 CHANGES = "CHANGES.md"
 CHECKSUMS = "SHA256SUMS"
 
 
 def make_release(
-    framework: Framework,
+    edition: Edition,
     out_dir: Path,
     previous: Framework | None = None,
-    branding: Branding | None = None,
-    progress: Callable[[str], None] = print,
-    **build_options,
+    progress: Callable[[str], None] = silent,
 ) -> tuple[Path, Path]:
-    """Build everything, add the changelog against `previous`, zip it; return the zip and its checksum file."""
-    branding = branding or Branding()
-    name = f"{branding.file_prefix}-{framework.info.version}"
+    """Build the edition, add the changelog against `previous`, zip it; return the zip and its checksum file."""
+    framework = edition.framework
+    name = f"{edition.branding.file_prefix}-{framework.info.version}"
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch) / name
-        build(framework, root, branding=branding, progress=progress, **build_options)
+        build(edition, root, progress)
         if previous is not None:
             (root / CHANGES).write_text(to_markdown(compare(previous, framework), framework), encoding="utf-8")
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.edition import Edition
 from generator.pipeline import build
 from generator.source.load import DATA_DIR, load_framework
 
@@ -30,7 +31,7 @@ def data_copy(tmp_path: Path) -> Path:
 def build_dir(tmp_path_factory, framework) -> Path:
     """One full build, shared by the tests that only read its output."""
     out = tmp_path_factory.mktemp("build")
-    build(framework, out, progress=lambda line: None)
+    build(Edition(framework), out)
     return out
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from generator import __version__
 from generator.cli import main
+from generator.edition import Edition
 from generator.pipeline import BuildError, build
 from generator.renderers import RENDERERS
 
@@ -69,8 +70,8 @@ def test_json_holds_the_whole_model(build_dir, framework):
 
 
 def test_two_builds_are_byte_identical(tmp_path, framework):
-    build(framework, tmp_path / "a", progress=lambda line: None)
-    build(framework, tmp_path / "b", progress=lambda line: None)
+    build(Edition(framework), tmp_path / "a")
+    build(Edition(framework), tmp_path / "b")
     a, b = tree(tmp_path / "a"), tree(tmp_path / "b")
     assert a.keys() == b.keys()
     assert [k for k in a if a[k] != b[k]] == []
@@ -78,15 +79,15 @@ def test_two_builds_are_byte_identical(tmp_path, framework):
 
 def test_source_date_epoch_is_honoured(tmp_path, framework, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    build(framework, tmp_path, only=["json"], progress=lambda line: None)
+    build(Edition(framework, only=("json",)), tmp_path)
     assert json.loads((tmp_path / "manifest.json").read_text())["build_time"] == "2023-11-14T22:13:20Z"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
     with pytest.raises(BuildError, match="SOURCE_DATE_EPOCH='soon' is not a whole number"):
-        build(framework, tmp_path, progress=lambda line: None)
+        build(Edition(framework), tmp_path)
 
 
 def test_failed_build_leaves_earlier_output_untouched(tmp_path, framework, monkeypatch):
-    build(framework, tmp_path, progress=lambda line: None)
+    build(Edition(framework), tmp_path)
     before = tree(tmp_path)
     last = RENDERERS[-1]
 
@@ -96,15 +97,15 @@ def test_failed_build_leaves_earlier_output_untouched(tmp_path, framework, monke
 
     monkeypatch.setattr(type(last), "render", lambda self, ctx, out_dir: explode(ctx, out_dir))
     with pytest.raises(BuildError, match="disk on fire"):
-        build(framework, tmp_path, progress=lambda line: None)
+        build(Edition(framework), tmp_path)
     assert tree(tmp_path) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".staging-")]
 
 
 def test_only_rebuilds_the_named_formats_and_keeps_the_rest(tmp_path, framework):
-    build(framework, tmp_path, progress=lambda line: None)
+    build(Edition(framework), tmp_path)
     (tmp_path / "docs" / "index.md").write_text("stale")
-    build(framework, tmp_path, only=["json"], progress=lambda line: None)
+    build(Edition(framework, only=("json",)), tmp_path)
     assert (tmp_path / "docs" / "index.md").read_text() == "stale"
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert "docs/index.md" in {a["path"] for a in manifest["artifacts"]}
@@ -123,7 +124,7 @@ def test_restricted_build_renders_only_those_models(tmp_path, framework):
     scoped = framework.restricted_to(("saas-ai", "mcp-systems"))
     assert [m.id for m in scoped.models] == ["saas-ai", "mcp-systems"]
     assert len(scoped.cells) == 32
-    build(scoped, tmp_path, progress=lambda line: None)
+    build(Edition(scoped), tmp_path)
     assert sorted(p.name for p in (tmp_path / "docs" / "models").iterdir()) == ["mcp-systems.md", "saas-ai.md"]
     matrix = (tmp_path / "docs" / "responsibility-matrix.md").read_text()
     assert "PaaS AI" not in matrix.split("## The matrix")[1].split("##")[0]

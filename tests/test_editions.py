@@ -15,6 +15,7 @@ import pypdf
 import pytest
 
 from generator.cli import main
+from generator.edition import Edition
 from generator.org.profile import load_profile
 from generator.org.tailor import tailor
 from generator.pipeline import build
@@ -23,10 +24,6 @@ from generator.source.load import load_framework
 EXAMPLE = Path(__file__).parent.parent / "examples" / "northwind-analytics"
 NAME = "Northwind Analytics & Co. <Ltd>"
 IN_USE = ["saas-ai", "paas-ai", "agentic-ai", "ai-coding"]
-
-
-def quiet(line: str) -> None:
-    pass
 
 
 @pytest.fixture(scope="module")
@@ -163,14 +160,10 @@ def tailored():
 
 def test_extending_override_changes_one_block_only(tmp_path):
     fw, profile = tailored()
-    build(fw, tmp_path / "plain", only=["markdown"], branding=profile.branding, progress=quiet)
+    build(Edition(fw, branding=profile.branding, only=("markdown",)), tmp_path / "plain")
     build(
-        fw,
+        Edition(fw, branding=profile.branding, only=("markdown",), template_dirs=(profile.template_dir,)),
         tmp_path / "over",
-        only=["markdown"],
-        branding=profile.branding,
-        progress=quiet,
-        template_dirs=[profile.template_dir],
     )
     plain = (tmp_path / "plain" / "docs" / "index.md").read_text(encoding="utf-8")
     over = (tmp_path / "over" / "docs" / "index.md").read_text(encoding="utf-8")
@@ -190,12 +183,8 @@ def test_override_replaces_the_default(tmp_path):
     overrides.mkdir(parents=True)
     (overrides / "obligations.md.j2").write_text("# Owned by {{ edition.organisation }}\n", encoding="utf-8")
     build(
-        fw,
+        Edition(fw, branding=profile.branding, only=("markdown",), template_dirs=(tmp_path / "templates",)),
         tmp_path / "out",
-        only=["markdown"],
-        branding=profile.branding,
-        progress=quiet,
-        template_dirs=[tmp_path / "templates"],
     )
     assert (tmp_path / "out" / "docs" / "obligations.md").read_text() == f"# Owned by {NAME}\n"
 
@@ -224,12 +213,10 @@ def test_hostile_override_templates_fail_the_build_clearly(tmp_path, template, e
     before_out = tmp_path / "out"
     with pytest.raises(Exception) as info:
         build(
-            fw,
+            Edition(
+                fw, branding=profile.branding, only=("markdown",), template_dirs=(override_with(tmp_path, template),)
+            ),
             before_out,
-            only=["markdown"],
-            branding=profile.branding,
-            progress=quiet,
-            template_dirs=[override_with(tmp_path, template)],
         )
     message = str(info.value)
     assert message.startswith("markdown: template ") and "index.md.j2" in message
@@ -246,12 +233,8 @@ def test_symlinked_override_outside_the_profile_is_refused(tmp_path):
     (overrides / "index.md.j2").symlink_to(outside)
     with pytest.raises(Exception, match=r"index.md.j2 resolves to .*outside.md.j2, outside .*; copy the file in"):
         build(
-            fw,
+            Edition(fw, branding=profile.branding, only=("markdown",), template_dirs=(tmp_path / "templates",)),
             tmp_path / "out",
-            only=["markdown"],
-            branding=profile.branding,
-            progress=quiet,
-            template_dirs=[tmp_path / "templates"],
         )
     assert not (tmp_path / "out" / "docs").exists()
 
@@ -360,12 +343,8 @@ def test_edition_bytes_are_reproducible(tmp_path):
     fw, profile = tailored()
     for name in ("a", "b"):
         build(
-            fw,
+            Edition(fw, branding=profile.branding, only=("xlsx", "docx", "json"), asset_roots=(profile.folder,)),
             tmp_path / name,
-            only=["xlsx", "docx", "json"],
-            branding=profile.branding,
-            progress=quiet,
-            asset_roots=[profile.folder],
         )
     digest = {
         name: {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (tmp_path / name).iterdir() if p.is_file()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import openpyxl
 import pdfplumber
 
+from generator.edition import Edition
 from generator.pipeline import build
 from generator.source.load import load_framework
 
@@ -44,7 +45,7 @@ def test_a_ninth_model_flows_into_every_format(data_copy, tmp_path):
     add_ninth_model(data_copy)
     fw = load_framework(data_copy)
     assert len(fw.models) == 9 and len(fw.cells) == 144
-    build(fw, tmp_path, only=["markdown", "xlsx", "pdf", "docx"], progress=lambda line: None)
+    build(Edition(fw, only=("markdown", "xlsx", "pdf", "docx")), tmp_path)
     matrix_page = (tmp_path / "docs" / "responsibility-matrix.md").read_text(encoding="utf-8")
     assert "[Robotics AI](models/robotics-ai.md)" in matrix_page
     assert (tmp_path / "docs" / "models" / "robotics-ai.md").exists()

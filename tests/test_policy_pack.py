@@ -20,6 +20,7 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from generator.edition import Edition
 from generator.org.branding import Branding
 from generator.pipeline import build, build_time
 from generator.renderers.base import RenderContext
@@ -102,7 +103,7 @@ def doc(build_dir) -> Document:
 
 
 def build_docx(framework, out: Path, branding: Branding | None = None) -> Document:
-    build(framework, out, only=["docx"], branding=branding, progress=lambda line: None)
+    build(Edition(framework, branding=branding or Branding(), only=("docx",)), out)
     return docx.Document(out / f"{(branding or Branding()).file_prefix}-policy.docx")
 
 
@@ -413,7 +414,7 @@ def test_broken_override_template_fails_the_build_with_its_name(tmp_path, framew
     (overrides / "word").mkdir(parents=True)
     template_with(overrides / "word", "{{ nonexistent }}")
     with pytest.raises(Exception, match=r"docx: template policy-pack.docx: 'nonexistent' is undefined"):
-        build(framework, tmp_path / "out", only=["docx"], progress=lambda line: None, template_dirs=[overrides])
+        build(Edition(framework, only=("docx",), template_dirs=(overrides,)), tmp_path / "out")
 
 
 def test_template_without_body_paragraph_is_refused(tmp_path, framework):
@@ -436,9 +437,9 @@ def test_template_script_reproduces_the_committed_template():
 
 
 def test_two_builds_are_byte_identical(tmp_path, framework):
-    build(framework, tmp_path / "a", only=["docx"], progress=lambda line: None)
+    build(Edition(framework, only=("docx",)), tmp_path / "a")
     time.sleep(1.1)
-    build(framework, tmp_path / "b", only=["docx"], progress=lambda line: None)
+    build(Edition(framework, only=("docx",)), tmp_path / "b")
     assert (tmp_path / "a" / FILE).read_bytes() == (tmp_path / "b" / FILE).read_bytes()
 
 

@@ -20,6 +20,7 @@ import pypdf
 import pytest
 
 from generator.cli import main
+from generator.edition import Edition
 from generator.org.branding import POSTER_SIZES, Branding, Logo
 from generator.pipeline import build, build_time
 from generator.renderers import by_name
@@ -198,7 +199,7 @@ def test_default_poster_is_one_a2_landscape_page_with_everything_on_it(build_dir
 
 @pytest.mark.parametrize("size", [s for s in POSTER_SIZES if s != "A2"])
 def test_every_size_fits_on_one_page(tmp_path, framework, size):
-    build(framework, tmp_path, only=["pdf"], branding=Branding(poster_size=size), progress=lambda line: None)
+    build(Edition(framework, branding=Branding(poster_size=size), only=("pdf",)), tmp_path)
     assert_page_size(pypdf.PdfReader(tmp_path / PDF), size)
     assert_fits(PosterPage(tmp_path / PDF), framework)
 
@@ -320,9 +321,7 @@ def test_organisation_edition_keeps_names_literal_and_shows_the_logo(tmp_path, f
     name = "Smith & Sons <Ltd>"
     logo = Logo(svg=profile / "logo.svg", raster=None, raster_type=None, width=None, height=None)
     branding = Branding(organisation=name, logo=logo, file_prefix="smith")
-    build(
-        framework, tmp_path / "out", only=["pdf"], branding=branding, progress=lambda line: None, asset_roots=[profile]
-    )
+    build(Edition(framework, branding=branding, only=("pdf",), asset_roots=(profile,)), tmp_path / "out")
     pdf = tmp_path / "out" / "smith-poster.pdf"
     page = PosterPage(pdf)
     assert name in reading_order(page.words)
@@ -448,9 +447,9 @@ def test_logged_weasyprint_problems_fail_the_render():
 
 
 def test_two_builds_are_byte_identical(tmp_path, framework):
-    build(framework, tmp_path / "a", only=["pdf"], progress=lambda line: None)
+    build(Edition(framework, only=("pdf",)), tmp_path / "a")
     time.sleep(1.1)
-    build(framework, tmp_path / "b", only=["pdf"], progress=lambda line: None)
+    build(Edition(framework, only=("pdf",)), tmp_path / "b")
     names = sorted(p.name for p in (tmp_path / "a").iterdir() if p.name != "manifest.json")
     assert PDF in names
     for name in names:
@@ -459,7 +458,7 @@ def test_two_builds_are_byte_identical(tmp_path, framework):
 
 def test_source_date_epoch_sets_the_dates(tmp_path, framework, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    build(framework, tmp_path, only=["pdf"], progress=lambda line: None)
+    build(Edition(framework, only=("pdf",)), tmp_path)
     info = pypdf.PdfReader(tmp_path / PDF).metadata
     assert info["/CreationDate"] == info["/ModDate"] == "D:20231114221320Z"
     assert "on 2023-11-14." in reading_order(PosterPage(tmp_path / PDF).words)

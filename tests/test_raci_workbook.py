@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from generator import __version__
+from generator.edition import Edition
 from generator.org.branding import Branding
 from generator.pipeline import BuildError, build, build_time
 from generator.renderers.cell_text import csv_value, formula_like
@@ -38,10 +39,6 @@ TABLES = {
 }
 LIST_NAMES = ["RaciLetters", "Levels", "YesNo", "DomainKinds", "PartyRaciValues"]
 EVIL = '=HYPERLINK("http://x","y")'
-
-
-def quiet(line: str) -> None:
-    pass
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +150,7 @@ def test_check_column_flags_rows_without_exactly_one_a(tmp_path, framework):
         framework,
         raci=(dataclasses.replace(first, letters=none), dataclasses.replace(second, letters=two), *framework.raci[2:]),
     )
-    build(broken, tmp_path, only=["xlsx"], progress=quiet)
+    build(Edition(broken, only=("xlsx",)), tmp_path)
     _, rows = table_rows(openpyxl.load_workbook(tmp_path / NAME)["RACI"])
     assert [row[-1] for row in rows[:3]] == ["No A", f"{len(two)} As", "OK"]
 
@@ -283,7 +280,7 @@ def test_formula_like_text_is_written_as_text(tmp_path, framework):
     domain = framework.domains[0].id
     texts = {"saas-ai": EVIL, "paas-ai": "+1+1", "iaas-ai": "-2", "on-premises": "@SUM(A1)"}
     hostile = with_examples(framework, {**texts, "embedded-ai": "bell\x07 and \ufffe end", "agentic-ai": "#N/A"})
-    build(hostile, tmp_path, only=["xlsx", "csv"], branding=Branding(organisation="=cmd|' /C calc'!A0"), progress=quiet)
+    build(Edition(hostile, branding=Branding(organisation="=cmd|' /C calc'!A0"), only=("xlsx", "csv")), tmp_path)
     wb = openpyxl.load_workbook(tmp_path / NAME)
     ws = wb["Responsibilities"]
     example = RESPONSIBILITY_COLUMNS.index("example") + 1
@@ -318,15 +315,15 @@ def test_duplicate_column_headings_fail_the_build(tmp_path, framework):
     first, second, *rest = framework.roles
     clash = dataclasses.replace(framework, roles=(first, dataclasses.replace(second, name=first.name.upper()), *rest))
     with pytest.raises(BuildError, match="column headings must be unique"):
-        build(clash, tmp_path, only=["xlsx"], progress=quiet)
+        build(Edition(clash, only=("xlsx",)), tmp_path)
 
 
 def test_two_builds_give_identical_bytes(tmp_path, framework, monkeypatch):
-    build(framework, tmp_path / "a", only=["xlsx"], progress=quiet)
+    build(Edition(framework, only=("xlsx",)), tmp_path / "a")
     time.sleep(1.1)  # a later second for openpyxl's clock-stamped properties
     later = time.time() + 86_400
     monkeypatch.setattr(time, "time", lambda: later)  # and a later day for zip entry times
-    build(framework, tmp_path / "b", only=["xlsx"], progress=quiet)
+    build(Edition(framework, only=("xlsx",)), tmp_path / "b")
     assert (tmp_path / "a" / NAME).read_bytes() == (tmp_path / "b" / NAME).read_bytes()
 
 
@@ -339,11 +336,11 @@ def core_dates(path: Path) -> tuple[list[str], set[tuple[int, ...]]]:
 
 def test_dates_follow_the_build_time(tmp_path, framework, monkeypatch, xlsx):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    build(framework, tmp_path / "release", only=["xlsx"], progress=quiet)
+    build(Edition(framework, only=("xlsx",)), tmp_path / "release")
     release = build_time(framework).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert core_dates(tmp_path / "release" / NAME)[0] == [release, release]
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    build(framework, tmp_path / "epoch", only=["xlsx"], progress=quiet)
+    build(Edition(framework, only=("xlsx",)), tmp_path / "epoch")
     dates, stamps = core_dates(tmp_path / "epoch" / NAME)
     assert dates == ["2023-11-14T22:13:20Z", "2023-11-14T22:13:20Z"]
     assert stamps == {(2023, 11, 14, 22, 13, 20)}
@@ -354,7 +351,7 @@ def test_dates_follow_the_build_time(tmp_path, framework, monkeypatch, xlsx):
 
 def test_organisation_name_and_logo_appear_on_about(tmp_path, framework):
     branding = Branding(organisation="Smith & Sons <Ltd>", logo=png_logo(400, 120), file_prefix="smith")
-    assert build(framework, tmp_path / "out", only=["xlsx"], branding=branding, progress=quiet)
+    assert build(Edition(framework, branding=branding, only=("xlsx",)), tmp_path / "out")
     path = tmp_path / "out" / "smith-raci.xlsx"
     about = openpyxl.load_workbook(path)["About"]
     assert (about["A4"].value, about["B4"].value) == ("Organisation", "Smith & Sons <Ltd>")

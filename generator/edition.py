@@ -1,0 +1,56 @@
+"""An edition: what one build renders, as one value.
+
+The reference build is the edition without a profile; an organisation's edition is the
+framework tailored to its profile, in its branding, with its template overrides and assets.
+`make_edition` is the one place that turns a framework, a profile and the command's options
+into an edition, for `build`, `build --org`, `release` and the benchmark alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from generator.model import Framework
+from generator.org.branding import Branding
+from generator.org.profile import Profile
+from generator.org.tailor import tailor
+
+
+@dataclass(frozen=True)
+class Edition:
+    """Everything a build renders: the (tailored) framework, its look, where its files come from, what to make."""
+
+    framework: Framework
+    branding: Branding = field(default_factory=Branding)
+    only: tuple[str, ...] | None = None  # format names to build; None builds every format
+    # Where templates and assets come from, beyond the project's own templates/:
+    template_dirs: tuple[Path, ...] = ()  # organisation override folders, searched before the defaults
+    asset_roots: tuple[Path, ...] = ()  # folders renderers may read files from (logo, fonts)
+
+
+def make_edition(
+    framework: Framework,
+    profile: Profile | None = None,
+    *,
+    poster_size: str | None = None,
+    only: Sequence[str] | None = None,
+) -> Edition:
+    """Return the edition of `framework` for `profile` (None: the reference edition), with the command's options.
+
+    `poster_size` overrides the profile's (whose default is the branding's); `only` selects formats.
+    """
+    branding = profile.branding if profile else Branding()
+    if poster_size:
+        branding = replace(branding, poster_size=poster_size)
+    selected = tuple(only) if only else None
+    if profile is None:
+        return Edition(framework, branding, selected)
+    return Edition(
+        tailor(framework, profile),
+        branding,
+        selected,
+        template_dirs=(profile.template_dir,) if profile.template_dir else (),
+        asset_roots=(profile.folder,),
+    )
