@@ -47,7 +47,7 @@ def domain_view(domain: model.Domain) -> dict:
     return {**plain(domain), "label": domain.label, "ai_specific": domain.ai_specific}
 
 
-def edition_view(fw: model.Framework, branding: Branding) -> dict:
+def edition_marking(fw: model.Framework, branding: Branding) -> dict:
     """Say whose edition this is: the organisation and the framework version it is based on."""
     based_on = f"based on {fw.info.title} v{fw.info.version}"
     return {
@@ -90,6 +90,6 @@ def template_context(fw: model.Framework, branding: Branding | None = None) -> d
         "raci": raci,
         "guidance": plain(fw.guidance),
         "generator_version": __version__,
-        "edition": edition_view(fw, branding or Branding()),
+        "edition": edition_marking(fw, branding or Branding()),  # the key organisation templates know
         "obligations": obligation_rows(fw),
     }

@@ -86,10 +86,10 @@ def test_domain_policy_names_accountable_and_responsible_roles(framework):
 
 
 def test_edition_uses_placeholders_without_an_organisation(framework):
-    ed = pt.edition(framework, Branding(), datetime(2025, 9, 26, tzinfo=UTC))
-    assert ed.organisation == "[Organisation name]"
-    assert ed.next_review == date(2026, 9, 26)
-    assert ed.framework == "AI Security Shared Responsibility Model 1.1.0"
+    control = pt.policy_control(framework, Branding(), datetime(2025, 9, 26, tzinfo=UTC))
+    assert control.organisation == "[Organisation name]"
+    assert control.next_review == date(2026, 9, 26)
+    assert control.framework == "AI Security Shared Responsibility Model 1.1.0"
 
 
 @pytest.mark.parametrize(

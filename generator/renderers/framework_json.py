@@ -7,7 +7,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.renderers.base import RenderContext, write_text
-from generator.template_context import edition_view, plain
+from generator.template_context import edition_marking, plain
 
 
 class FrameworkJson:
@@ -18,7 +18,7 @@ class FrameworkJson:
         fw = ctx.framework
         document = {
             "generator_version": __version__,
-            "edition": edition_view(fw, ctx.branding),
+            "edition": edition_marking(fw, ctx.branding),
             **plain(fw),
             "cells": [{"id": c.id, **plain(c)} for c in fw.cells],
         }

@@ -67,8 +67,8 @@ ASSURANCE_MEANS = (
 
 
 @dataclass(frozen=True)
-class Edition:
-    """Document control of one edition of the policy."""
+class PolicyControl:
+    """The policy's document control: title, owner, approver, dates, classification."""
 
     title: str
     organisation: str
@@ -120,10 +120,10 @@ class DomainPolicy:
     statements: tuple[Statement, ...]
 
 
-def edition(fw: Framework, branding: Branding, when: datetime) -> Edition:
-    """Return the document control of the edition built at `when` for `branding`'s organisation."""
+def policy_control(fw: Framework, branding: Branding, when: datetime) -> PolicyControl:
+    """Return the document control of the policy built at `when` for `branding`'s organisation."""
     issued = when.date()
-    return Edition(
+    return PolicyControl(
         title=TITLE,
         organisation=branding.organisation or ORGANISATION_PLACEHOLDER,
         version=DOCUMENT_VERSION,

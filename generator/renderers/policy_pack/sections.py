@@ -28,11 +28,11 @@ OUT_OF_SCOPE_APPENDIX = "Appendix 3"
 OBLIGATIONS = "Our obligations"
 
 
-def write_body(w: Writer, fw: Framework, ed: pt.Edition, branding: Branding) -> None:
+def write_body(w: Writer, fw: Framework, control: pt.PolicyControl, branding: Branding) -> None:
     """Write every section of the policy after the cover and contents."""
     policies = pt.domain_policies(fw)
-    document_control(w, fw, ed)
-    introduction(w, fw, ed)
+    document_control(w, fw, control)
+    introduction(w, fw, control)
     roles(w, fw)
     obligations(w, fw)
     policy_statements(w, fw, policies)
@@ -60,39 +60,46 @@ def cell_label(fw: Framework, cell: Cell) -> str:
 # --- front matter -------------------------------------------------------------
 
 
-def document_control(w: Writer, fw: Framework, ed: pt.Edition) -> None:
+def document_control(w: Writer, fw: Framework, control: pt.PolicyControl) -> None:
     w.heading("Document control", 1)
     facts = [
-        ("Document", ed.title),
-        ("Organisation", ed.organisation),
-        ("Document owner", ed.owner),
-        ("Approver", ed.approver),
-        ("Classification", ed.classification),
-        ("Version", ed.version),
-        ("Status", ed.status),
-        ("Issued", ed.issued.isoformat()),
+        ("Document", control.title),
+        ("Organisation", control.organisation),
+        ("Document owner", control.owner),
+        ("Approver", control.approver),
+        ("Classification", control.classification),
+        ("Version", control.version),
+        ("Status", control.status),
+        ("Issued", control.issued.isoformat()),
         ("Effective from", "[Date of approval]"),
-        ("Review cycle", f"Every {ed.review_months} months"),
-        ("Next review due", ed.next_review.isoformat()),
-        ("Based on", f"{ed.framework} ({fw.info.release_date}) by {fw.info.author}, {fw.info.licence} licence"),
+        ("Review cycle", f"Every {control.review_months} months"),
+        ("Next review due", control.next_review.isoformat()),
+        ("Based on", f"{control.framework} ({fw.info.release_date}) by {fw.info.author}, {fw.info.licence} licence"),
     ]
     w.table(["Item", "Value"], facts, [4.6, 12.0])
     w.heading("Version history", 2)
     w.table(
         ["Version", "Date", "Author", "Changes"],
-        [[ed.version, ed.issued.isoformat(), ed.owner, f"First issue, adopted from the {ed.framework}"]],
+        [
+            [
+                control.version,
+                control.issued.isoformat(),
+                control.owner,
+                f"First issue, adopted from the {control.framework}",
+            ]
+        ],
         [2.2, 2.6, 4.6, 7.2],
     )
     w.heading("Approval", 2)
     w.table(
         ["Role", "Name", "Signature", "Date"],
-        [[ed.owner, "[Name]", "[Signature]", "[Date]"], [ed.approver, "[Name]", "[Signature]", "[Date]"]],
+        [[control.owner, "[Name]", "[Signature]", "[Date]"], [control.approver, "[Name]", "[Signature]", "[Date]"]],
         [5.6, 4.0, 4.0, 3.0],
     )
 
 
-def introduction(w: Writer, fw: Framework, ed: pt.Edition) -> None:
-    info, org = fw.info, ed.organisation
+def introduction(w: Writer, fw: Framework, control: pt.PolicyControl) -> None:
+    info, org = fw.info, control.organisation
     w.heading("Introduction", 1)
     w.heading("Purpose", 2)
     w.paragraph(
@@ -131,17 +138,17 @@ def introduction(w: Writer, fw: Framework, ed: pt.Edition) -> None:
     w.heading("Compliance, exceptions and review", 2)
     w.paragraph(
         f"Compliance with this policy is mandatory for everyone who selects, builds, operates or uses AI systems "
-        f"on behalf of {org}. The document owner ({ed.owner}) monitors compliance and reports to the approver "
-        f"({ed.approver})."
+        f"on behalf of {org}. The document owner ({control.owner}) monitors compliance and reports to the approver "
+        f"({control.approver})."
     )
     w.paragraph(
-        f"Exceptions shall be requested in writing, assessed for risk, approved by the approver ({ed.approver}) "
+        f"Exceptions shall be requested in writing, assessed for risk, approved by the approver ({control.approver}) "
         "for a limited period and recorded in the risk register."
     )
     w.paragraph(
-        f"This policy shall be reviewed at least every {ed.review_months} months, and whenever the organisation "
+        f"This policy shall be reviewed at least every {control.review_months} months, and whenever the organisation "
         f"adopts a new deployment model or a new version of the framework is published. The next review is due by "
-        f"{ed.next_review.isoformat()}."
+        f"{control.next_review.isoformat()}."
     )
 
 

@@ -38,7 +38,7 @@ from generator.renderers.raci_workbook.style import (
     workbook_bytes,
 )
 from generator.tables import OBLIGATION_COLUMNS, RESPONSIBILITY_COLUMNS, obligation_rows, responsibility_rows
-from generator.template_context import edition_view
+from generator.template_context import edition_marking
 
 # Published names: customers' lookups refer to them, so they never change between versions.
 TABLES = {  # sheet -> Excel Table name
@@ -236,7 +236,7 @@ def _about(ws: Worksheet, ctx: RenderContext) -> None:
     """Write the metadata, the guide to each sheet, the legend, the party RACI rule and the stable names."""
     fw, info, branding = ctx.framework, ctx.framework.info, ctx.branding
     put(ws, 1, 1, f"{info.title}: RACI workbook").font = font(branding.primary, bold=True, size=16)
-    edition = edition_view(fw, branding)
+    edition = edition_marking(fw, branding)
     facts = [("Organisation", branding.organisation), ("Edition", edition["label"])] if edition["tailored"] else []
     facts += [
         ("Framework", info.title),
@@ -298,7 +298,7 @@ def _properties(wb: Workbook, ctx: RenderContext) -> None:
     info, who = ctx.framework.info, ctx.branding.organisation
     props = wb.properties
     props.creator = props.lastModifiedBy = xml_safe(who or f"ai-srm-generator {__version__}")
-    edition = edition_view(ctx.framework, ctx.branding)["label"]
+    edition = edition_marking(ctx.framework, ctx.branding)["label"]
     props.title = xml_safe(f"{info.title} {info.version}: RACI workbook" + (f" ({edition})" if edition else ""))
     props.subject = "Who owns AI security: responsibility matrix, RACI and GRC import tables"
     props.keywords = "AI security; shared responsibility; RACI; GRC"
