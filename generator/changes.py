@@ -81,4 +81,4 @@ def to_markdown(changes: Changes, new: Framework) -> str:
 
 
 def _text(fw: Framework, cell) -> str:
-    return fw.level(cell.level_id).label + (fw.info.critical_marker if cell.critical else "")
+    return fw.cell_label(cell)

@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check the data without rendering; exit 0 or 1")
     validate.set_defaults(run=_validate)
 
-    formats = ", ".join(by_name())
+    formats = "; ".join(f"{name}: {renderer.description}" for name, renderer in by_name().items())
     poster_help = f"page size of the poster, landscape (default: the profile's, or {Branding().poster_size})"
     build_cmd = sub.add_parser("build", help="render every format into the output folder")
     build_cmd.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")

@@ -6,14 +6,16 @@ data is generated from them); `Framework` joins them and derives the cells.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 RACI_LETTERS = ("R", "A", "C", "I")
 # The two parties the duty texts speak of; every framework must define them in `parties`.
 CUSTOMER_PARTY = "customer"  # whose obligations the organisation's views list
 PROVIDER_PARTY = "provider"
-ACCOUNTABLE = "A"
+ACCOUNTABLE, RESPONSIBLE = "A", "R"
+AI_SPECIFIC_MARK = "★"  # after the name of an AI-specific domain, in every format
 
 
 def doc(text: str) -> dict:
@@ -90,6 +92,15 @@ class FrameworkInfo:
     shared_split: Mapping[str, tuple[str, ...]] = field(metadata=doc("party id -> its duties in a Shared cell"))
     categories: tuple[Category, ...]
     critical_marker: str = field(metadata=doc("trailing marker of a critical focus cell"))
+
+    @property
+    def level_ids(self) -> tuple[str, ...]:
+        """The level ids in legend order (the order fallback colours are given in)."""
+        return tuple(v.id for v in self.levels)
+
+    def mark_critical(self, text: str, critical: bool, gap: str = "") -> str:
+        """Return a cell's level text, followed by `gap` and the critical focus marker when the cell is critical."""
+        return f"{text}{gap}{self.critical_marker}" if critical else text
 
 
 # --- models.yaml ----------------------------------------------------------
@@ -309,7 +320,17 @@ class RaciRow:
     @property
     def accountable(self) -> str | None:
         """The accountable role id (None only in a framework that failed validation)."""
-        return next((role for role, letter in self.letters.items() if letter == ACCOUNTABLE), None)
+        return next(iter(accountable_roles(self.letters.items())), None)
+
+    @property
+    def responsible(self) -> tuple[str, ...]:
+        """The responsible role ids, in role order."""
+        return tuple(role for role, letter in self.letters.items() if letter == RESPONSIBLE)
+
+
+def accountable_roles(letters: Iterable[tuple[str, str]]) -> list[str]:
+    """Return the roles marked A in (role, letter) pairs; a valid RACI row has exactly one."""
+    return [role for role, letter in letters if letter == ACCOUNTABLE]
 
 
 @dataclass(frozen=True)
@@ -345,16 +366,38 @@ class Framework:
         )
 
     def model(self, model_id: str) -> DeploymentModel:
-        return next(m for m in self.models if m.id == model_id)
+        return self._models_by_id[model_id]
 
     def domain(self, domain_id: str) -> Domain:
-        return next(d for d in self.domains if d.id == domain_id)
+        return self._domains_by_id[domain_id]
 
     def level(self, level_id: str) -> Level:
-        return next(v for v in self.info.levels if v.id == level_id)
+        return self._levels_by_id[level_id]
 
     def cell(self, domain_id: str, model_id: str) -> Cell:
-        return next(c for c in self.cells if c.domain_id == domain_id and c.model_id == model_id)
+        return self._cells_by_id[f"{domain_id}.{model_id}"]
+
+    def cell_label(self, cell: Cell, gap: str = "", short: bool = False) -> str:
+        """Return a cell's level as the matrix writes it (`short`: its compact form) with the critical marker."""
+        level = self.level(cell.level_id)
+        return self.info.mark_critical(level.short if short else level.label, cell.critical, gap)
+
+    # Lookups by id, each built on first use (a cached_property may be set on a frozen record).
+    @cached_property
+    def _models_by_id(self) -> dict[str, DeploymentModel]:
+        return {m.id: m for m in self.models}
+
+    @cached_property
+    def _domains_by_id(self) -> dict[str, Domain]:
+        return {d.id: d for d in self.domains}
+
+    @cached_property
+    def _levels_by_id(self) -> dict[str, Level]:
+        return {v.id: v for v in self.info.levels}
+
+    @cached_property
+    def _cells_by_id(self) -> dict[str, Cell]:
+        return {c.id: c for c in self.cells}
 
     def cells_for_model(self, model_id: str) -> tuple[Cell, ...]:
         return tuple(c for c in self.cells if c.model_id == model_id)

@@ -8,16 +8,30 @@ from __future__ import annotations
 from generator import model
 from generator.model import CUSTOMER_PARTY, PROVIDER_PARTY
 
+# The customer's kinds of duty, heaviest first: what it does in a cell follows from who owns the level.
+OPERATE, SHARE, ASSURE, NOT_APPLICABLE = "operate", "share", "assure", "not-applicable"
+DUTIES = (OPERATE, SHARE, ASSURE, NOT_APPLICABLE)
+
+
+def duty(level: model.Level) -> str:
+    """Return the customer's kind of duty for a responsibility level, from the level's owners."""
+    if not level.owners:
+        return NOT_APPLICABLE
+    if CUSTOMER_PARTY not in level.owners:
+        return ASSURE
+    return OPERATE if len(level.owners) == 1 else SHARE
+
 
 def customer_duty(fw: model.Framework, cell: model.Cell) -> str:
-    """Say what the customer does for one cell, from the domain's note on that level."""
+    """Say what the customer does for one cell, from its kind of duty and the domain's note on that level."""
     domain, level = fw.domain(cell.domain_id), fw.level(cell.level_id)
     note = domain.level_notes.get(level.id, "")
-    if not level.applicable:
+    kind = duty(level)
+    if kind == NOT_APPLICABLE:
         return note or "Nothing: this domain does not apply to this deployment model."
-    if CUSTOMER_PARTY in level.owners or not note:
-        return note or level.definition
-    return f"Obtain assurance that the provider meets this domain. {note}"
+    if kind == ASSURE and note:
+        return f"Obtain assurance that the provider meets this domain. {note}"
+    return note or level.definition
 
 
 OBLIGATION_COLUMNS = (
@@ -45,7 +59,7 @@ def obligation_rows(fw: model.Framework) -> list[dict]:
         if CUSTOMER_PARTY not in level.owners:
             continue
         dm, domain, row = fw.model(cell.model_id), fw.domain(cell.domain_id), raci[cell.domain_id]
-        responsible = [roles[r] for r, letter in row.letters.items() if letter == "R"]
+        responsible = [roles[r] for r in row.responsible]
         rows.append(
             {
                 "cell_id": cell.id,

@@ -33,6 +33,7 @@ def cell_view(fw: model.Framework, cell: model.Cell) -> dict:
         "domain_id": domain.id,
         "model_id": dm.id,
         "level": level_view(level),
+        "label": fw.cell_label(cell, gap=" "),  # the level label and, when critical, the marker
         "critical": cell.critical,
         "customer_duty": customer_duty(fw, cell),
         "example": domain.examples.get(dm.id, ""),
@@ -79,6 +80,7 @@ def template_context(fw: model.Framework, branding: Branding | None = None) -> d
         "levels": [level_view(v) for v in fw.info.levels],
         "models": models,
         "models_by_id": {m["id"]: m for m in models},
+        "cells_by_id": cells,
         "domains": domains,
         "domains_by_id": {d["id"]: d for d in domains},
         "categories": categories,
@@ -89,6 +91,7 @@ def template_context(fw: model.Framework, branding: Branding | None = None) -> d
         "roles": roles,
         "raci": raci,
         "guidance": plain(fw.guidance),
+        "ai_specific_mark": model.AI_SPECIFIC_MARK,
         "generator_version": __version__,
         "edition": edition_marking(fw, branding or Branding()),  # the key organisation templates know
         "obligations": obligation_rows(fw),

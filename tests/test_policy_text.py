@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from generator import tables
 from generator.model import Level
 from generator.org.branding import Branding
 from generator.renderers.policy_pack import content as pt
@@ -18,14 +19,14 @@ def level(*owners: str) -> Level:
 @pytest.mark.parametrize(
     ("owners", "duty"),
     [
-        (("customer",), pt.OPERATE),
-        (("provider", "customer"), pt.SHARE),
-        (("provider",), pt.ASSURE),
-        ((), pt.NOT_APPLICABLE),
+        (("customer",), tables.OPERATE),
+        (("provider", "customer"), tables.SHARE),
+        (("provider",), tables.ASSURE),
+        ((), tables.NOT_APPLICABLE),
     ],
 )
 def test_duty_follows_who_owns_the_level(owners, duty):
-    assert pt.duty(level(*owners)) == duty
+    assert tables.duty(level(*owners)) == duty
 
 
 def test_every_cell_is_in_exactly_one_statement_of_its_level(framework):
@@ -35,7 +36,7 @@ def test_every_cell_is_in_exactly_one_statement_of_its_level(framework):
         assert sorted(covered) == sorted((c.level_id, c.model_id) for c in framework.cells_for_domain(d.id))
         assert [s.number for s in statements] == [f"{d.number}.{n}" for n in range(1, len(statements) + 1)]
         duties = [s.duty for s in statements]
-        assert duties == sorted(duties, key=pt.DUTIES.index)
+        assert duties == sorted(duties, key=tables.DUTIES.index)
 
 
 def test_customer_statement_lists_the_key_controls_and_ai_considerations(framework):

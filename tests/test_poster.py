@@ -21,12 +21,12 @@ import pytest
 
 from generator.cli import main
 from generator.edition import Edition
-from generator.org.branding import POSTER_SIZES, Branding, Logo
+from generator.org.branding import POSTER_SIZES, POSTER_SIZES_MM, Branding, Logo
 from generator.pipeline import build, build_time
 from generator.renderers import by_name
 from generator.renderers.base import RenderContext
 from generator.renderers.poster.fetcher import ContainedFetcher, ResourceRefused
-from generator.renderers.poster.pdf import PAGE_SIZES_MM, Poster, PosterError, level_colours, render_pdf
+from generator.renderers.poster.pdf import Poster, PosterError, render_pdf
 from generator.template_context import template_context
 from generator.templating import TEMPLATES_DIR, make_environment
 
@@ -136,7 +136,7 @@ def column_models(framework):
 
 
 def palette_fills(framework, branding=None) -> set[tuple[int, ...]]:
-    return {hex_rgb(c.fill) for c in level_colours(framework, branding or Branding()).values()}
+    return {hex_rgb(c.fill) for c in (branding or Branding()).level_colours(framework.info.level_ids).values()}
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +153,7 @@ def a2_reader(build_dir) -> pypdf.PdfReader:
 
 
 def assert_page_size(reader: pypdf.PdfReader, size: str) -> None:
-    width_mm, height_mm = PAGE_SIZES_MM[size]
+    width_mm, height_mm = POSTER_SIZES_MM[size]
     box = reader.pages[0].mediabox
     assert len(reader.pages) == 1
     assert float(box.width) == pytest.approx(width_mm * PT_PER_MM, abs=1)
@@ -214,7 +214,7 @@ def test_cli_poster_size_option(tmp_path):
 
 def test_domain_rows_read_back_as_the_matrix(a2, framework):
     """Each row: number, name and ★ on the left, then each cell's level and critical marker."""
-    colours = level_colours(framework, Branding())
+    colours = Branding().level_colours(framework.info.level_ids)
     rows = a2.matrix(palette_fills(framework))
     columns = column_models(framework)
     assert [len(row) for row in rows] == [len(columns)] * len(framework.domains)
@@ -259,7 +259,10 @@ def test_legend_principles_title_and_footer(a2, framework):
 
 
 def test_default_palette_meets_wcag_aa(framework):
-    ratios = {k: contrast(hex_rgb(c.text), hex_rgb(c.fill)) for k, c in level_colours(framework, Branding()).items()}
+    ratios = {
+        k: contrast(hex_rgb(c.text), hex_rgb(c.fill))
+        for k, c in Branding().level_colours(framework.info.level_ids).items()
+    }
     assert set(ratios) == {level.id for level in framework.info.levels}
     assert min(ratios.values()) >= 4.5, ratios
 
@@ -267,7 +270,7 @@ def test_default_palette_meets_wcag_aa(framework):
 def test_fallback_colours_for_extra_levels_meet_wcag_aa(framework):
     extra = tuple(replace(framework.info.levels[0], id=f"extra-{i}", label=f"Extra {i}") for i in range(3))
     bigger = replace(framework, info=replace(framework.info, levels=framework.info.levels + extra))
-    for level_id, colours in level_colours(bigger, Branding()).items():
+    for level_id, colours in Branding().level_colours(bigger.info.level_ids).items():
         assert contrast(hex_rgb(colours.text), hex_rgb(colours.fill)) >= 4.5, level_id
 
 

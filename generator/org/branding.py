@@ -90,6 +90,10 @@ class Branding:
         extras = [i for i in level_ids if i not in self.palette]
         return FALLBACK_COLOURS[extras.index(level_id) % len(FALLBACK_COLOURS)]
 
+    def level_colours(self, level_ids: tuple[str, ...]) -> dict[str, LevelColours]:
+        """Return the colours of every level (ids in legend order, as `FrameworkInfo.level_ids`)."""
+        return {level_id: self.colours(level_id, level_ids) for level_id in level_ids}
+
 
 def contrast_ratio(first: str, second: str) -> float:
     """Return the WCAG 2 contrast ratio of two #RRGGBB colours (1 to 21)."""

@@ -33,7 +33,7 @@ class _Checker:
         self.guidance: model.Guidance = records.get("guidance.yaml", model.Guidance())
         self.model_ids = [m.id for m in self.models]
         self.domain_ids = [d.id for d in self.domains]
-        self.level_ids = [v.id for v in self.info.levels]
+        self.level_ids = list(self.info.level_ids)
         self.cells: list[model.Cell] = []
 
     def report(self, file_name: str, key_path: KeyPath, message: str) -> None:
@@ -122,9 +122,7 @@ class _Checker:
             for i, letter in enumerate(row):
                 if letter not in model.RACI_LETTERS:
                     self.report(f, ("raci", "rows", domain_id, i), f"found {letter!r}, expected one of {letters}")
-            accountable = [
-                raci.columns[i] for i, x in enumerate(row) if x == model.ACCOUNTABLE and i < len(raci.columns)
-            ]
+            accountable = model.accountable_roles(zip(raci.columns, row, strict=False))
             if len(accountable) != 1:
                 found = f"{len(accountable)}: {', '.join(accountable)}" if accountable else "none"
                 self.report(f, ("raci", "rows", domain_id), f"expected exactly one A (accountable role), found {found}")

@@ -24,15 +24,12 @@ from generator.model import (
     Role,
 )
 from generator.org.branding import Branding
+from generator.tables import ASSURE, DUTIES, NOT_APPLICABLE, OPERATE, SHARE, duty
 
 TITLE = "AI Security Policy"
 DOCUMENT_VERSION = "1.0"
 STATUS = "Draft for approval"
 ORGANISATION_PLACEHOLDER = "[Organisation name]"
-CUSTOMER = CUSTOMER_PARTY
-PROVIDER = PROVIDER_PARTY
-OPERATE, SHARE, ASSURE, NOT_APPLICABLE = "operate", "share", "assure", "not-applicable"
-DUTIES = (OPERATE, SHARE, ASSURE, NOT_APPLICABLE)
 
 DUTY_TITLES = {
     OPERATE: "Owned and operated by the organisation",
@@ -145,15 +142,6 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def duty(level: Level) -> str:
-    """Return the organisation's kind of duty for a responsibility level, from the level's owners."""
-    if not level.owners:
-        return NOT_APPLICABLE
-    if CUSTOMER not in level.owners:
-        return ASSURE
-    return OPERATE if len(level.owners) == 1 else SHARE
-
-
 def domain_policies(fw: Framework) -> tuple[DomainPolicy, ...]:
     """Return the policy of every domain, in domain order."""
     return tuple(domain_policy(fw, d) for d in fw.domains)
@@ -166,7 +154,7 @@ def domain_policy(fw: Framework, domain: Domain) -> DomainPolicy:
     return DomainPolicy(
         domain=domain,
         accountable=roles[row.accountable],
-        responsible=tuple(roles[r] for r, letter in row.letters.items() if letter == "R"),
+        responsible=tuple(roles[r] for r in row.responsible),
         statements=statements(fw, domain),
     )
 
@@ -174,7 +162,7 @@ def domain_policy(fw: Framework, domain: Domain) -> DomainPolicy:
 def statements(fw: Framework, domain: Domain) -> tuple[Statement, ...]:
     """Group the domain's cells by level, heaviest duty first, and say what the organisation shall do."""
     cells = fw.cells_for_domain(domain.id)
-    level_order = [v.id for v in fw.info.levels]
+    level_order = fw.info.level_ids
     level_ids = sorted(
         {c.level_id for c in cells}, key=lambda i: (DUTIES.index(duty(fw.level(i))), level_order.index(i))
     )
@@ -241,8 +229,8 @@ def _operate(domain: Domain, scope: str, note: str) -> tuple[Clause, ...]:
 
 
 def _share(fw: Framework, domain: Domain, scope: str, note: str) -> tuple[Clause, ...]:
-    own = domain.organisation_aspects or fw.info.shared_split.get(CUSTOMER, ())
-    theirs = domain.provider_aspects or fw.info.shared_split.get(PROVIDER, ())
+    own = domain.organisation_aspects or fw.info.shared_split.get(CUSTOMER_PARTY, ())
+    theirs = domain.provider_aspects or fw.info.shared_split.get(PROVIDER_PARTY, ())
     return (
         Clause(f"{scope}, responsibility is shared with the provider. {note}"),
         Clause("The organisation shall carry out its own part:", own),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from string import ascii_uppercase
 
-from generator.model import Cell, DeploymentModel, Domain, Framework
+from generator import tables
+from generator.model import AI_SPECIFIC_MARK, DeploymentModel, Domain, Framework
 from generator.org.branding import Branding
 from generator.renderers.policy_pack import content as pt
 from generator.renderers.policy_pack.word_writer import Writer, shade, strong
 from generator.tables import obligation_rows
 
-AI_MARK = "★"
 CRITICAL = "Critical focus"
 RACI_KEY = (
     ("R", "Responsible", "does the work"),
@@ -19,10 +19,10 @@ RACI_KEY = (
     ("I", "Informed", "is kept up to date"),
 )
 DUTY_SHORT = {
-    pt.OPERATE: "Operate",
-    pt.SHARE: "Do its part, confirm",
-    pt.ASSURE: "Obtain assurance",
-    pt.NOT_APPLICABLE: "Record why N/A",
+    tables.OPERATE: "Operate",
+    tables.SHARE: "Do its part, confirm",
+    tables.ASSURE: "Obtain assurance",
+    tables.NOT_APPLICABLE: "Record why N/A",
 }
 OUT_OF_SCOPE_APPENDIX = "Appendix 3"
 OBLIGATIONS = "Our obligations"
@@ -45,16 +45,11 @@ def write_body(w: Writer, fw: Framework, control: pt.PolicyControl, branding: Br
 
 def domain_heading(domain: Domain) -> str:
     """Return a domain's heading: number, name and the AI-specific mark."""
-    return f"{domain.number}. {domain.name}" + (f" {AI_MARK}" if domain.ai_specific else "")
+    return f"{domain.number}. {domain.name}" + (f" {AI_SPECIFIC_MARK}" if domain.ai_specific else "")
 
 
 def annex_heading(letter: str, dm: DeploymentModel) -> str:
     return f"Annex {letter}: {dm.name}"
-
-
-def cell_label(fw: Framework, cell: Cell) -> str:
-    """Return a cell's level as the framework writes it, with the critical focus marker."""
-    return fw.level(cell.level_id).label + (fw.info.critical_marker if cell.critical else "")
 
 
 # --- front matter -------------------------------------------------------------
@@ -155,7 +150,7 @@ def introduction(w: Writer, fw: Framework, control: pt.PolicyControl) -> None:
 def responsibility_levels(w: Writer, fw: Framework) -> None:
     w.heading("Responsibility levels", 2)
     w.paragraph("The framework assigns each security domain, in each deployment model, one of these levels:")
-    rows = [[v.label, v.definition, pt.DUTY_SUMMARIES[pt.duty(v)]] for v in fw.info.levels]
+    rows = [[v.label, v.definition, pt.DUTY_SUMMARIES[tables.duty(v)]] for v in fw.info.levels]
     w.table(["Level", "Meaning", "The organisation shall"], rows, [2.4, 7.2, 7.0])
     parties = {p.id: p.name for p in fw.info.parties}
     if fw.info.shared_split:
@@ -163,8 +158,8 @@ def responsibility_levels(w: Writer, fw: Framework) -> None:
         for party_id, duties in fw.info.shared_split.items():
             w.bullet(strong(f"{parties.get(party_id, party_id)}: "), "; ".join(duties))
     w.paragraph(
-        f"{AI_MARK} marks the security domains specific to AI. {CRITICAL} marks a pairing of domain and deployment "
-        f"model that the framework flags for particular attention ({fw.info.critical_marker} in the tables)."
+        f"{AI_SPECIFIC_MARK} marks the security domains specific to AI. {CRITICAL} marks a pairing of domain and "
+        f"deployment model that the framework flags for particular attention ({fw.info.critical_marker} in the tables)."
     )
     w.heading("Provider assurance", 2)
     w.paragraph(
@@ -211,7 +206,7 @@ def obligations(w: Writer, fw: Framework) -> None:
         body = [
             [
                 domain_heading(fw.domain(r["domain_id"])),
-                r["level"] + (fw.info.critical_marker if r["critical_focus"] == "Yes" else ""),
+                fw.info.mark_critical(r["level"], r["critical_focus"] == "Yes"),
                 r["accountable_role"],
                 r["responsible_roles"],
             ]
@@ -276,16 +271,15 @@ def annex(
     for policy in policies:
         cell = fw.cell(policy.domain.id, dm.id)
         statement = next(s for s in policy.statements if dm.id in s.model_ids)
-        level = fw.level(cell.level_id)
-        duty = DUTY_SHORT[pt.duty(level)]
+        duty = DUTY_SHORT[tables.duty(fw.level(cell.level_id))]
         rows.append(
-            [domain_heading(policy.domain), cell_label(fw, cell), duty, statement.number, policy.accountable.name]
+            [domain_heading(policy.domain), fw.cell_label(cell), duty, statement.number, policy.accountable.name]
         )
     header = ["Security domain", "Level", "Organisation's duty", "Statement", "Accountable role"]
     table = w.table(header, rows, [4.8, 2.2, 3.8, 2.4, 3.4])
-    level_ids = tuple(v.id for v in fw.info.levels)
+    palette = branding.level_colours(fw.info.level_ids)
     for row, policy in zip(table.rows[1:], policies, strict=True):
-        colours = branding.colours(fw.cell(policy.domain.id, dm.id).level_id, level_ids)
+        colours = palette[fw.cell(policy.domain.id, dm.id).level_id]
         shade(row.cells[1], colours.fill, colours.text)
     critical = [policy.domain for policy in policies if fw.cell(policy.domain.id, dm.id).critical]
     if critical:
@@ -308,17 +302,17 @@ def full_matrix(w: Writer, fw: Framework, branding: Branding) -> None:
     rows = []
     for d in fw.domains:
         cells = fw.cells_for_domain(d.id)
-        rows.append([domain_heading(d), *(fw.level(c.level_id).short + (marker if c.critical else "") for c in cells)])
+        rows.append([domain_heading(d), *(fw.cell_label(c, short=True) for c in cells)])
     weights = [16.6 - 1.5 * len(fw.models), *([1.5] * len(fw.models))]
     header = ["Security domain", *(m.short_name for m in fw.models)]
     table = w.table(header, rows, weights, rotated_header_cm=2.6)
-    level_ids = tuple(v.id for v in fw.info.levels)
+    palette = branding.level_colours(fw.info.level_ids)
     for row, d in zip(table.rows[1:], fw.domains, strict=True):
         for table_cell, cell in zip(row.cells[1:], fw.cells_for_domain(d.id), strict=True):
-            colours = branding.colours(cell.level_id, level_ids)
+            colours = palette[cell.level_id]
             shade(table_cell, colours.fill, colours.text)
     key = [f"{v.short} = {v.label}" for v in fw.info.levels if v.short != v.label]
-    key += [f"{marker} = {CRITICAL.lower()} area", f"{AI_MARK} = AI-specific domain"]
+    key += [f"{marker} = {CRITICAL.lower()} area", f"{AI_SPECIFIC_MARK} = AI-specific domain"]
     w.paragraph(strong("Key: "), "; ".join(key) + ".")
 
 
@@ -332,7 +326,8 @@ def glossary_terms(fw: Framework) -> dict[str, str]:
     """Return the glossary: the framework's own terms, its levels and parties, and the RACI letters."""
     ai_domains = pt.join_names(d.name for d in fw.domains if d.ai_specific)
     terms = {
-        f"AI-specific domain ({AI_MARK})": f"A security domain that arises from AI itself: {ai_domains or 'none'}.",
+        f"AI-specific domain ({AI_SPECIFIC_MARK})": "A security domain that arises from AI itself: "
+        f"{ai_domains or 'none'}.",
         "Assurance": "Evidence, such as contract terms, independent attestations and reviews, that a provider "
         "meets its responsibilities.",
         f"{CRITICAL} area": "A pairing of security domain and deployment model that the framework flags for "

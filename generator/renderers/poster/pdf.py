@@ -17,12 +17,10 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from generator.model import Framework
-from generator.org.branding import POSTER_SIZES_MM, Branding, LevelColours
+from generator.org.branding import POSTER_SIZES_MM, Branding
 from generator.renderers.base import RenderContext
 from generator.templating import TEMPLATES_DIR, render_template
 
-PAGE_SIZES_MM = POSTER_SIZES_MM
 DESIGN_SIZE = "A2"  # the stylesheet is drawn at this size and scaled to the others
 HTML_TEMPLATE = "poster/poster.html.j2"
 CSS_TEMPLATE = "poster/poster.css.j2"
@@ -55,17 +53,11 @@ class Poster:
         return written
 
 
-def level_colours(framework: Framework, branding: Branding) -> dict[str, LevelColours]:
-    """Return the fill and text colour of every level, as the poster paints them."""
-    level_ids = tuple(level.id for level in framework.info.levels)
-    return {level_id: branding.colours(level_id, level_ids) for level_id in level_ids}
-
-
 def poster_context(ctx: RenderContext) -> dict:
     """Return the poster's own template values: page, scale, colours, columns, rows, edition."""
     branding, info = ctx.branding, ctx.framework.info
-    width, height = PAGE_SIZES_MM[branding.poster_size]
-    design_width, design_height = PAGE_SIZES_MM[DESIGN_SIZE]
+    width, height = POSTER_SIZES_MM[branding.poster_size]
+    design_width, design_height = POSTER_SIZES_MM[DESIGN_SIZE]
     columns = [m for category in ctx.context["categories"] for m in category["models"]]
     order = [ctx.context["models"].index(m) for m in columns]
     rows = [{"domain": row["domain"], "cells": [row["cells"][i] for i in order]} for row in ctx.context["matrix"]]
@@ -73,7 +65,7 @@ def poster_context(ctx: RenderContext) -> dict:
         "width_mm": width,
         "height_mm": height,
         "scale": round(min(width / design_width, height / design_height), 4),
-        "colours": {k: {"fill": c.fill, "text": c.text} for k, c in level_colours(ctx.framework, branding).items()},
+        "colours": {k: {"fill": c.fill, "text": c.text} for k, c in branding.level_colours(info.level_ids).items()},
         "primary": branding.primary,
         "columns": columns,
         "rows": rows,

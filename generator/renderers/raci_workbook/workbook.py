@@ -7,6 +7,7 @@ upgrade. The matrix and About sheets are for reading and printing, not for impor
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -17,7 +18,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
 from generator import __version__
-from generator.model import DOMAIN_KINDS, RACI_LETTERS, Framework
+from generator.model import AI_SPECIFIC_MARK, DOMAIN_KINDS, RACI_LETTERS, Framework, accountable_roles
 from generator.ooxml import xml_safe
 from generator.renderers.base import RenderContext
 from generator.renderers.raci_workbook.style import (
@@ -50,7 +51,6 @@ TABLES = {  # sheet -> Excel Table name
     "Domains": "Domains",
 }
 LISTS = ("RaciLetters", "Levels", "YesNo", "DomainKinds", "PartyRaciValues")  # defined names, on sheet Lists
-CRITICAL_SUFFIX, AI_SUFFIX = " *", " ★"
 ALERT = "#C00000"
 PARTY_RULE = (
     "Each party that carries the cell's level is Responsible (R). The accountable one (the only owner, or the "
@@ -58,8 +58,8 @@ PARTY_RULE = (
     "parties are Informed (I). Where the domain does not apply (N/A) the party columns are blank."
 )
 SHEET_GUIDE = {
-    "Matrix": "The matrix as people read it: level words and colours, * marks a critical focus area, ★ an "
-    "AI-specific domain. Prints on one page wide. For reading, not for import.",
+    "Matrix": "The matrix as people read it: level words and colours, {critical} marks a critical focus area, "
+    "{ai} an AI-specific domain. Prints on one page wide. For reading, not for import.",
     "Responsibilities": "The long table to import: one row per deployment model x security domain, keyed by "
     "cell_id (<domain_id>.<model_id>). Table Responsibilities; the same table is responsibilities.csv.",
     "RACI": "Default customer-side RACI of each domain across internal roles (Table RaciDefault). Only R, A, C "
@@ -98,25 +98,20 @@ class RaciWorkbook:
         return [relative]
 
 
-def _level_ids(fw: Framework) -> tuple[str, ...]:
-    return tuple(v.id for v in fw.info.levels)
-
-
 def _matrix(ws: Worksheet, ctx: RenderContext) -> None:
-    fw, ids = ctx.framework, _level_ids(ctx.framework)
+    fw, palette = ctx.framework, ctx.branding.level_colours(ctx.framework.info.level_ids)
     header(ws, ["Security domain", *(m.short_name for m in fw.models)], ctx.branding)
     for r, domain in enumerate(fw.domains, 2):
-        put(ws, r, 1, domain.label + (AI_SUFFIX if domain.ai_specific else "")).font = font(bold=True)
+        put(ws, r, 1, domain.label + (f" {AI_SPECIFIC_MARK}" if domain.ai_specific else "")).font = font(bold=True)
         for c, dm in enumerate(fw.models, 2):
             cell = fw.cell(domain.id, dm.id)
-            text = fw.level(cell.level_id).label + (CRITICAL_SUFFIX if cell.critical else "")
-            paint_level(put(ws, r, c, text), ctx.branding.colours(cell.level_id, ids))
+            paint_level(put(ws, r, c, fw.cell_label(cell, gap=" ")), palette[cell.level_id])
     row = len(fw.domains) + 3
     for level in fw.info.levels:
-        paint_level(put(ws, row, 1, level.label), ctx.branding.colours(level.id, ids))
+        paint_level(put(ws, row, 1, level.label), palette[level.id])
         row += 1
-    put(ws, row, 1, f"{CRITICAL_SUFFIX.strip()} critical focus area")
-    put(ws, row + 1, 1, f"{AI_SUFFIX.strip()} AI-specific domain")
+    put(ws, row, 1, f"{fw.info.critical_marker} critical focus area")
+    put(ws, row + 1, 1, f"{AI_SPECIFIC_MARK} AI-specific domain")
     ws.column_dimensions["A"].width = 36
     for c in range(2, len(fw.models) + 2):
         ws.column_dimensions[get_column_letter(c)].width = 14
@@ -126,13 +121,13 @@ def _matrix(ws: Worksheet, ctx: RenderContext) -> None:
 
 
 def _responsibilities(ws: Worksheet, ctx: RenderContext) -> None:
-    fw, ids = ctx.framework, _level_ids(ctx.framework)
+    fw, palette = ctx.framework, ctx.branding.level_colours(ctx.framework.info.level_ids)
     rows = [list(row.values()) for row in responsibility_rows(fw)]
     wrap = ("model_name", "domain_name", "provider_does", "customer_does", "example")
     flat_table(ws, TABLES["Responsibilities"], RESPONSIBILITY_COLUMNS, rows, ctx.branding, wrap)
     level_col = RESPONSIBILITY_COLUMNS.index("level") + 1
     for r, cell in enumerate(fw.cells, 2):
-        paint_level(ws.cell(r, level_col), ctx.branding.colours(cell.level_id, ids))
+        paint_level(ws.cell(r, level_col), palette[cell.level_id])
     last = len(rows) + 1
     for column, list_name in (("level", "Levels"), ("critical_focus", "YesNo"), ("domain_kind", "DomainKinds")):
         validate(ws, list_name, [column_range(RESPONSIBILITY_COLUMNS.index(column) + 1, 2, last)])
@@ -145,7 +140,7 @@ def _raci(ws: Worksheet, ctx: RenderContext) -> None:
     for raci in fw.raci:
         domain = fw.domain(raci.domain_id)
         letters = [raci.letters[role.id] for role in fw.roles]
-        rows.append([domain.number, domain.id, domain.name, *letters, _check(letters)])
+        rows.append([domain.number, domain.id, domain.name, *letters, _check(fw, raci.letters)])
     names = [role.name for role in fw.roles]
     flat_table(ws, TABLES["RACI"], headers, rows, ctx.branding, wrap=("domain_name",), letters=[*names, "check"])
     first, last_letter, last_row = 4, 3 + len(fw.roles), len(rows) + 1
@@ -156,9 +151,9 @@ def _raci(ws: Worksheet, ctx: RenderContext) -> None:
     ws.conditional_formatting.add(f"{get_column_letter(first)}2:{get_column_letter(last_letter + 1)}{last_row}", alert)
 
 
-def _check(letters: list[str]) -> str:
+def _check(fw: Framework, letters: Mapping[str, str]) -> str:
     """State whether a RACI row has exactly one accountable role."""
-    count = letters.count("A")
+    count = len(accountable_roles((role.id, letters[role.id]) for role in fw.roles))
     return "OK" if count == 1 else "No A" if count == 0 else f"{count} As"
 
 
@@ -251,13 +246,15 @@ def _about(ws: Worksheet, ctx: RenderContext) -> None:
     ]
     colour = branding.primary
     row = section(ws, 3, "About this workbook", facts, colour)
-    row = section(ws, row, "How to use each sheet", list(SHEET_GUIDE.items()), colour)
+    marks = {"critical": info.critical_marker, "ai": AI_SPECIFIC_MARK}
+    guide = [(sheet, text.format(**marks)) for sheet, text in SHEET_GUIDE.items()]
+    row = section(ws, row, "How to use each sheet", guide, colour)
     legend = [(v.label, v.definition) for v in info.levels]
-    legend += [(CRITICAL_SUFFIX.strip(), "Critical focus area for that deployment model (after the level word).")]
-    legend += [(AI_SUFFIX.strip(), "AI-specific security domain (after the domain name).")]
+    legend += [(info.critical_marker, "Critical focus area for that deployment model (after the level word).")]
+    legend += [(AI_SPECIFIC_MARK, "AI-specific security domain (after the domain name).")]
     legend_row, row = row, section(ws, row, "Legend", legend, colour)
     for r, level in enumerate(info.levels, legend_row + 1):
-        paint_level(ws.cell(r, 1), branding.colours(level.id, _level_ids(fw)))
+        paint_level(ws.cell(r, 1), branding.level_colours(info.level_ids)[level.id])
     row = section(ws, row, "Party RACI rule", [("Rule", PARTY_RULE), *_party_examples(fw)], colour)
     section(ws, row, "Stable names for lookups", _stable_names(), colour)
     ws.column_dimensions["A"].width = 24
