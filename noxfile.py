@@ -1,4 +1,4 @@
-"""Tasks: `nox -s build`, `nox -s tests`, `nox -s lint`, `nox -s bench`."""
+"""Tasks: `nox -s build`, `nox -s tests`, `nox -s lint`, `nox -s release`, `nox -s bench`."""
 
 import nox
 
@@ -25,10 +25,11 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Check style and formatting with ruff."""
-    session.install(*CONSTRAINTS, "ruff")
+    """Check style and formatting with ruff, and types with mypy (configured in pyproject.toml)."""
+    session.install(*CONSTRAINTS, "-e", ".", "ruff", "mypy", "nox")  # mypy reads the types of what is imported
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    session.run("mypy")
 
 
 @nox.session

@@ -70,7 +70,7 @@ def obligation_rows(fw: model.Framework) -> list[dict]:
                 "domain_name": domain.name,
                 "level": level.label,
                 "critical_focus": "Yes" if cell.critical else "No",
-                "accountable_role": roles.get(row.accountable, ""),
+                "accountable_role": roles.get(row.accountable or "", ""),
                 "responsible_roles": ", ".join(responsible),
                 "customer_does": customer_duty(fw, cell),
             }

@@ -65,7 +65,9 @@ def template_context(fw: model.Framework, branding: Branding | None = None) -> d
     models = [plain(m) for m in fw.models]
     domains = [domain_view(d) for d in fw.domains]
     cells = {c.id: cell_view(fw, c) for c in fw.cells}
-    matrix = [{"domain": dv, "cells": [cells[f"{dv['id']}.{m['id']}"] for m in models]} for dv in domains]
+    matrix: list[dict[str, Any]] = [
+        {"domain": dv, "cells": [cells[f"{dv['id']}.{m['id']}"] for m in models]} for dv in domains
+    ]
     by_domain = {row["domain"]["id"]: row["cells"] for row in matrix}
     by_model = {m["id"]: [cells[f"{d['id']}.{m['id']}"] for d in domains] for m in models}
     critical = {m["id"]: [d for d in domains if cells[f"{d['id']}.{m['id']}"]["critical"]] for m in models}

@@ -88,7 +88,7 @@ def load_framework(data_dir: Path = DATA_DIR, version: str | None = None) -> mod
     if problems or len(records) < len(docs):
         raise InputError(problems)
     framework, cross_problems = assemble.join(records, docs)
-    if cross_problems:
+    if cross_problems or framework is None:
         raise InputError(cross_problems)
     return framework
 

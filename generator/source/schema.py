@@ -92,7 +92,7 @@ def _type_schema(tp: typing.Any, defs: dict[str, dict]) -> dict:
         return {"type": "array", "items": _type_schema(args[0], defs)}
     if origin in (Mapping, dict):
         return {"type": "object", "additionalProperties": _type_schema(args[1], defs)}
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if tp.__name__ not in defs:
             defs[tp.__name__] = {}
             defs[tp.__name__] = _record_schema(tp, defs)
@@ -109,7 +109,7 @@ def _convert(tp: typing.Any, data: typing.Any) -> typing.Any:
         return tuple(_convert(args[0], item) for item in data)
     if origin in (Mapping, dict):
         return types.MappingProxyType({k: _convert(args[1], v) for k, v in data.items()})
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         hints = typing.get_type_hints(tp)
         return tp(**{k: _convert(hints[k], v) for k, v in data.items()})
     return data

@@ -150,6 +150,8 @@ def domain_policies(fw: Framework) -> tuple[DomainPolicy, ...]:
 def domain_policy(fw: Framework, domain: Domain) -> DomainPolicy:
     """Return the policy of one domain over the framework's deployment models."""
     row = raci_row(fw, domain.id)
+    if row.accountable is None:
+        raise ValueError(f"domain {domain.id} has no accountable role in the RACI")
     roles = {r.id: r for r in fw.roles}
     return DomainPolicy(
         domain=domain,

@@ -18,7 +18,7 @@ import jinja2
 from docx.document import Document
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
-from docx.shared import Emu, Mm, RGBColor
+from docx.shared import Emu, Length, Mm, RGBColor
 from docx.styles.style import BaseStyle
 from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate, InlineImage
@@ -143,10 +143,10 @@ def fill_template(template: Path, context: dict[str, str], logo: Logo | None) ->
     """Render the template's tags as literal text; return the result as a python-docx Document."""
     tpl = DocxTemplate(template)
     values: dict[str, object] = {key: xml_safe(value) for key, value in context.items()}
-    has_logo = logo is not None and logo.raster is not None
-    values["logo"] = InlineImage(tpl, io.BytesIO(logo.raster), width=_logo_width(logo, LOGO_BOX)) if has_logo else ""
-    header = InlineImage(tpl, io.BytesIO(logo.raster), width=_logo_width(logo, HEADER_LOGO_BOX)) if has_logo else ""
-    values["header_logo"] = header
+    values["logo"] = values["header_logo"] = ""
+    if logo is not None and logo.raster is not None:
+        values["logo"] = InlineImage(tpl, io.BytesIO(logo.raster), width=_logo_width(logo, LOGO_BOX))
+        values["header_logo"] = InlineImage(tpl, io.BytesIO(logo.raster), width=_logo_width(logo, HEADER_LOGO_BOX))
     env = ImmutableSandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
     try:
         tpl.render(values, jinja_env=env)
@@ -284,9 +284,11 @@ def _set_font(style: BaseStyle, family: str) -> None:
         fonts.set(qn(attr), family)
 
 
-def _logo_width(logo: Logo, box: tuple[Emu, Emu]) -> Emu:
-    """Return the width that fits the logo in a box, keeping its proportions."""
+def _logo_width(logo: Logo, box: tuple[Length, Length]) -> Emu:
+    """Return the width that fits the logo in a box, keeping its proportions (the box's width if it has none)."""
     box_width, box_height = box
+    if not logo.width or not logo.height:
+        return Emu(box_width)
     return Emu(min(box_width, int(box_height * logo.width / logo.height)))
 
 

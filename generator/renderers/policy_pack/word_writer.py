@@ -114,9 +114,10 @@ class Writer:
     def text_width(self) -> int:
         """Return the width between the margins of the last section, in EMU."""
         section = self.document.sections[-1]
-        if None in (section.page_width, section.left_margin, section.right_margin):
+        width, left, right = section.page_width, section.left_margin, section.right_margin
+        if width is None or left is None or right is None:
             return DEFAULT_TEXT_WIDTH
-        return section.page_width - section.left_margin - section.right_margin
+        return width - left - right
 
     def finish(self) -> None:
         """Remove the anchor paragraph."""

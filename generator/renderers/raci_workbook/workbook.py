@@ -136,7 +136,7 @@ def _responsibilities(ws: Worksheet, ctx: RenderContext) -> None:
 def _raci(ws: Worksheet, ctx: RenderContext) -> None:
     fw = ctx.framework
     headers = ["domain_number", "domain_id", "domain_name", *(role.name for role in fw.roles), "check"]
-    rows = []
+    rows: list[list[str | int]] = []
     for raci in fw.raci:
         domain = fw.domain(raci.domain_id)
         letters = [raci.letters[role.id] for role in fw.roles]
@@ -162,7 +162,7 @@ def _party_raci(ws: Worksheet, ctx: RenderContext) -> None:
     parties = fw.info.parties
     keep = RESPONSIBILITY_COLUMNS[: RESPONSIBILITY_COLUMNS.index("level") + 1]
     keep = tuple(c for c in keep if c != "domain_kind")
-    rows = []
+    rows: list[list[str | int]] = []
     for row, cell in zip(responsibility_rows(fw), fw.cells, strict=True):
         raci = fw.level(cell.level_id).party_raci(tuple(p.id for p in parties))
         rows.append([*(row[c] for c in keep), *(raci[p.id] for p in parties)])
@@ -182,7 +182,7 @@ def _models(ws: Worksheet, ctx: RenderContext) -> None:
     fw = ctx.framework
     headers = ("model_id", "model_number", "model_name", "matrix_label", "category_id", "category_name")
     categories = {c.id: c.name for c in fw.info.categories}
-    rows = [
+    rows: list[list[str | int]] = [
         [m.id, m.number, m.name, m.short_name, m.category, categories[m.category], m.description, _risk(m.risk)]
         for m in fw.models
     ]
@@ -195,7 +195,9 @@ def _risk(risks) -> str:
 
 def _domains(ws: Worksheet, ctx: RenderContext) -> None:
     headers = ("domain_id", "domain_number", "domain_name", "matrix_label", "domain_kind", "focus", "description")
-    rows = [[d.id, d.number, d.name, d.label, d.kind, d.focus, d.description] for d in ctx.framework.domains]
+    rows: list[list[str | int]] = [
+        [d.id, d.number, d.name, d.label, d.kind, d.focus, d.description] for d in ctx.framework.domains
+    ]
     flat_table(ws, TABLES["Domains"], headers, rows, ctx.branding, ("focus", "description"))
     validate(ws, "DomainKinds", [column_range(headers.index("domain_kind") + 1, 2, len(rows) + 1)])
 
