@@ -1,4 +1,4 @@
-"""Command line: `python -m generator validate | build | init-org | templates | changes | schema`."""
+"""Command line: `python -m generator validate | build | init-org | templates | changes | release | schema`."""
 
 from __future__ import annotations
 

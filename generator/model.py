@@ -12,7 +12,7 @@ from functools import cached_property
 
 RACI_LETTERS = ("R", "A", "C", "I")
 # The two parties the duty texts speak of; every framework must define them in `parties`.
-CUSTOMER_PARTY = "customer"  # whose obligations the organisation's views list
+CUSTOMER_PARTY = "customer"  # whose obligations the "Our obligations" page, sheet and section list
 PROVIDER_PARTY = "provider"
 ACCOUNTABLE, RESPONSIBLE = "A", "R"
 AI_SPECIFIC_MARK = "★"  # after the name of an AI-specific domain, in every format

@@ -1,4 +1,4 @@
-"""Helpers shared by the Office (zip-based) renderers."""
+"""XML-safe text and reproducible zip packages, shared by the Office renderers and release zips."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The published long tables (one row per cell) and the duty texts in them.
+"""The published long tables (one row per cell), the customer's kinds of duty and the duty texts.
 
 Their columns are an interface: the workbook, the CSV and customers' registers refer to them.
 """

@@ -4,7 +4,7 @@ Run after changing this script: `python templates/word/make_template.py`. The te
 holds the styles, page setup, cover, header and footer; restyle it in Word as you like,
 keeping the tags ({{ title }}, {{ organisation }}, ...) and the {{ body }} paragraph,
 where the policy text goes. The tags the renderer fills are listed in
-generator/renderers/policy_pack.py (cover_context) plus `logo`.
+generator/renderers/policy_pack/document.py (cover_context) plus `logo`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 The organisation adopting the policy is the framework's customer. Its duty in a cell
 follows from who owns the cell's level: it operates what it owns alone, does its part
 and confirms the provider's where ownership is shared, obtains assurance where the
-provider owns the domain, and records why a domain does not apply.
+provider owns the domain, and records why a domain does not apply (the kinds of duty
+are defined in `generator.tables`, with the duty texts of the published tables).
 """
 
 from __future__ import annotations

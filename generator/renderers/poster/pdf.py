@@ -2,7 +2,7 @@
 
 WeasyPrint renders an HTML template and a stylesheet template from `templates/poster/`.
 It may read only files inside the templates folder and the organisation's own folder
-(see `generator.fetcher`), and any problem it logs fails the build.
+(see `generator.renderers.poster.fetcher`), and any problem it logs fails the build.
 """
 
 from __future__ import annotations
