@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from generator.changes import compare, to_markdown
+from generator.cli import main
 from generator.source.load import load_framework
 from tests.upstream import upstream_matrix
 
@@ -40,3 +41,9 @@ def test_same_version_has_no_changes(framework):
     changes = compare(framework, framework)
     assert changes.cells == () and changes.renamed == ()
     assert "No cell changed." in to_markdown(changes, framework)
+
+
+def test_changes_command(capsys):
+    assert main(["changes"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# Changes from framework v1.0.0 to v1.1.0") and "(35 cells)" in out

@@ -1,4 +1,4 @@
-"""Organisation editions end to end: branding and tailoring in every artifact, overrides, isolation."""
+"""Organisation editions end to end (`build --org`): branding and tailoring in every artifact, isolation."""
 
 from __future__ import annotations
 
@@ -15,9 +15,8 @@ import pypdf
 import pytest
 
 from generator.cli import main
-from generator.edition import Edition
+from generator.edition import make_edition
 from generator.org.profile import load_profile
-from generator.org.tailor import tailor
 from generator.pipeline import build
 from generator.source.load import load_framework
 
@@ -149,96 +148,6 @@ def test_poster_size_comes_from_the_profile(edition):
     assert (round(float(box.width)), round(float(box.height))) == (1191, 842)  # A3 landscape
 
 
-# --- template overrides ---------------------------------------------------------
-
-
-def tailored():
-    framework = load_framework()
-    profile = load_profile(EXAMPLE, framework)
-    return tailor(framework, profile), profile
-
-
-def test_extending_override_changes_one_block_only(tmp_path):
-    fw, profile = tailored()
-    build(Edition(fw, branding=profile.branding, only=("markdown",)), tmp_path / "plain")
-    build(
-        Edition(fw, branding=profile.branding, only=("markdown",), template_dirs=(profile.template_dir,)),
-        tmp_path / "over",
-    )
-    plain = (tmp_path / "plain" / "docs" / "index.md").read_text(encoding="utf-8")
-    over = (tmp_path / "over" / "docs" / "index.md").read_text(encoding="utf-8")
-    block = (
-        "## Contacts at Northwind\n\n"
-        "Questions about this policy go to the Office of the CISO (security@northwind.example).\n\n"
-    )
-    assert block in over and block not in plain
-    assert over.replace(block, "") == plain
-    for page in ("deployment-models.md", "obligations.md"):
-        assert (tmp_path / "plain" / "docs" / page).read_bytes() == (tmp_path / "over" / "docs" / page).read_bytes()
-
-
-def test_override_replaces_the_default(tmp_path):
-    fw, profile = tailored()
-    overrides = tmp_path / "templates" / "markdown"
-    overrides.mkdir(parents=True)
-    (overrides / "obligations.md.j2").write_text("# Owned by {{ edition.organisation }}\n", encoding="utf-8")
-    build(
-        Edition(fw, branding=profile.branding, only=("markdown",), template_dirs=(tmp_path / "templates",)),
-        tmp_path / "out",
-    )
-    assert (tmp_path / "out" / "docs" / "obligations.md").read_text() == f"# Owned by {NAME}\n"
-
-
-def override_with(tmp_path: Path, text: str) -> Path:
-    overrides = tmp_path / "templates" / "markdown"
-    overrides.mkdir(parents=True, exist_ok=True)
-    (overrides / "index.md.j2").write_text(text, encoding="utf-8")
-    return tmp_path / "templates"
-
-
-@pytest.mark.parametrize(
-    ("template", "expected"),
-    [
-        ("{{ cycler.__init__.__globals__.os.popen('id').read() }}", "access to attribute '__init__'"),
-        ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "unsafe"),
-        ("{{ framework.__class__ }}", "unsafe"),
-        ("{{ no_such_variable }}", "index.md.j2, line 1: 'no_such_variable' is undefined"),
-        ("{% if %}", "index.md.j2, line 1: Expected an expression"),
-        ("{% include '/etc/passwd' %}", "/etc/passwd"),
-        ("{% include '../../../../etc/passwd' %}", "passwd"),
-    ],
-)
-def test_hostile_override_templates_fail_the_build_clearly(tmp_path, template, expected, capsys):
-    fw, profile = tailored()
-    before_out = tmp_path / "out"
-    with pytest.raises(Exception) as info:
-        build(
-            Edition(
-                fw, branding=profile.branding, only=("markdown",), template_dirs=(override_with(tmp_path, template),)
-            ),
-            before_out,
-        )
-    message = str(info.value)
-    assert message.startswith("markdown: template ") and "index.md.j2" in message
-    assert expected in message
-    assert not (before_out / "docs").exists()
-
-
-def test_symlinked_override_outside_the_profile_is_refused(tmp_path):
-    fw, profile = tailored()
-    outside = tmp_path / "outside.md.j2"
-    outside.write_text("secret", encoding="utf-8")
-    overrides = tmp_path / "templates" / "markdown"
-    overrides.mkdir(parents=True)
-    (overrides / "index.md.j2").symlink_to(outside)
-    with pytest.raises(Exception, match=r"index.md.j2 resolves to .*outside.md.j2, outside .*; copy the file in"):
-        build(
-            Edition(fw, branding=profile.branding, only=("markdown",), template_dirs=(tmp_path / "templates",)),
-            tmp_path / "out",
-        )
-    assert not (tmp_path / "out" / "docs").exists()
-
-
 # --- several profiles in one command -----------------------------------------------
 
 
@@ -310,42 +219,11 @@ def test_svg_logo_reaching_outside_is_refused(tmp_path, capsys):
     assert "edition northwind-analytics failed" in err and "/etc/hostname" in err
 
 
-# --- the helper commands ---------------------------------------------------------
-
-
-def test_init_org_then_build(tmp_path, capsys):
-    folder = tmp_path / "acme"
-    assert main(["init-org", str(folder), "--name", "Smith & Sons <Ltd>"]) == 0
-    assert "wrote" in capsys.readouterr().out
-    assert main(["init-org", str(folder), "--name", "Again"]) == 1
-    assert "already exists" in capsys.readouterr().err
-    assert main(["build", "--org", str(folder), "--out", str(tmp_path / "out"), "--only", "markdown"]) == 0
-    index = (tmp_path / "out" / "smith-sons-ltd" / "docs" / "index.md").read_text(encoding="utf-8")
-    assert "Smith &amp; Sons &lt;Ltd&gt;" in index
-
-
-def test_templates_command_lists_templates_variables_and_overrides(capsys):
-    assert main(["templates", "--org", str(EXAMPLE)]) == 0
-    out = capsys.readouterr().out
-    assert "markdown/index.md.j2 (overridden)" in out
-    assert "markdown/model.md.j2\n" in out
-    assert "word/policy-pack.docx" in out and "poster/poster.html.j2" in out
-    assert "variables: " in out
-
-
-def test_changes_command(capsys):
-    assert main(["changes"]) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("# Changes from framework v1.0.0 to v1.1.0") and "(35 cells)" in out
-
-
 def test_edition_bytes_are_reproducible(tmp_path):
-    fw, profile = tailored()
+    framework = load_framework()
+    edition = make_edition(framework, load_profile(EXAMPLE, framework), only=["xlsx", "docx", "json"])
     for name in ("a", "b"):
-        build(
-            Edition(fw, branding=profile.branding, only=("xlsx", "docx", "json"), asset_roots=(profile.folder,)),
-            tmp_path / name,
-        )
+        build(edition, tmp_path / name)
     digest = {
         name: {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (tmp_path / name).iterdir() if p.is_file()}
         for name in ("a", "b")

@@ -1,4 +1,4 @@
-"""The build: manifest, exports, reproducibility and atomic replacement."""
+"""The build (pipeline.py): manifest, exports, reproducibility and atomic replacement."""
 
 from __future__ import annotations
 

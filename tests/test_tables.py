@@ -1,7 +1,11 @@
-"""The long table and the duties it spells out for each party."""
+"""The long table, the customer's kinds of duty and the duties it spells out for each party."""
 
 from __future__ import annotations
 
+import pytest
+
+from generator import tables
+from generator.model import Level
 from generator.tables import RESPONSIBILITY_COLUMNS, customer_duty, provider_duty, responsibility_rows
 
 
@@ -44,3 +48,20 @@ def test_responsibility_rows_are_the_documented_long_table(framework):
         assert row["provider_does"] == provider_duty(framework, cell)
         assert row["customer_does"] == customer_duty(framework, cell)
         assert row["example"] == domain.examples[dm.id]
+
+
+def level(*owners: str) -> Level:
+    return Level(id="x", label="X", short="X", owners=owners, definition="")
+
+
+@pytest.mark.parametrize(
+    ("owners", "duty"),
+    [
+        (("customer",), tables.OPERATE),
+        (("provider", "customer"), tables.SHARE),
+        (("provider",), tables.ASSURE),
+        ((), tables.NOT_APPLICABLE),
+    ],
+)
+def test_duty_follows_who_owns_the_level(owners, duty):
+    assert tables.duty(level(*owners)) == duty

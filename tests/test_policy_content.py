@@ -1,4 +1,4 @@
-"""What the policy says: duties per level, statements per cell, document control dates."""
+"""What the policy says (policy_pack/content.py): statements per cell, document control dates."""
 
 from __future__ import annotations
 
@@ -7,26 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from generator import tables
-from generator.model import Level
 from generator.org.branding import Branding
 from generator.renderers.policy_pack import content as pt
-
-
-def level(*owners: str) -> Level:
-    return Level(id="x", label="X", short="X", owners=owners, definition="")
-
-
-@pytest.mark.parametrize(
-    ("owners", "duty"),
-    [
-        (("customer",), tables.OPERATE),
-        (("provider", "customer"), tables.SHARE),
-        (("provider",), tables.ASSURE),
-        ((), tables.NOT_APPLICABLE),
-    ],
-)
-def test_duty_follows_who_owns_the_level(owners, duty):
-    assert tables.duty(level(*owners)) == duty
 
 
 def test_every_cell_is_in_exactly_one_statement_of_its_level(framework):

@@ -1,0 +1,103 @@
+"""Template overrides of an organisation: the sandboxed Jinja loader (templating.py), through a build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.edition import Edition
+from generator.org.profile import load_profile
+from generator.org.tailor import tailor
+from generator.pipeline import build
+from generator.source.load import load_framework
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "northwind-analytics"
+NAME = "Northwind Analytics & Co. <Ltd>"
+
+
+def tailored():
+    framework = load_framework()
+    profile = load_profile(EXAMPLE, framework)
+    return tailor(framework, profile), profile
+
+
+def test_extending_override_changes_one_block_only(tmp_path):
+    fw, profile = tailored()
+    build(Edition(fw, branding=profile.branding, only=("markdown",)), tmp_path / "plain")
+    build(
+        Edition(fw, branding=profile.branding, only=("markdown",), template_dirs=(profile.template_dir,)),
+        tmp_path / "over",
+    )
+    plain = (tmp_path / "plain" / "docs" / "index.md").read_text(encoding="utf-8")
+    over = (tmp_path / "over" / "docs" / "index.md").read_text(encoding="utf-8")
+    block = (
+        "## Contacts at Northwind\n\n"
+        "Questions about this policy go to the Office of the CISO (security@northwind.example).\n\n"
+    )
+    assert block in over and block not in plain
+    assert over.replace(block, "") == plain
+    for page in ("deployment-models.md", "obligations.md"):
+        assert (tmp_path / "plain" / "docs" / page).read_bytes() == (tmp_path / "over" / "docs" / page).read_bytes()
+
+
+def test_override_replaces_the_default(tmp_path):
+    fw, profile = tailored()
+    overrides = tmp_path / "templates" / "markdown"
+    overrides.mkdir(parents=True)
+    (overrides / "obligations.md.j2").write_text("# Owned by {{ edition.organisation }}\n", encoding="utf-8")
+    build(
+        Edition(fw, branding=profile.branding, only=("markdown",), template_dirs=(tmp_path / "templates",)),
+        tmp_path / "out",
+    )
+    assert (tmp_path / "out" / "docs" / "obligations.md").read_text() == f"# Owned by {NAME}\n"
+
+
+def override_with(tmp_path: Path, text: str) -> Path:
+    overrides = tmp_path / "templates" / "markdown"
+    overrides.mkdir(parents=True, exist_ok=True)
+    (overrides / "index.md.j2").write_text(text, encoding="utf-8")
+    return tmp_path / "templates"
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("{{ cycler.__init__.__globals__.os.popen('id').read() }}", "access to attribute '__init__'"),
+        ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "unsafe"),
+        ("{{ framework.__class__ }}", "unsafe"),
+        ("{{ no_such_variable }}", "index.md.j2, line 1: 'no_such_variable' is undefined"),
+        ("{% if %}", "index.md.j2, line 1: Expected an expression"),
+        ("{% include '/etc/passwd' %}", "/etc/passwd"),
+        ("{% include '../../../../etc/passwd' %}", "passwd"),
+    ],
+)
+def test_hostile_override_templates_fail_the_build_clearly(tmp_path, template, expected, capsys):
+    fw, profile = tailored()
+    before_out = tmp_path / "out"
+    with pytest.raises(Exception) as info:
+        build(
+            Edition(
+                fw, branding=profile.branding, only=("markdown",), template_dirs=(override_with(tmp_path, template),)
+            ),
+            before_out,
+        )
+    message = str(info.value)
+    assert message.startswith("markdown: template ") and "index.md.j2" in message
+    assert expected in message
+    assert not (before_out / "docs").exists()
+
+
+def test_symlinked_override_outside_the_profile_is_refused(tmp_path):
+    fw, profile = tailored()
+    outside = tmp_path / "outside.md.j2"
+    outside.write_text("secret", encoding="utf-8")
+    overrides = tmp_path / "templates" / "markdown"
+    overrides.mkdir(parents=True)
+    (overrides / "index.md.j2").symlink_to(outside)
+    with pytest.raises(Exception, match=r"index.md.j2 resolves to .*outside.md.j2, outside .*; copy the file in"):
+        build(
+            Edition(fw, branding=profile.branding, only=("markdown",), template_dirs=(tmp_path / "templates",)),
+            tmp_path / "out",
+        )
+    assert not (tmp_path / "out" / "docs").exists()
