@@ -120,6 +120,15 @@ def test_build_command_progress_and_summary(tmp_path, capsys):
     assert "unknown format pdf-of-dreams; expected one of markdown, json, csv" in capsys.readouterr().err
 
 
+def test_only_help_lists_every_format_with_its_description(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "1000")  # one line per option, nothing wrapped
+    with pytest.raises(SystemExit):
+        main(["build", "--help"])
+    out = capsys.readouterr().out
+    for renderer in RENDERERS:
+        assert f"{renderer.name}: {renderer.description}" in out
+
+
 def test_restricted_build_renders_only_those_models(tmp_path, framework):
     scoped = framework.restricted_to(("saas-ai", "mcp-systems"))
     assert [m.id for m in scoped.models] == ["saas-ai", "mcp-systems"]
