@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from generator.renderers import framework_json, markdown_docs, responsibilities_csv
 from generator.renderers.base import Renderer
+from generator.renderers.ciso_assistant import files as ciso_assistant
 from generator.renderers.oscal import files as oscal
 from generator.renderers.policy_pack import document as policy_pack
 from generator.renderers.poster import pdf as poster
@@ -17,6 +18,7 @@ RENDERERS: tuple[Renderer, ...] = (
     poster.Poster(),
     policy_pack.PolicyPack(),
     oscal.Oscal(),
+    ciso_assistant.CisoAssistant(),
 )
 
 
