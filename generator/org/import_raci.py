@@ -147,7 +147,6 @@ def _check_about(wb, edition: Framework, profile: Profile, report) -> None:
 
 def _read_headings(ws, edition: Framework, report) -> dict[str, str]:
     roles = edition.roles
-    shipped = [*LEADING, *(r.name for r in roles), TRAILING]
     headings = [c for c in ws[1]]
     while headings and headings[-1].value is None:
         headings.pop()
@@ -155,21 +154,23 @@ def _read_headings(ws, edition: Framework, report) -> dict[str, str]:
         if i >= len(headings) or headings[i].value != text:
             found = headings[i].value if i < len(headings) else None
             report(_at(ws.cell(1, i + 1)), f"found {found!r}, expected {text!r}; keep the shipped columns")
-    first = len(LEADING)
-    role_cells = headings[first : first + len(roles)]
-    rest = headings[first + len(roles) :]
-    if len(role_cells) < len(roles) or not rest or rest[0].value != TRAILING:
+    if not headings or headings[-1].value != TRAILING:
+        last = headings[-1] if headings else ws.cell(1, 1)
+        report(_at(last), f"found {last.value!r} as the last column, expected {TRAILING!r}; keep the shipped columns")
+        return {}
+    role_cells = headings[len(LEADING) : -1]
+    if len(role_cells) != len(roles):
+        shipped_names = {r.name for r in roles}
+        unknown = [c for c in role_cells if c.value not in shipped_names]
+        for cell in unknown if len(role_cells) > len(roles) else ():
+            report(_at(cell), f"unknown role column {cell.value!r}; add roles in org.yaml (roles.add), not here")
         report(
             "sheet RACI, row 1",
-            f"expected the columns {', '.join(map(repr, shipped))}; found "
-            f"{', '.join(repr(c.value) for c in headings)}. A column was added, removed or renamed out of place: "
-            "add or drop roles in org.yaml (roles.add, roles.drop), then export the workbook again",
+            f"found {len(role_cells)} role columns, expected the {len(roles)} shipped: "
+            f"{', '.join(repr(r.name) for r in roles)}; add or drop roles in org.yaml (roles.add, roles.drop) "
+            "and export the workbook again",
         )
-        for cell in rest[1:]:
-            report(_at(cell), f"unknown role column {cell.value!r}; add roles in org.yaml (roles.add), not here")
         return {}
-    for cell in rest[1:]:
-        report(_at(cell), f"unknown role column {cell.value!r}; add roles in org.yaml (roles.add), not here")
     names: dict[str, str] = {}
     by_name = {r.name: r for r in roles}
     seen: dict[str, str] = {}
@@ -208,7 +209,7 @@ def _read_rows(ws, edition: Framework, report) -> dict[str, dict[str, str]]:
         shipped = (domain.number, domain.id, domain.name)
         found = tuple(ws.cell(r, c).value for c in range(1, len(LEADING) + 1))
         if found != shipped:
-            if found[1] in known:
+            if found[1] in known and found[1] != domain.id:
                 why = f"holds domain {found[1]!r} where {domain.id!r} was shipped; keep the domain rows in order"
             elif all(v is None for v in found):
                 why = f"the row of domain {domain.id!r} is missing; keep every domain row"
