@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+import yaml
 
 from generator.cli import main
 
@@ -92,6 +94,15 @@ def test_round_trip_changes_two_letters_and_a_name_everywhere(profile, exported,
     model_row = next(cells for name, cells in doc_rows.items() if name.endswith("Model Security"))
     assert model_row[headers.index("ML Platform Team")] == "A"
     assert model_row[headers.index("Office of the CISO")] == "R"
+
+    assert main(["build", "--org", str(profile), "--out", str(out_dir), "--only", "oscal,ciso"]) == 0
+    definition = json.loads((out_dir / SLUG / f"{SLUG}-oscal-component-definition.json").read_text())
+    titles = {r["id"]: r["title"] for r in definition["component-definition"]["metadata"]["roles"]}
+    assert titles["ai-ml-engineering"] == "ML Platform Team"
+    library = yaml.safe_load((out_dir / SLUG / f"{SLUG}-ciso-assistant.yaml").read_text(encoding="utf-8"))
+    nodes = library["objects"]["framework"]["requirement_nodes"]
+    model_nodes = [n for n in nodes if n["ref_id"].startswith("model-security.")]
+    assert model_nodes and all("Accountable role: ML Platform Team." in n["annotation"] for n in model_nodes)
 
     # The rebuilt, unchanged workbook imports as no change at all.
     snapshot = (profile / "org.yaml").read_bytes()
@@ -299,7 +310,12 @@ def missing(path: Path) -> None:
     pass
 
 
-@pytest.mark.parametrize("make", [not_xlsx, zip_not_xlsx, missing], ids=["text", "zip", "missing"])
+def huge(path: Path) -> None:
+    with path.open("wb") as f:
+        f.truncate(21 * 1024 * 1024)
+
+
+@pytest.mark.parametrize("make", [not_xlsx, zip_not_xlsx, missing, huge], ids=["text", "zip", "missing", "huge"])
 def test_a_file_that_is_not_a_workbook_is_refused(make, profile, tmp_path, capsys):
     path = tmp_path / "raci.xlsx"
     make(path)

@@ -28,6 +28,7 @@ from generator.problems import InputError, Problem
 RACI_SHEET, ABOUT_SHEET = "RACI", "About"
 LEADING = ("domain_number", "domain_id", "domain_name")  # the RACI sheet's columns before the roles
 TRAILING = "check"
+MAX_WORKBOOK_BYTES = 20 * 1024 * 1024  # an untrusted file: refuse anything far beyond a RACI workbook's size
 # ruamel.yaml layouts tried in turn; the first that reproduces the unchanged file is used for the edit.
 LAYOUTS = ((2, 2, 0), (2, 4, 2), (4, 4, 0), (4, 6, 4), (4, 4, 2), (3, 3, 0))
 
@@ -102,6 +103,8 @@ def _open(workbook: Path):
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        if workbook.is_file() and workbook.stat().st_size > MAX_WORKBOOK_BYTES:
+            raise ValueError(f"larger than {MAX_WORKBOOK_BYTES // 1048576} MiB; the RACI workbook is far smaller")
         return load_workbook(workbook, read_only=False, data_only=False)
     except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__

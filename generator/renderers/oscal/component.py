@@ -66,7 +66,9 @@ def responsible_roles(fw: Framework, cell: model.Cell) -> list[dict]:
     """Return the parties that carry the cell (with their duties) and, for the customer's share, its RACI roles."""
     level = fw.level(cell.level_id)
     duties = {PROVIDER_PARTY: provider_duty(fw, cell), CUSTOMER_PARTY: customer_duty(fw, cell)}
-    roles = [{"role-id": p, "remarks": duties[p]} for p in (PROVIDER_PARTY, CUSTOMER_PARTY) if p in level.owners]
+    roles: list[dict] = [
+        {"role-id": p, "remarks": duties[p]} for p in (PROVIDER_PARTY, CUSTOMER_PARTY) if p in level.owners
+    ]
     if CUSTOMER_PARTY in level.owners:
         row = next(r for r in fw.raci if r.domain_id == cell.domain_id)
         for role in fw.roles:
