@@ -1,4 +1,4 @@
-"""Command line: `python -m generator validate | build | init-org | templates | changes | release | schema`."""
+"""Command line: validate, build, init-org, templates, changes, release, import-raci, schema."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from generator import __version__, editions
 from generator.changes import compare, to_markdown
 from generator.edition import make_edition
 from generator.org.branding import POSTER_SIZES, Branding
+from generator.org.import_raci import import_raci
 from generator.org.profile import TEMPLATES_SUBDIR, load_profile
 from generator.org.scaffold import init_org
 from generator.org.template_catalogue import catalogue
@@ -86,6 +87,14 @@ def _parser() -> argparse.ArgumentParser:
     release.add_argument("--org", type=Path, metavar="DIR", help="release this organisation's edition")
     release.add_argument("--poster-size", choices=POSTER_SIZES, help=poster_help)
     release.set_defaults(run=_release)
+
+    importer = sub.add_parser(
+        "import-raci", help="read an edited RACI sheet back into the profile's org.yaml (prints the diff)"
+    )
+    importer.add_argument("workbook", type=Path, metavar="WORKBOOK", help="the edition's RACI workbook (.xlsx)")
+    importer.add_argument("--org", type=Path, required=True, metavar="DIR", help="the profile the workbook belongs to")
+    importer.add_argument("--dry-run", action="store_true", help="only print what would change")
+    importer.set_defaults(run=_import_raci)
 
     schema = sub.add_parser("schema", help="write the JSON Schema of the data files")
     schema.add_argument("--out", type=Path, default=DATA_DIR / "schema", help="folder (default: data/schema)")
@@ -176,6 +185,20 @@ def _release(args: argparse.Namespace) -> int:
 
 def _progress(line: str) -> None:
     print(line, file=sys.stderr)
+
+
+def _import_raci(args: argparse.Namespace) -> int:
+    fw = load_framework(args.data, args.framework_version)
+    result = import_raci(args.workbook, args.org, fw, dry_run=args.dry_run)
+    if not result.changes:
+        print(f"{result.org_file} already matches the workbook; nothing to change")
+        return EXIT_OK
+    for change in result.changes:
+        print(change.text)
+    print(result.diff, end="")
+    verb = "wrote" if result.written else "would write (dry run, nothing written)"
+    print(f"{verb} {len(result.changes)} change{'s' if len(result.changes) != 1 else ''} to {result.org_file}")
+    return EXIT_OK
 
 
 def _schema(args: argparse.Namespace) -> int:

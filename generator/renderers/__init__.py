@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from generator.renderers import framework_json, markdown_docs, responsibilities_csv
 from generator.renderers.base import Renderer
+from generator.renderers.ciso_assistant import files as ciso_assistant
+from generator.renderers.oscal import files as oscal
 from generator.renderers.policy_pack import document as policy_pack
 from generator.renderers.poster import pdf as poster
 from generator.renderers.raci_workbook import workbook as raci_workbook
@@ -15,6 +17,8 @@ RENDERERS: tuple[Renderer, ...] = (
     raci_workbook.RaciWorkbook(),
     poster.Poster(),
     policy_pack.PolicyPack(),
+    oscal.Oscal(),
+    ciso_assistant.CisoAssistant(),
 )
 
 

@@ -1,0 +1,345 @@
+"""import-raci: the RACI edited in Excel goes back into org.yaml, and nothing else gets in."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+import yaml
+
+from generator.cli import main
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "northwind-analytics"
+SLUG = "northwind-analytics"
+WORKBOOK = f"{SLUG}-raci.xlsx"
+
+
+@pytest.fixture
+def profile(tmp_path) -> Path:
+    folder = tmp_path / "profile"
+    shutil.copytree(EXAMPLE, folder)
+    return folder
+
+
+@pytest.fixture
+def exported(profile, tmp_path) -> Path:
+    """The edition's RACI workbook, as `build --org` ships it."""
+    out = tmp_path / "build"
+    assert main(["build", "--org", str(profile), "--out", str(out), "--only", "xlsx"]) == 0
+    return out / SLUG / WORKBOOK
+
+
+def raci_table(ws) -> tuple[list[str], dict[str, dict[str, str]]]:
+    headers = [c.value for c in ws[1]]
+    roles = headers[3:-1]
+    rows = {r[1]: dict(zip(roles, r[3:-1], strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    return roles, rows
+
+
+def column_of(ws, heading: str) -> int:
+    return next(c.column for c in ws[1] if c.value == heading)
+
+
+def row_of(ws, domain_id: str) -> int:
+    return next(c.row for c in ws["B"] if c.value == domain_id)
+
+
+def about_cell(wb, label: str):
+    return next(row[1] for row in wb["About"].iter_rows(max_col=2) if row[0].value == label)
+
+
+def docx_raci(path: Path) -> tuple[list[str], dict[str, list[str]]]:
+    table = next(t for t in docx.Document(path).tables if t.rows[0].cells[0].text == "Security domain")
+    headers = [c.text for c in table.rows[0].cells]
+    return headers, {row.cells[0].text: [c.text for c in row.cells] for row in table.rows[1:]}
+
+
+def test_round_trip_changes_two_letters_and_a_name_everywhere(profile, exported, tmp_path, capsys):
+    wb = openpyxl.load_workbook(exported)
+    ws = wb["RACI"]
+    row = row_of(ws, "model-security")
+    ciso, engineering = column_of(ws, "Office of the CISO"), column_of(ws, "Data Science & Engineering")
+    assert (ws.cell(row, ciso).value, ws.cell(row, engineering).value) == ("A", "R")
+    ws.cell(row, ciso).value, ws.cell(row, engineering).value = "R", "A"
+    ws.cell(1, engineering).value = "ML Platform Team"
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    before = (profile / "org.yaml").read_text(encoding="utf-8")
+
+    assert main(["import-raci", str(edited), "--org", str(profile)]) == 0
+    out = capsys.readouterr().out
+    assert "role ai-ml-engineering renamed: 'Data Science & Engineering' -> 'ML Platform Team'" in out
+    assert "RACI model-security / security-leadership: A -> R" in out
+    assert "RACI model-security / ai-ml-engineering: R -> A" in out
+    assert "-    ai-ml-engineering: Data Science & Engineering\n+    ai-ml-engineering: ML Platform Team" in out
+    after = (profile / "org.yaml").read_text(encoding="utf-8")
+    kept = [line for line in before.splitlines() if line.startswith("#")]
+    assert kept and all(line in after.splitlines() for line in kept)  # comments kept
+    assert after.index("name:") < after.index("models_in_use:") < after.index("raci_overrides:")  # order kept
+    assert "  model-security:\n    security-leadership: R\n    ai-ml-engineering: A\n" in after
+
+    out_dir = tmp_path / "rebuilt"
+    assert main(["build", "--org", str(profile), "--out", str(out_dir), "--only", "xlsx,docx"]) == 0
+    roles, rows = raci_table(openpyxl.load_workbook(out_dir / SLUG / WORKBOOK)["RACI"])
+    assert "ML Platform Team" in roles and "Data Science & Engineering" not in roles
+    assert rows["model-security"]["Office of the CISO"] == "R"
+    assert rows["model-security"]["ML Platform Team"] == "A"
+    headers, doc_rows = docx_raci(out_dir / SLUG / f"{SLUG}-policy.docx")
+    assert "ML Platform Team" in headers
+    model_row = next(cells for name, cells in doc_rows.items() if name.endswith("Model Security"))
+    assert model_row[headers.index("ML Platform Team")] == "A"
+    assert model_row[headers.index("Office of the CISO")] == "R"
+
+    assert main(["build", "--org", str(profile), "--out", str(out_dir), "--only", "oscal,ciso"]) == 0
+    definition = json.loads((out_dir / SLUG / f"{SLUG}-oscal-component-definition.json").read_text())
+    titles = {r["id"]: r["title"] for r in definition["component-definition"]["metadata"]["roles"]}
+    assert titles["ai-ml-engineering"] == "ML Platform Team"
+    library = yaml.safe_load((out_dir / SLUG / f"{SLUG}-ciso-assistant.yaml").read_text(encoding="utf-8"))
+    nodes = library["objects"]["framework"]["requirement_nodes"]
+    model_nodes = [n for n in nodes if n["ref_id"].startswith("model-security.")]
+    assert model_nodes and all("Accountable role: ML Platform Team." in n["annotation"] for n in model_nodes)
+
+    # The rebuilt, unchanged workbook imports as no change at all.
+    snapshot = (profile / "org.yaml").read_bytes()
+    assert main(["import-raci", str(out_dir / SLUG / WORKBOOK), "--org", str(profile)]) == 0
+    assert "nothing to change" in capsys.readouterr().out
+    assert (profile / "org.yaml").read_bytes() == snapshot
+
+
+def test_unchanged_workbook_changes_nothing(profile, exported, capsys):
+    before = (profile / "org.yaml").read_bytes()
+    assert main(["import-raci", str(exported), "--org", str(profile)]) == 0
+    assert "already matches the workbook; nothing to change" in capsys.readouterr().out
+    assert (profile / "org.yaml").read_bytes() == before
+
+
+def test_dry_run_prints_and_writes_nothing(profile, exported, tmp_path, capsys):
+    wb = openpyxl.load_workbook(exported)
+    ws = wb["RACI"]
+    ws.cell(row_of(ws, "data-privacy"), column_of(ws, "AI Review Board")).value = "C"
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    before = (profile / "org.yaml").read_bytes()
+    assert main(["import-raci", str(edited), "--org", str(profile), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "RACI data-privacy / ai-review-board: I -> C" in out and "+  data-privacy:" in out
+    assert "dry run, nothing written" in out
+    assert (profile / "org.yaml").read_bytes() == before
+
+
+def test_a_letter_set_back_to_the_default_drops_its_override(profile, exported, tmp_path, capsys):
+    wb = openpyxl.load_workbook(exported)
+    ws = wb["RACI"]
+    ws.cell(row_of(ws, "supply-chain-security"), column_of(ws, "AI Review Board")).value = "I"
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    assert main(["import-raci", str(edited), "--org", str(profile)]) == 0
+    after = (profile / "org.yaml").read_text(encoding="utf-8")
+    assert "supply-chain-security" not in after and "agent-governance:" in after
+
+
+def test_scaffolded_profile_gains_block_style_overrides_and_renames(tmp_path, capsys):
+    folder = tmp_path / "acme"
+    assert main(["init-org", str(folder), "--name", "Acme Ltd"]) == 0
+    assert main(["build", "--org", str(folder), "--out", str(tmp_path / "b"), "--only", "xlsx"]) == 0
+    wb = openpyxl.load_workbook(tmp_path / "b" / "acme-ltd" / "acme-ltd-raci.xlsx")
+    ws = wb["RACI"]
+    ws.cell(1, column_of(ws, "Security Leadership (CISO)")).value = "Office of the CISO"
+    ws.cell(row_of(ws, "data-privacy"), column_of(ws, "IT & Infrastructure")).value = "R"
+    wb.save(tmp_path / "edited.xlsx")
+    assert main(["import-raci", str(tmp_path / "edited.xlsx"), "--org", str(folder)]) == 0
+    text = (folder / "org.yaml").read_text(encoding="utf-8")
+    assert "raci_overrides:\n  data-privacy:\n    it-infrastructure: R\n" in text
+    assert "roles:\n  rename:\n    security-leadership: Office of the CISO\n" in text
+    capsys.readouterr()
+    assert main(["build", "--org", str(folder), "--out", str(tmp_path / "c"), "--only", "xlsx"]) == 0
+
+
+# --- refused, with org.yaml left byte-identical ----------------------------------
+
+
+def add_role_column(wb):
+    ws = wb["RACI"]
+    at = column_of(ws, "check")
+    ws.insert_cols(at)
+    ws.cell(1, at).value = "Chief Vibes Officer"
+    for r in range(2, ws.max_row + 1):
+        ws.cell(r, at).value = "I"
+
+
+def drop_role_column(wb):
+    wb["RACI"].delete_cols(6)
+
+
+def duplicate_role_names(wb):
+    ws = wb["RACI"]
+    ws.cell(1, 4).value = ws.cell(1, 5).value = "Security Team"
+
+
+def swap_role_columns(wb):
+    ws = wb["RACI"]
+    for r in range(1, ws.max_row + 1):
+        ws.cell(r, 4).value, ws.cell(r, 5).value = ws.cell(r, 5).value, ws.cell(r, 4).value
+
+
+def set_letter(value):
+    def edit(wb):
+        ws = wb["RACI"]
+        ws.cell(row_of(ws, "data-privacy"), column_of(ws, "IT & Infrastructure")).value = value
+
+    return edit
+
+
+def accountable_to(letter):
+    def edit(wb):
+        ws = wb["RACI"]
+        row = row_of(ws, "application-security")
+        cell = next(c for c in ws[row][3:-1] if c.value == "A")
+        other = next(c for c in ws[row][3:-1] if c.value != "A")
+        if letter == "none":
+            cell.value = "R"
+        else:
+            other.value = "A"
+
+    return edit
+
+
+def rename_sheet(wb):
+    wb["RACI"].title = "RACI edited"
+
+
+def drop_sheet(wb):
+    del wb["RACI"]
+
+
+def swap_domain_rows(wb):
+    ws = wb["RACI"]
+    for c in range(1, ws.max_column + 1):
+        ws.cell(2, c).value, ws.cell(3, c).value = ws.cell(3, c).value, ws.cell(2, c).value
+
+
+def drop_domain_row(wb):
+    wb["RACI"].delete_rows(5)
+
+
+def rename_domain(wb):
+    wb["RACI"]["C2"] = "AppSec"
+
+
+def add_row(wb):
+    ws = wb["RACI"]
+    ws.cell(ws.max_row + 1, 2).value = "prompt-vibes"
+
+
+def formula(wb):
+    ws = wb["RACI"]
+    ws.cell(row_of(ws, "data-privacy"), 4).value = '=IF(1,"A","R")'
+
+
+def other_version(wb):
+    about_cell(wb, "Version").value = "1.0.0"
+
+
+def other_organisation(wb):
+    about_cell(wb, "Organisation").value = "Contoso"
+
+
+MALFORMED = {
+    "unknown role column": (add_role_column, "unknown role column 'Chief Vibes Officer'"),
+    "missing role column": (drop_role_column, "found 8 role columns, expected the 9 shipped"),
+    "duplicated role column": (duplicate_role_names, "duplicated role column 'Security Team'"),
+    "reordered role columns": (swap_role_columns, "keep the role columns in the shipped order"),
+    "bad letter X": (set_letter("X"), "cell J"),
+    "lower-case letter": (set_letter("r"), "found 'r' for data-privacy / it-infrastructure, expected one of R"),
+    "empty letter": (set_letter(None), "found None for data-privacy / it-infrastructure"),
+    "number for a letter": (set_letter(1), "found 1 for data-privacy"),
+    "no A": (accountable_to("none"), "domain application-security must have exactly one A, found none"),
+    "two As": (accountable_to("two"), "domain application-security must have exactly one A, found"),
+    "renamed sheet": (rename_sheet, "sheet RACI: missing (sheets:"),
+    "missing sheet": (drop_sheet, "sheet RACI: missing"),
+    "reordered domain rows": (swap_domain_rows, "keep the domain rows in order"),
+    "missing domain row": (drop_domain_row, "sheet RACI, row 5"),
+    "renamed domain row": (rename_domain, "domain rows cannot be renamed"),
+    "extra row": (add_row, "unexpected row after the last domain"),
+    "formula": (formula, "holds the formula"),
+    "other framework version": (other_version, "framework version '1.0.0', expected '1.1.0'"),
+    "other organisation": (other_organisation, "organisation 'Contoso', expected 'Northwind Analytics & Co. <Ltd>'"),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED, ids=list(MALFORMED))
+def test_malformed_workbook_is_refused_and_org_yaml_kept(case, profile, exported, tmp_path, capsys):
+    edit, expected = MALFORMED[case]
+    wb = openpyxl.load_workbook(exported)
+    edit(wb)
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    before = (profile / "org.yaml").read_bytes()
+    assert main(["import-raci", str(edited), "--org", str(profile)]) == 1
+    err = capsys.readouterr().err
+    assert "edited.xlsx" in err and expected in err, err
+    assert "Traceback" not in err
+    assert (profile / "org.yaml").read_bytes() == before
+
+
+def test_bad_letter_names_sheet_cell_and_value(profile, exported, tmp_path, capsys):
+    wb = openpyxl.load_workbook(exported)
+    ws = wb["RACI"]
+    cell = ws.cell(row_of(ws, "data-privacy"), column_of(ws, "IT & Infrastructure"))
+    cell.value = "X"
+    wb.save(tmp_path / "edited.xlsx")
+    assert main(["import-raci", str(tmp_path / "edited.xlsx"), "--org", str(profile)]) == 1
+    assert f"sheet RACI, cell {cell.coordinate}: found 'X'" in capsys.readouterr().err
+
+
+def not_xlsx(path: Path) -> None:
+    path.write_text("domain,role\nnot,a workbook\n")
+
+
+def zip_not_xlsx(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("hello.txt", "not a workbook")
+
+
+def missing(path: Path) -> None:
+    pass
+
+
+def huge(path: Path) -> None:
+    with path.open("wb") as f:
+        f.truncate(21 * 1024 * 1024)
+
+
+@pytest.mark.parametrize("make", [not_xlsx, zip_not_xlsx, missing, huge], ids=["text", "zip", "missing", "huge"])
+def test_a_file_that_is_not_a_workbook_is_refused(make, profile, tmp_path, capsys):
+    path = tmp_path / "raci.xlsx"
+    make(path)
+    before = (profile / "org.yaml").read_bytes()
+    assert main(["import-raci", str(path), "--org", str(profile)]) == 1
+    err = capsys.readouterr().err
+    assert "raci.xlsx" in err and "not an Excel workbook (.xlsx)" in err and "Traceback" not in err
+    assert (profile / "org.yaml").read_bytes() == before
+
+
+def test_reference_workbook_is_not_an_organisations(profile, tmp_path, capsys):
+    assert main(["build", "--out", str(tmp_path / "ref"), "--only", "xlsx"]) == 0
+    before = (profile / "org.yaml").read_bytes()
+    workbook = tmp_path / "ref" / "ai-security-responsibility-raci.xlsx"
+    assert main(["import-raci", str(workbook), "--org", str(profile)]) == 1
+    assert "organisation none (the reference edition's workbook)" in capsys.readouterr().err
+    assert (profile / "org.yaml").read_bytes() == before
+
+
+def test_a_rename_the_profile_would_refuse_leaves_org_yaml_alone(profile, exported, tmp_path, capsys):
+    wb = openpyxl.load_workbook(exported)
+    wb["RACI"].cell(1, 4).value = "Office\tof the CISO"
+    wb.save(tmp_path / "edited.xlsx")
+    before = (profile / "org.yaml").read_bytes()
+    assert main(["import-raci", str(tmp_path / "edited.xlsx"), "--org", str(profile)]) == 1
+    assert "control characters" in capsys.readouterr().err
+    assert (profile / "org.yaml").read_bytes() == before
