@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from generator import __version__, editions
-from generator.changes import compare, to_markdown
+from generator.changes import compare, since_previous, to_markdown
 from generator.org.branding import POSTER_SIZES, Branding
 from generator.org.profile import TEMPLATES_SUBDIR, load_profile
 from generator.org.scaffold import init_org
@@ -106,7 +106,8 @@ def _build(args: argparse.Namespace) -> int:
         return _build_editions(args, only, started)
     fw = load_framework(args.data, args.framework_version)
     print(f"building framework {fw.info.version} into {args.out}/", file=sys.stderr)
-    artifacts = build(fw, args.out, only, branding=Branding(poster_size=args.poster_size or "A2"))
+    branding = Branding(poster_size=args.poster_size or "A2")
+    artifacts = build(fw, args.out, only, branding=branding, changes=since_previous(fw, args.data))
     total = sum(a.size for a in artifacts)
     elapsed = time.perf_counter() - started
     print(f"built {len(artifacts)} files ({total / 1024:.0f} KiB) in {elapsed:.2f} s; see {args.out}/manifest.json")

@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from generator.changes import since_previous
 from generator.org.profile import PROFILE_FILE, Profile, load_profile
 from generator.org.tailor import tailor
 from generator.pipeline import BuildError, build
@@ -105,14 +106,16 @@ def build_edition(task: EditionTask) -> EditionResult:
     try:
         framework = load_framework(task.data_dir, task.version)
         profile = load_profile(task.profile_dir, framework)
+        tailored = tailor(framework, profile)
         artifacts = build(
-            tailor(framework, profile),
+            tailored,
             task.out_dir,
             task.only,
             branding=_branding(profile, task.poster_size),
             progress=progress,
             template_dirs=[profile.template_dir] if profile.template_dir else [],
             asset_roots=[profile.folder],
+            changes=since_previous(tailored, task.data_dir, lambda previous: tailor(previous, profile)),
         )
     except (InputError, BuildError) as exc:
         return EditionResult(task.slug, task.out_dir, 0, 0, tuple(str(exc).splitlines()))

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from generator import __version__
+from generator.changes import Changes
 from generator.model import Framework
 from generator.org.branding import Branding
 from generator.renderers import by_name
@@ -69,6 +70,7 @@ def build(
     progress: Callable[[str], None] = lambda line: print(line, file=sys.stderr),
     template_dirs: Sequence[Path] = (),
     asset_roots: Sequence[Path] = (),
+    changes: Changes | None = None,
 ) -> list[Artifact]:
     """Render the selected formats; replace their outputs in `out_dir` only if all succeed."""
     renderers = select(only)
@@ -81,6 +83,7 @@ def build(
         branding=branding,
         template_dirs=tuple(template_dirs),
         asset_roots=tuple(asset_roots),
+        changes=changes,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
