@@ -233,7 +233,7 @@ def _changes(ws: Worksheet, ctx: RenderContext) -> None:
 def _previous(ctx: RenderContext) -> str:
     """Say which framework version this edition's changes are measured against."""
     if ctx.changes is None:
-        return "None: no earlier framework version to compare with"
+        return "No earlier framework version to compare with"
     return f"{ctx.changes.old_version} (sheet Changes lists what changed)"
 
 
