@@ -1,4 +1,4 @@
-"""Command line: `python -m generator validate | build | init-org | templates | changes | schema`."""
+"""Command line: `python -m generator validate | build | init-org | templates | changes | release | verify | schema`."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from generator.org.profile import TEMPLATES_SUBDIR, load_profile
 from generator.org.scaffold import init_org
 from generator.org.tailor import tailor
 from generator.org.template_catalogue import catalogue
-from generator.pipeline import BuildError, build
+from generator.pipeline import MANIFEST, BuildError, build
 from generator.problems import InputError
-from generator.release import make_release
+from generator.release import CHECKSUMS, Release, make_release
 from generator.renderers import by_name
 from generator.source.load import DATA_DIR, available_versions, load_framework, previous_version
 from generator.source.schema import all_schemas
+from generator.verify import VerifyError, verify
 
 EXIT_OK, EXIT_FAILED = 0, 1  # argparse itself exits with 2 on wrong usage
 
@@ -84,8 +85,18 @@ def _parser() -> argparse.ArgumentParser:
 
     release = sub.add_parser("release", help="build everything into one reproducible zip with changelog and checksum")
     release.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist)")
-    release.add_argument("--org", type=Path, metavar="DIR", help="release this organisation's edition")
+    release.add_argument(
+        "--org",
+        type=Path,
+        action="append",
+        metavar="DIR",
+        help="release this organisation's edition instead, each its own zip; repeat it, or give a folder of profiles",
+    )
     release.set_defaults(run=_release)
+
+    check = sub.add_parser("verify", help="check a release zip or unpacked folder; exit 0 if intact, 1 otherwise")
+    check.add_argument("path", type=Path, metavar="PATH")
+    check.set_defaults(run=_verify)
 
     schema = sub.add_parser("schema", help="write the JSON Schema of the data files")
     schema.add_argument("--out", type=Path, default=DATA_DIR / "schema", help="folder (default: data/schema)")
@@ -166,19 +177,42 @@ def _changes(args: argparse.Namespace) -> int:
 
 def _release(args: argparse.Namespace) -> int:
     fw = load_framework(args.data, args.framework_version)
-    before = previous_version(fw.info.version, args.data)
-    previous = load_framework(args.data, before) if before else None
-    options: dict = {}
-    if args.org:
-        profile = load_profile(args.org, fw)
-        fw, previous = tailor(fw, profile), tailor(previous, profile) if previous else None
-        options = {"branding": profile.branding, "asset_roots": [profile.folder]}
+    progress = lambda line: print(line, file=sys.stderr)  # noqa: E731
+    if not args.org:
+        _report(make_release(fw, args.out, since_previous(fw, args.data), progress=progress))
+        return EXIT_OK
+    for task in editions.plan(args.org, args.data, args.framework_version, args.out, None, None):
+        profile = load_profile(task.profile_dir, fw)
+        tailored = tailor(fw, profile)
+        changes = since_previous(tailored, args.data, lambda previous, p=profile: tailor(previous, p))
+        options: dict = {"branding": profile.branding, "asset_roots": [profile.folder]}
         if profile.template_dir:
             options["template_dirs"] = [profile.template_dir]
-    progress = lambda line: print(line, file=sys.stderr)  # noqa: E731
-    bundle, sums = make_release(fw, args.out, previous, progress=progress, **options)
-    print(f"released {bundle} ({bundle.stat().st_size / 1024:.0f} KiB); checksum in {sums}")
+        _report(make_release(tailored, args.out, changes, progress=progress, **options))
     return EXIT_OK
+
+
+def _report(release: Release) -> None:
+    size = release.bundle.stat().st_size / 1024
+    print(
+        f"released {release.bundle} ({size:.0f} KiB) and {len(release.headline)} files beside it; "
+        f"checksums in {release.checksums}"
+    )
+
+
+def _verify(args: argparse.Namespace) -> int:
+    try:
+        report = verify(args.path)
+    except VerifyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for line in report.lines():
+        print(line)
+    if report.intact:
+        print(f"intact: {report.checked} files match {CHECKSUMS} and {MANIFEST}")
+        return EXIT_OK
+    print(f"not intact: {len(report.lines())} problem{'s' if len(report.lines()) != 1 else ''} in {args.path}")
+    return EXIT_FAILED
 
 
 def _schema(args: argparse.Namespace) -> int:
