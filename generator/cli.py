@@ -105,8 +105,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    fw = load_framework(args.data, args.framework_version)
-    print(f"ok: framework {fw.info.version}: {len(fw.models)} models, {len(fw.domains)} domains, {len(fw.cells)} cells")
+    """Check every framework version (or the one asked for); report the problems of all of them at once."""
+    versions = [args.framework_version] if args.framework_version else available_versions(args.data) or [None]
+    problems: list = []
+    for version in versions:
+        try:
+            fw = load_framework(args.data, version)
+        except InputError as exc:
+            problems += [p for p in exc.problems if p not in problems]  # roles.yaml is shared by every version
+            continue
+        counts = f"{len(fw.models)} models, {len(fw.domains)} domains, {len(fw.cells)} cells"
+        print(f"ok: framework {fw.info.version}: {counts}")
+    if problems:
+        raise InputError(problems)
     return EXIT_OK
 
 
