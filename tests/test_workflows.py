@@ -19,7 +19,8 @@ def apt_packages(text: str) -> list[str]:
     """Return the packages of the `apt-get install` command in a script (continuation lines joined)."""
     joined = text.replace("\\\n", " ")
     (line,) = [line for line in joined.splitlines() if "apt-get install" in line]
-    return sorted(word for word in line.split("apt-get install", 1)[1].split() if re.fullmatch(r"[a-z0-9][a-z0-9.+-]*", word))
+    words = line.split("apt-get install", 1)[1].split()
+    return sorted(word for word in words if re.fullmatch(r"[a-z0-9][a-z0-9.+-]*", word))
 
 
 def steps(path: Path) -> list[dict]:
