@@ -23,6 +23,8 @@ from generator.model import Framework
 from generator.ooxml import zip_entry
 from generator.org.branding import Branding
 from generator.pipeline import MANIFEST, build, build_time
+from generator.template_context import edition_view
+from generator.templating import md_text
 
 CHANGES = "CHANGES.md"
 CHECKSUMS = "SHA256SUMS"
@@ -83,7 +85,7 @@ def make_release(
         if changes is not None:
             (root / CHANGES).write_text(to_markdown(changes, framework), encoding="utf-8")
             files[CHANGES] = "release"
-        readme = bundle_readme(framework, sorted(files), changes, name, tailored=branding.organisation is not None)
+        readme = bundle_readme(framework, sorted(files), changes, name, edition_view(framework, branding)["label"])
         (root / README).write_text(readme, encoding="utf-8")
         files[README] = "release"
         _write_manifest(root, framework, when, files)
@@ -97,14 +99,13 @@ def make_release(
     return Release(bundle, sums, headline)
 
 
-def bundle_readme(
-    framework: Framework, paths: list[str], changes: Changes | None, name: str, tailored: bool = False
-) -> str:
+def bundle_readme(framework: Framework, paths: list[str], changes: Changes | None, name: str, edition: str = "") -> str:
     """Return the bundle's README: what each file is and for whom, where the framework comes from, how to verify."""
     info = framework.info
     lines = [
         f"# {info.title} v{info.version}: release bundle",
         "",
+        *([f"{md_text(edition)}.", ""] if edition else []),
         f"Framework version {info.version} ({info.release_date}), rendered by ai-srm-generator {__version__}.",
         "",
         "## Files",
@@ -146,7 +147,7 @@ def bundle_readme(
         "```",
         "",
         "A release is reproducible: from the same commit of the generator, "
-        f"`python -m generator release --out dist{' --org <the profile folder>' if tailored else ''}` gives a "
+        f"`python -m generator release --out dist{' --org <the profile folder>' if edition else ''}` gives a "
         f"byte-identical `{name}.zip`; compare "
         f"`sha256sum dist/{name}.zip` with the published `{name}.{CHECKSUMS}`.",
     ]

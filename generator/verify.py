@@ -130,13 +130,19 @@ class _FolderBundle:
         return self._refused
 
     def read(self, name: str) -> bytes:
-        return (self.root / name).read_bytes()
+        try:
+            return (self.root / name).read_bytes()
+        except OSError as exc:
+            raise VerifyError(f"{self.root / name}: cannot read it ({exc.strerror})") from None
 
     def digest(self, name: str) -> str:
         digest = hashlib.sha256()
-        with (self.root / name).open("rb") as f:
-            for chunk in iter(lambda: f.read(_CHUNK), b""):
-                digest.update(chunk)
+        try:
+            with (self.root / name).open("rb") as f:
+                for chunk in iter(lambda: f.read(_CHUNK), b""):
+                    digest.update(chunk)
+        except OSError:
+            return ""  # unreadable: reported as altered
         return digest.hexdigest()
 
 

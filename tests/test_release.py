@@ -207,9 +207,11 @@ def test_organisation_release_carries_its_name_and_only_its_edition(tmp_path):
     with zipfile.ZipFile(tmp_path / "dist" / zips[0]) as z:
         names = [n.removeprefix("northwind-analytics-1.1.0/") for n in z.namelist()]
         edition = json.loads(z.read("northwind-analytics-1.1.0/northwind-analytics-1.1.0-framework.json"))
+        readme = z.read("northwind-analytics-1.1.0/README.md").decode()
     top = [n for n in names if "/" not in n and n not in ("README.md", "CHANGES.md", "manifest.json", "SHA256SUMS")]
     assert sorted(top) == sorted(f"northwind-analytics-1.1.0-{h}" for h in HEADLINE)
-    assert edition["edition"]["organisation"].startswith("Northwind Analytics")
+    assert edition["edition"]["organisation"] == "Northwind Analytics & Co. <Ltd>"
+    assert "Northwind Analytics &amp; Co. &lt;Ltd&gt; edition" in readme
     assert sorted(m["id"] for m in edition["models"]) == ["agentic-ai", "ai-coding", "paas-ai", "saas-ai"]
     assert not (tmp_path / "dist" / f"{NAME}.zip").exists()
     assert main(["verify", str(tmp_path / "dist" / zips[0])]) == 0
