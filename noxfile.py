@@ -41,7 +41,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def release(session: nox.Session) -> None:
-    """Build the release bundle into dist/: every artifact, the changelog and a checksum."""
+    """Build the release into dist/: the zip (artifacts, changelog, README, SHA256SUMS), checksums, headline files."""
     session.install(*CONSTRAINTS, "-e", ".")
     session.run("python", "-m", "generator", "release", *session.posargs)
 
