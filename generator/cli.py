@@ -1,4 +1,4 @@
-"""Command line: validate, build, init-org, templates, changes, release, import-raci, schema."""
+"""Command line: validate, build, init-org, templates, changes, release, verify, import-raci, schema."""
 
 from __future__ import annotations
 
@@ -16,12 +16,13 @@ from generator.org.import_raci import import_raci
 from generator.org.profile import TEMPLATES_SUBDIR, load_profile
 from generator.org.scaffold import init_org
 from generator.org.template_catalogue import catalogue
-from generator.pipeline import BuildError, build
+from generator.pipeline import MANIFEST, BuildError, build
 from generator.problems import InputError
-from generator.release import make_release
+from generator.release import CHECKSUMS, Release, make_release
 from generator.renderers import by_name
 from generator.source.load import DATA_DIR, available_versions, load_framework, previous_version
 from generator.source.schema import all_schemas
+from generator.verify import VerifyError, verify
 
 EXIT_OK, EXIT_FAILED = 0, 1  # argparse itself exits with 2 on wrong usage
 
@@ -84,9 +85,19 @@ def _parser() -> argparse.ArgumentParser:
 
     release = sub.add_parser("release", help="build everything into one reproducible zip with changelog and checksum")
     release.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist)")
-    release.add_argument("--org", type=Path, metavar="DIR", help="release this organisation's edition")
+    release.add_argument(
+        "--org",
+        type=Path,
+        action="append",
+        metavar="DIR",
+        help="release this organisation's edition instead, each its own zip; repeat it, or give a folder of profiles",
+    )
     release.add_argument("--poster-size", choices=POSTER_SIZES, help=poster_help)
     release.set_defaults(run=_release)
+
+    check = sub.add_parser("verify", help="check a release zip or unpacked folder; exit 0 if intact, 1 otherwise")
+    check.add_argument("path", type=Path, metavar="PATH")
+    check.set_defaults(run=_verify)
 
     importer = sub.add_parser(
         "import-raci", help="read an edited RACI sheet back into the profile's org.yaml (prints the diff)"
@@ -103,8 +114,20 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    fw = load_framework(args.data, args.framework_version)
-    print(f"ok: framework {fw.info.version}: {len(fw.models)} models, {len(fw.domains)} domains, {len(fw.cells)} cells")
+    """Check every framework version (or the one asked for); report the problems of all of them at once."""
+    versions: list[str | None] = [args.framework_version] if args.framework_version else []
+    versions = versions or [*available_versions(args.data)] or [None]
+    problems: list = []
+    for version in versions:
+        try:
+            fw = load_framework(args.data, version)
+        except InputError as exc:
+            problems += [p for p in exc.problems if p not in problems]  # roles.yaml is shared by every version
+            continue
+        counts = f"{len(fw.models)} models, {len(fw.domains)} domains, {len(fw.cells)} cells"
+        print(f"ok: framework {fw.info.version}: {counts}")
+    if problems:
+        raise InputError(problems)
     return EXIT_OK
 
 
@@ -113,7 +136,9 @@ def _build(args: argparse.Namespace) -> int:
     only = [name.strip() for name in args.only.split(",") if name.strip()] if args.only else None
     if args.org:
         return _build_editions(args, only, started)
-    edition = make_edition(load_framework(args.data, args.framework_version), poster_size=args.poster_size, only=only)
+    edition = make_edition(
+        load_framework(args.data, args.framework_version), poster_size=args.poster_size, only=only, data_dir=args.data
+    )
     print(f"building framework {edition.framework.info.version} into {args.out}/", file=sys.stderr)
     artifacts = build(edition, args.out, _progress)
     total = sum(a.size for a in artifacts)
@@ -174,13 +199,37 @@ def _changes(args: argparse.Namespace) -> int:
 
 def _release(args: argparse.Namespace) -> int:
     fw = load_framework(args.data, args.framework_version)
-    before = previous_version(fw.info.version, args.data)
-    profile = load_profile(args.org, fw) if args.org else None
-    edition = make_edition(fw, profile, poster_size=args.poster_size)
-    previous = make_edition(load_framework(args.data, before), profile).framework if before else None
-    bundle, sums = make_release(edition, args.out, previous, _progress)
-    print(f"released {bundle} ({bundle.stat().st_size / 1024:.0f} KiB); checksum in {sums}")
+    if not args.org:
+        _report(make_release(make_edition(fw, poster_size=args.poster_size, data_dir=args.data), args.out, _progress))
+        return EXIT_OK
+    for task in editions.plan(args.org, args.data, args.framework_version, args.out, None, args.poster_size):
+        profile = load_profile(task.profile_dir, fw)
+        edition = make_edition(fw, profile, poster_size=args.poster_size, data_dir=args.data)
+        _report(make_release(edition, args.out, _progress))
     return EXIT_OK
+
+
+def _report(release: Release) -> None:
+    size = release.bundle.stat().st_size / 1024
+    print(
+        f"released {release.bundle} ({size:.0f} KiB) and {len(release.headline)} files beside it; "
+        f"checksums in {release.checksums}"
+    )
+
+
+def _verify(args: argparse.Namespace) -> int:
+    try:
+        report = verify(args.path)
+    except VerifyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for line in report.lines():
+        print(line)
+    if report.intact:
+        print(f"intact: {report.checked} files match {CHECKSUMS} and {MANIFEST}")
+        return EXIT_OK
+    print(f"not intact: {len(report.lines())} problem{'s' if len(report.lines()) != 1 else ''} in {args.path}")
+    return EXIT_FAILED
 
 
 def _progress(line: str) -> None:

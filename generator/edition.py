@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from generator.changes import Changes, since_previous
 from generator.model import Framework
 from generator.org.branding import Branding
 from generator.org.profile import Profile
@@ -28,6 +29,7 @@ class Edition:
     # Where templates and assets come from, beyond the project's own templates/:
     template_dirs: tuple[Path, ...] = ()  # organisation override folders, searched before the defaults
     asset_roots: tuple[Path, ...] = ()  # folders renderers may read files from (logo, fonts)
+    changes: Changes | None = None  # against the previous framework version, tailored alike; None: first version
 
 
 def make_edition(
@@ -36,21 +38,26 @@ def make_edition(
     *,
     poster_size: str | None = None,
     only: Sequence[str] | None = None,
+    data_dir: Path | None = None,
 ) -> Edition:
     """Return the edition of `framework` for `profile` (None: the reference edition), with the command's options.
 
-    `poster_size` overrides the profile's (whose default is the branding's); `only` selects formats.
+    `poster_size` overrides the profile's (whose default is the branding's); `only` selects formats;
+    with `data_dir`, the edition carries the changes since the version before it there.
     """
     branding = profile.branding if profile else Branding()
     if poster_size:
         branding = replace(branding, poster_size=poster_size)
     selected = tuple(only) if only else None
     if profile is None:
-        return Edition(framework, branding, selected)
+        changes = since_previous(framework, data_dir) if data_dir else None
+        return Edition(framework, branding, selected, changes=changes)
+    tailored = tailor(framework, profile)
     return Edition(
-        tailor(framework, profile),
+        tailored,
         branding,
         selected,
         template_dirs=(profile.template_dir,) if profile.template_dir else (),
         asset_roots=(profile.folder,),
+        changes=since_previous(tailored, data_dir, lambda previous: tailor(previous, profile)) if data_dir else None,
     )

@@ -105,7 +105,7 @@ def build_edition(task: EditionTask) -> EditionResult:
     try:
         framework = load_framework(task.data_dir, task.version)
         profile = load_profile(task.profile_dir, framework)
-        edition = make_edition(framework, profile, poster_size=task.poster_size, only=task.only)
+        edition = make_edition(framework, profile, poster_size=task.poster_size, only=task.only, data_dir=task.data_dir)
         artifacts = build(edition, task.out_dir, progress)
     except (InputError, BuildError) as exc:
         return EditionResult(task.slug, task.out_dir, 0, 0, tuple(str(exc).splitlines()))

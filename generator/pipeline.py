@@ -75,6 +75,7 @@ def render_context(edition: Edition) -> RenderContext:
         branding=branding,
         template_dirs=edition.template_dirs,
         asset_roots=edition.asset_roots,
+        changes=edition.changes,
     )
 
 

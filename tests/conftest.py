@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.edition import Edition
+from generator.edition import make_edition
 from generator.pipeline import build
 from generator.source.load import DATA_DIR, load_framework
 
@@ -29,9 +29,9 @@ def data_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def build_dir(tmp_path_factory, framework) -> Path:
-    """One full build, shared by the tests that only read its output."""
+    """One full build, with the changes since the previous version as the CLI makes it, shared by readers."""
     out = tmp_path_factory.mktemp("build")
-    build(Edition(framework), out)
+    build(make_edition(framework, data_dir=DATA_DIR), out)
     return out
 
 

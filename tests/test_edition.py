@@ -50,6 +50,6 @@ def test_build_is_silent_unless_given_a_progress_printer(tmp_path, framework, ca
 def test_release_takes_the_poster_size(tmp_path):
     assert main(["release", "--out", str(tmp_path), "--poster-size", "A3"]) == 0
     with zipfile.ZipFile(tmp_path / "ai-security-responsibility-1.1.0.zip") as bundle:
-        pdf = bundle.open("ai-security-responsibility-1.1.0/ai-security-responsibility-poster.pdf")
+        pdf = bundle.open("ai-security-responsibility-1.1.0/ai-security-responsibility-1.1.0-poster.pdf")
         box = pypdf.PdfReader(pdf).pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (1191, 842)  # A3 landscape

@@ -28,6 +28,7 @@ def pages(build_dir: Path) -> dict[Path, str]:
 def test_expected_pages_exist(build_dir, framework):
     names = {p.relative_to(build_dir / "docs").as_posix() for p in pages(build_dir)}
     expected = {"index.md", "deployment-models.md", "security-domains.md", "responsibility-matrix.md", "obligations.md"}
+    expected |= {"changes.md"}
     expected |= {f"models/{m.id}.md" for m in framework.models}
     assert names == expected
 

@@ -115,7 +115,7 @@ def test_build_command_progress_and_summary(tmp_path, capsys):
     assert main(["build", "--out", str(tmp_path), "--only", "markdown,csv"]) == 0
     out, err = capsys.readouterr()
     assert "markdown" in err and "csv" in err and " s" in err
-    assert out.startswith("built 14 files")
+    assert out.startswith("built 15 files")
     assert main(["build", "--out", str(tmp_path), "--only", "pdf-of-dreams"]) == 1
     assert "unknown format pdf-of-dreams; expected one of markdown, json, csv" in capsys.readouterr().err
 

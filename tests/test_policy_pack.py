@@ -123,6 +123,7 @@ def test_outline_has_every_section_domain_and_annex(doc, framework):
         "Appendix 1: Full responsibility matrix",
         "Appendix 2: Glossary",
         "Appendix 3: AI-Enabled Products (out of scope)",
+        "Appendix 4: Changes from the previous framework version",
     ]
     domains = list(split(section(doc, "Policy statements", 1), 2))
     assert len(domains) == 16

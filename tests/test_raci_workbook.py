@@ -26,8 +26,19 @@ from generator.tables import OBLIGATION_COLUMNS, RESPONSIBILITY_COLUMNS, respons
 from tests.conftest import png_logo
 
 NAME = "ai-security-responsibility-raci.xlsx"
-SHEETS = ["About", "Matrix", "Responsibilities", "RACI", "Party RACI", "Obligations", "Models", "Domains", "Lists"]
-DATA_SHEETS = ["Responsibilities", "RACI", "Party RACI", "Obligations", "Models", "Domains"]
+SHEETS = [
+    "About",
+    "Matrix",
+    "Responsibilities",
+    "RACI",
+    "Party RACI",
+    "Obligations",
+    "Models",
+    "Domains",
+    "Changes",
+    "Lists",
+]
+DATA_SHEETS = ["Responsibilities", "RACI", "Party RACI", "Obligations", "Models", "Domains", "Changes"]
 # Published names: these literals are the contract with customers' registers, so the test spells them out.
 TABLES = {
     "Responsibilities": "Responsibilities",
@@ -36,6 +47,7 @@ TABLES = {
     "Obligations": "Obligations",
     "Models": "Models",
     "Domains": "Domains",
+    "Changes": "Changes",
 }
 LIST_NAMES = ["RaciLetters", "Levels", "YesNo", "DomainKinds", "PartyRaciValues"]
 EVIL = '=HYPERLINK("http://x","y")'

@@ -1,40 +1,218 @@
-"""Release bundles: every artifact, the changelog and a checksum, byte for byte reproducible."""
+"""Release bundles: versioned names, checksums inside and out, offline verification, byte for byte reproducible."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import shutil
+import subprocess
 import zipfile
+from pathlib import Path
+
+import pytest
 
 from generator.cli import main
+from generator.source.load import DATA_DIR
+
+NAME = "ai-security-responsibility-1.1.0"
+HEADLINE = ["framework.json", "policy.docx", "poster.pdf", "poster.png", "raci.xlsx", "responsibilities.csv"]
+NORTHWIND = DATA_DIR.parent / "examples" / "northwind-analytics"
 
 
-def test_release_bundle_holds_every_artifact_changelog_and_checksum(tmp_path, capsys):
-    assert main(["release", "--out", str(tmp_path / "a")]) == 0
-    assert "released" in capsys.readouterr().out
-    bundle = tmp_path / "a" / "ai-security-responsibility-1.1.0.zip"
-    sums = tmp_path / "a" / "ai-security-responsibility-1.1.0.SHA256SUMS"
-    digest = hashlib.sha256(bundle.read_bytes()).hexdigest()
-    assert sums.read_text() == f"{digest}  {bundle.name}\n"
-    with zipfile.ZipFile(bundle) as z:
-        names = set(z.namelist())
-        manifest = json.loads(z.read("ai-security-responsibility-1.1.0/manifest.json"))
-        for artifact in manifest["artifacts"]:
-            data = z.read(f"ai-security-responsibility-1.1.0/{artifact['path']}")
-            assert hashlib.sha256(data).hexdigest() == artifact["sha256"]
-        changes = z.read("ai-security-responsibility-1.1.0/CHANGES.md").decode("utf-8")
-    assert names == {f"ai-security-responsibility-1.1.0/{a['path']}" for a in manifest["artifacts"]} | {
-        "ai-security-responsibility-1.1.0/manifest.json",
-        "ai-security-responsibility-1.1.0/CHANGES.md",
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    assert main(["release", "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture
+def unpacked(dist, tmp_path) -> Path:
+    with zipfile.ZipFile(dist / f"{NAME}.zip") as z:
+        z.extractall(tmp_path)
+    return tmp_path / NAME
+
+
+def test_bundle_holds_every_listed_file_under_versioned_names(dist):
+    with zipfile.ZipFile(dist / f"{NAME}.zip") as z:
+        files = {n.removeprefix(f"{NAME}/"): z.read(n) for n in z.namelist()}
+    assert all(n.startswith(f"{NAME}/") for n in z.namelist())
+    sums = dict(line.split("  ")[::-1] for line in files["SHA256SUMS"].decode().splitlines())
+    assert set(sums) == set(files) - {"SHA256SUMS"}
+    assert all(sha(files[path]) == digest for path, digest in sums.items())
+    manifest = json.loads(files["manifest.json"])
+    assert {a["path"]: a["sha256"] for a in manifest["artifacts"]} == {
+        p: d for p, d in sums.items() if p != "manifest.json"
     }
-    assert "## Responsibility changes (35 cells)" in changes
+    assert all(a["size"] == len(files[a["path"]]) for a in manifest["artifacts"])
+    assert {f"{NAME}-{h}" for h in HEADLINE} | {"README.md", "CHANGES.md", "docs/changes.md"} <= set(files)
+    assert not [p for p in files if "/" not in p and p.startswith("ai-security") and not p.startswith(NAME)]
+    assert "## Responsibility changes (35 cells)" in files["CHANGES.md"].decode()
+    readme = files["README.md"].decode()
+    for fact in ("1.1.0", "Mike Privette", "MIT", "sha256sum -c SHA256SUMS", "python -m generator verify"):
+        assert fact in readme
+    assert all(f"`{NAME}-{h}`" in readme for h in HEADLINE)
 
-    assert main(["release", "--out", str(tmp_path / "b")]) == 0
-    assert (tmp_path / "b" / bundle.name).read_bytes() == bundle.read_bytes()
+
+def test_headline_files_and_checksums_stand_beside_the_zip(dist):
+    lines = (dist / f"{NAME}.SHA256SUMS").read_text().splitlines()
+    listed = dict(line.split("  ")[::-1] for line in lines)
+    assert set(listed) == {f"{NAME}.zip", *(f"{NAME}-{h}" for h in HEADLINE)}
+    assert all(sha((dist / name).read_bytes()) == digest for name, digest in listed.items())
+    with zipfile.ZipFile(dist / f"{NAME}.zip") as z:
+        for h in HEADLINE:
+            assert z.read(f"{NAME}/{NAME}-{h}") == (dist / f"{NAME}-{h}").read_bytes()
+
+
+@pytest.mark.skipif(shutil.which("sha256sum") is None, reason="sha256sum (GNU coreutils) is not installed")
+def test_sha256sum_checks_the_unpacked_bundle(unpacked):
+    result = subprocess.run(["sha256sum", "--strict", "-c", "SHA256SUMS"], cwd=unpacked, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count(": OK") == len((unpacked / "SHA256SUMS").read_text().splitlines())
+
+
+def test_verify_passes_on_the_zip_and_the_folder(dist, unpacked, capsys):
+    assert main(["verify", str(dist / f"{NAME}.zip")]) == 0
+    assert main(["verify", str(unpacked)]) == 0
+    assert main(["verify", str(unpacked.parent)]) == 0  # the folder the zip was unpacked into
+    assert capsys.readouterr().out.count("intact:") == 3
+
+
+def alter_byte(root: Path) -> str:
+    path = root / f"{NAME}-raci.xlsx"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 1
+    path.write_bytes(bytes(data))
+    return f"altered: {NAME}-raci.xlsx"
+
+
+def remove_file(root: Path) -> str:
+    (root / "docs" / "changes.md").unlink()
+    return "missing: docs/changes.md"
+
+
+def add_file(root: Path) -> str:
+    (root / "docs" / "notes.txt").write_text("unlisted")
+    return "extra: docs/notes.txt"
+
+
+def link_file(root: Path) -> str:
+    (root / "passwd").symlink_to("/etc/passwd")
+    return "extra: passwd (a symbolic link"
+
+
+@pytest.mark.parametrize("tamper", [alter_byte, remove_file, add_file, link_file])
+def test_verify_names_the_file_a_folder_differs_in(unpacked, capsys, tamper):
+    expected = tamper(unpacked)
+    assert main(["verify", str(unpacked)]) == 1
+    out = capsys.readouterr().out
+    assert expected in out and "not intact: 1 problem" in out
+
+
+def rezip(source: Path, target: Path, change) -> None:
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        members = {i.filename: old.read(i) for i in old.infolist()}
+        for name, data in change(members).items():
+            new.writestr(name, data)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda m: {**m, f"{NAME}/docs/index.md": m[f"{NAME}/docs/index.md"] + b" "}, "altered: docs/index.md"),
+        (lambda m: {k: v for k, v in m.items() if not k.endswith("-poster.pdf")}, f"missing: {NAME}-poster.pdf"),
+        (lambda m: {**m, f"{NAME}/extra.md": b"x"}, "extra: extra.md"),
+        (lambda m: {**m, f"{NAME}/manifest.json": b"{}"}, "altered: manifest.json"),
+    ],
+)
+def test_verify_names_the_file_a_zip_differs_in(dist, tmp_path, capsys, change, expected):
+    target = tmp_path / "changed.zip"
+    rezip(dist / f"{NAME}.zip", target, change)
+    assert main(["verify", str(target)]) == 1
+    assert expected in capsys.readouterr().out
+
+
+def test_verify_reports_a_manifest_that_disagrees_with_the_sums(unpacked, capsys):
+    manifest = json.loads((unpacked / "manifest.json").read_text())
+    manifest["artifacts"][0]["sha256"] = "0" * 64
+    (unpacked / "manifest.json").write_text(json.dumps(manifest))
+    sums = (unpacked / "SHA256SUMS").read_text().splitlines()
+    fixed = [f"{sha((unpacked / 'manifest.json').read_bytes())}  manifest.json" if "manifest" in s else s for s in sums]
+    (unpacked / "SHA256SUMS").write_text("\n".join(fixed) + "\n")
+    assert main(["verify", str(unpacked)]) == 1
+    assert f"disagree on the SHA-256 of {manifest['artifacts'][0]['path']}" in capsys.readouterr().out
+
+
+def evil_zip(name: str) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr(f"{NAME}/SHA256SUMS", "")
+        z.writestr(name, "x")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"not a zip at all", "not a zip file"),
+        (b"PK\x03\x04" + bytes(40), "not a zip file"),
+        (evil_zip("../outside.txt"), "leave the bundle: ../outside.txt"),
+        (evil_zip(f"{NAME}/../../outside.txt"), "leave the bundle"),
+        (evil_zip("/etc/cron.d/x"), "leave the bundle: /etc/cron.d/x"),
+        (evil_zip("C:\\windows\\x"), "leave the bundle"),
+    ],
+)
+def test_verify_refuses_garbage_and_escaping_zips_clearly(tmp_path, capsys, content, message):
+    path = tmp_path / "download.zip"
+    path.write_bytes(content)
+    assert main(["verify", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["download.zip"]
+
+
+def test_verify_of_a_folder_without_sums_is_a_clear_error(tmp_path, capsys):
+    assert main(["verify", str(tmp_path)]) == 1
+    assert "no SHA256SUMS" in capsys.readouterr().err
+
+
+def test_two_releases_give_identical_bytes(dist, tmp_path):
+    assert main(["release", "--out", str(tmp_path)]) == 0
+    for path in dist.iterdir():
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
 
 
 def test_first_version_has_no_changelog(tmp_path):
     assert main(["--framework-version", "1.0.0", "release", "--out", str(tmp_path)]) == 0
     with zipfile.ZipFile(tmp_path / "ai-security-responsibility-1.0.0.zip") as z:
         assert "ai-security-responsibility-1.0.0/CHANGES.md" not in z.namelist()
-        assert "ai-security-responsibility-1.0.0/framework.json" in z.namelist()
+        assert "ai-security-responsibility-1.0.0/ai-security-responsibility-1.0.0-framework.json" in z.namelist()
+    assert main(["verify", str(tmp_path / "ai-security-responsibility-1.0.0.zip")]) == 0
+
+
+def test_organisation_release_carries_its_name_and_only_its_edition(tmp_path):
+    profiles = tmp_path / "orgs"
+    shutil.copytree(NORTHWIND, profiles / "northwind")
+    other = profiles / "other"
+    other.mkdir()
+    (other / "org.yaml").write_text("name: Other Org Ltd\nfile_prefix: other-org\n", encoding="utf-8")
+    assert main(["release", "--out", str(tmp_path / "dist"), "--org", str(profiles)]) == 0
+    zips = sorted(p.name for p in (tmp_path / "dist").glob("*.zip"))
+    assert zips == ["northwind-analytics-1.1.0.zip", "other-org-1.1.0.zip"]
+    with zipfile.ZipFile(tmp_path / "dist" / zips[0]) as z:
+        names = [n.removeprefix("northwind-analytics-1.1.0/") for n in z.namelist()]
+        edition = json.loads(z.read("northwind-analytics-1.1.0/northwind-analytics-1.1.0-framework.json"))
+        readme = z.read("northwind-analytics-1.1.0/README.md").decode()
+    top = [n for n in names if "/" not in n and n not in ("README.md", "CHANGES.md", "manifest.json", "SHA256SUMS")]
+    assert all(name.startswith("northwind-analytics-1.1.0-") for name in top)
+    assert {f"northwind-analytics-1.1.0-{h}" for h in HEADLINE} <= set(top)
+    assert edition["edition"]["organisation"] == "Northwind Analytics & Co. <Ltd>"
+    assert "Northwind Analytics &amp; Co. &lt;Ltd&gt; edition" in readme
+    assert sorted(m["id"] for m in edition["models"]) == ["agentic-ai", "ai-coding", "paas-ai", "saas-ai"]
+    assert not (tmp_path / "dist" / f"{NAME}.zip").exists()
+    assert main(["verify", str(tmp_path / "dist" / zips[0])]) == 0

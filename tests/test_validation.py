@@ -220,3 +220,29 @@ def test_parties_the_duty_texts_need(data_copy):
     edit(data_copy, f"{V}/framework.yaml", "  - id: customer\n", "  - id: client\n")
     found = problems(data_copy)
     assert any("framework.yaml" in p and "parties: no party 'customer'" in p for p in found)
+
+
+def test_validate_checks_every_version_and_reports_all_their_problems_at_once(data_copy, capsys):
+    edit(data_copy, "frameworks/1.0.0/matrix.yaml", "[Provider, Shared,   Customer", "[Provder,  Shared,   Customer")
+    edit(data_copy, f"{V}/matrix.yaml", "[Provider, Shared,   Customer", "[Providr,  Shared,   Customer")
+    edit(data_copy, "roles.yaml", "[C,", "[A,")
+    assert main(["--data", str(data_copy), "validate"]) == 1
+    err = capsys.readouterr().err
+    lines = err.splitlines()[1:]
+    assert any("1.0.0/matrix.yaml" in line and "Provder" in line for line in lines)
+    assert any("1.1.0/matrix.yaml" in line and "Providr" in line for line in lines)
+    roles = [line for line in lines if "roles.yaml" in line]
+    assert roles and len(roles) == len(set(roles))  # the shared roles file is reported once, not per version
+
+
+def test_validate_of_one_version_ignores_the_others(data_copy, capsys):
+    edit(data_copy, "frameworks/1.0.0/matrix.yaml", "[Provider, Shared,   Customer", "[Provder,  Shared,   Customer")
+    assert main(["--data", str(data_copy), "--framework-version", "1.1.0", "validate"]) == 0
+    assert main(["--data", str(data_copy), "validate"]) == 1
+    assert "1.0.0/matrix.yaml" in capsys.readouterr().err
+
+
+def test_validate_reports_ok_for_each_version(capsys):
+    assert main(["validate"]) == 0
+    out = capsys.readouterr().out
+    assert "ok: framework 1.0.0:" in out and "ok: framework 1.1.0:" in out

@@ -9,6 +9,7 @@ from typing import Protocol
 
 import jinja2
 
+from generator.changes import Changes
 from generator.model import Framework
 from generator.org.branding import Branding
 
@@ -24,6 +25,7 @@ class RenderContext:
     branding: Branding = field(default_factory=Branding)
     template_dirs: tuple[Path, ...] = ()  # organisation override folders, searched before the defaults
     asset_roots: tuple[Path, ...] = ()  # folders beyond templates/ that renderers may read (logo, fonts)
+    changes: Changes | None = None  # against the previous framework version; None when there is none
 
 
 class Renderer(Protocol):

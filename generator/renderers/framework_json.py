@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from generator import __version__
+from generator.changes import changes_view
 from generator.renderers.base import RenderContext, write_text
 from generator.template_context import edition_marking, plain
 
@@ -21,6 +22,7 @@ class FrameworkJson:
             "edition": edition_marking(fw, ctx.branding),
             **plain(fw),
             "cells": [{"id": c.id, **plain(c)} for c in fw.cells],
+            "changes": changes_view(ctx.changes, fw),
         }
         text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
         return [write_text(out_dir, "framework.json", text)]

