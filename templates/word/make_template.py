@@ -103,7 +103,16 @@ def _styles(doc) -> None:
         toc.paragraph_format.left_indent = Cm(0.6 * (level - 1))
         toc.paragraph_format.space_after = Pt(2)
         toc.font.bold = level == 1
+    _office_fonts_only(styles)
     apply_branding(doc, Branding())
+
+
+def _office_fonts_only(styles) -> None:
+    """Name Courier New where python-docx's default styles (Macro Text) name Courier, which Office lacks."""
+    for fonts in styles.element.iter(qn("w:rFonts")):
+        for attr, value in list(fonts.attrib.items()):
+            if value == "Courier":
+                fonts.set(attr, "Courier New")
 
 
 def _defaults(doc) -> None:
