@@ -540,3 +540,14 @@ def test_the_csv_quote_is_documented_on_about_and_in_the_readme(wb):
     assert "no visible quote" in about["Values"]
     readme = README.read_text(encoding="utf-8")
     assert "carries a leading `'` in the CSV" in readme and "quote prefix" in readme
+
+
+def test_readme_and_about_describe_the_matrix_alike(wb):
+    guide = dict(about_pairs(wb))["Matrix"]
+    readme = README.read_text(encoding="utf-8")
+    section = readme[readme.index("- **Matrix** (Table `Matrix`)") :].split("\n- ", 1)[0]
+    for fact in ("domain_id", "domain_number", "domain_name", "domain_kind", "critical_focus", "matrix_label"):
+        assert fact in guide and fact in section, fact
+    assert "Table Matrix" in guide and "INDEX/MATCH" in guide and "INDEX(" in section
+    assert "heavy border" in guide and "heavy border" in section
+    assert "For reading, not for import" not in guide

@@ -1,8 +1,8 @@
 """The RACI workbook (.xlsx): a matrix for people and flat, importable tables for GRC registers.
 
-Every data sheet is one flat table from row 1 (one header row, plain values, no merged
-cells) and an Excel Table whose name never changes, so a register's lookups survive an
-upgrade. The matrix and About sheets are for reading and printing, not for import.
+Every sheet but About and the hidden Lists, the Matrix included, is one flat table from
+row 1 (one header row, plain values, no merged cells, nothing outside it) and an Excel Table
+whose name never changes, so a register's lookups survive an upgrade. About is for reading.
 """
 
 from __future__ import annotations
