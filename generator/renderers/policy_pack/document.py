@@ -141,7 +141,7 @@ def embedded_font(branding: Branding) -> EmbeddedFont:
         try:
             check_embeddable(branding.font_file)
         except FontNotEmbeddable as exc:
-            raise PolicyTemplateError(f"{exc}; choose a font that allows embedding") from None
+            raise PolicyTemplateError(f"{exc}; set font.file in org.yaml to a font that allows embedding") from None
         return EmbeddedFont(branding.font_family, branding.font_file)
     regular, bold = BUNDLED_FONTS[branding.font_family]
     fonts = TEMPLATES_DIR / "fonts"
