@@ -85,7 +85,7 @@ def finish_package(data: bytes, font: EmbeddedFont | None) -> bytes:
     if font is not None:
         _embed(parts, font)
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:  # normalise_zip deflates it once, later
         for name, blob in parts.items():
             target.writestr(name, blob)
     return out.getvalue()
