@@ -342,6 +342,13 @@ class Framework:
     roles: tuple[Role, ...]
     raci: tuple[RaciRow, ...]
     guidance: Guidance = Guidance()
+    # How many deployment models the whole framework has; 0 means all of them are here.
+    framework_model_count: int = field(default=0, metadata=doc("set in an edition restricted to some models"))
+
+    @property
+    def models_in_framework(self) -> int:
+        """How many deployment models the whole framework has, also in an edition that uses fewer."""
+        return self.framework_model_count or len(self.models)
 
     def restricted_to(self, model_ids: tuple[str, ...]) -> Framework:
         """Return the framework with only the given deployment models (and their cells)."""
@@ -363,6 +370,7 @@ class Framework:
             models=tuple(m for m in self.models if m.id in keep),
             cells=tuple(c for c in self.cells if c.model_id in keep),
             guidance=guidance,
+            framework_model_count=self.models_in_framework,
         )
 
     def model(self, model_id: str) -> DeploymentModel:

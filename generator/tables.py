@@ -42,6 +42,7 @@ OBLIGATION_COLUMNS = (
     "domain_id",
     "domain_name",
     "level",
+    "level_id",
     "critical_focus",
     "accountable_role",
     "responsible_roles",
@@ -69,6 +70,7 @@ def obligation_rows(fw: model.Framework) -> list[dict]:
                 "domain_id": domain.id,
                 "domain_name": domain.name,
                 "level": level.label,
+                "level_id": level.id,
                 "critical_focus": "Yes" if cell.critical else "No",
                 "accountable_role": roles.get(row.accountable or "", ""),
                 "responsible_roles": ", ".join(responsible),
@@ -106,6 +108,7 @@ RESPONSIBILITY_COLUMNS = (
     "domain_name",
     "domain_kind",  # traditional | ai-specific
     "level",  # the level label, as in the matrix (Provider, Customer, Shared, N/A)
+    "level_id",  # the level's id (provider, customer, shared, not-applicable): no reader takes it for missing data
     "critical_focus",  # Yes | No
     "provider_does",
     "customer_does",
@@ -127,6 +130,7 @@ def responsibility_rows(fw: model.Framework) -> list[dict]:
             domain.name,
             domain.kind,
             fw.level(cell.level_id).label,
+            cell.level_id,
             "Yes" if cell.critical else "No",
             provider_duty(fw, cell),
             customer_duty(fw, cell),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -58,14 +59,37 @@ def make_environment(override_dirs: Sequence[Path] = ()) -> jinja2.Environment:
     return env
 
 
+# What Markdown could read as markup inside a name or a sentence, and nothing else, so the raw file reads as written.
+_MD_SPECIAL = re.compile(
+    r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]*;)"  # an entity: &amp; &#38; &#x26;
+    r"|<(?=[A-Za-z/!?])"  # an HTML tag, comment or autolink: <b> </b> <!-- <?x <http://x>
+    r"|[\\`*\[\]~]"  # escapes, code spans, emphasis, links and images, strikethrough
+    r"|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])"  # emphasis by underscore (snake_case stays)
+    r"|(?<=[A-Za-z0-9]):(?=//)|(?<=[wW]{3})\."  # bare-URL autolinks: http:// www.
+    r"|@(?=[A-Za-z0-9-]+\.)"  # bare e-mail autolinks: a@b.com
+    r"|^[#>+=-]"  # a heading, quote, list or rule where the text starts a line
+)
+_ORDERED_ITEM = re.compile(r"^([0-9]+)([.)])")  # "1. " would start an ordered list
+
+
+def _escape(match: re.Match) -> str:
+    text = match.group()
+    return "&amp;" if text == "&" else "\\" + text
+
+
 def md_text(value: object) -> str:
-    """Keep text literal in GitHub Markdown: `<`, `>` and `&` would otherwise start HTML."""
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Keep text literal in GitHub Markdown on one line: escape only what could become markup.
+
+    No text can become a link, an image, HTML, an entity, a code span, emphasis or a block; a
+    literal `&` or `<` that starts nothing stays as written (`Smith & Sons`, `a < b`).
+    """
+    text = _MD_SPECIAL.sub(_escape, " ".join(str(value).split()))
+    return _ORDERED_ITEM.sub(r"\1\\\2", text)
 
 
 def md_cell(value: object) -> str:
     """Make text safe inside a Markdown table cell: literal, one line, pipes escaped."""
-    return md_text(" ".join(str(value).split())).replace("|", "\\|")
+    return md_text(value).replace("|", "\\|")
 
 
 def find_template(relative: str, override_dirs: Sequence[Path] = ()) -> Path:

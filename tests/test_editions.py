@@ -52,10 +52,7 @@ def rgb(colour) -> tuple[int, ...]:
 
 def test_every_artifact_carries_the_organisation_name(edition):
     index = (edition / "docs" / "index.md").read_text(encoding="utf-8")
-    assert (
-        "Northwind Analytics &amp; Co. &lt;Ltd&gt; edition, based on AI Security Shared Responsibility Model v1.1.0"
-        in index
-    )
+    assert "Northwind Analytics & Co. \\<Ltd> edition, based on AI Security Shared Responsibility Model v1.1.0" in index
     data = json.loads((edition / "framework.json").read_text(encoding="utf-8"))
     assert data["edition"]["organisation"] == NAME
     assert data["edition"]["based_on"] == "based on AI Security Shared Responsibility Model v1.1.0"
@@ -116,7 +113,7 @@ def test_only_models_in_use_get_annexes_pages_and_columns(edition):
     assert sorted(p.stem for p in (edition / "docs" / "models").iterdir()) == sorted(IN_USE)
     matrix = openpyxl.load_workbook(edition / "northwind-analytics-raci.xlsx")["Matrix"]
     shorts = {m.id: m.short_name for m in framework.models}
-    assert [c.value for c in matrix[1]][1:] == [shorts[i] for i in IN_USE]
+    assert [c.value for c in matrix[1]][4:-1] == [shorts[i] for i in IN_USE]
 
 
 def test_obligations_equal_the_customer_and_shared_cells_of_the_models_in_use(edition):

@@ -50,7 +50,7 @@ def test_a_ninth_model_flows_into_every_format(data_copy, tmp_path):
     assert "[Robotics AI](models/robotics-ai.md)" in matrix_page
     assert (tmp_path / "docs" / "models" / "robotics-ai.md").exists()
     ws = openpyxl.load_workbook(tmp_path / "ai-security-responsibility-raci.xlsx")["Matrix"]
-    assert [c.value for c in ws[1]][-1] == "Robotics AI"
+    assert [c.value for c in ws[1]][-2:] == ["Robotics AI", "critical_focus"]
     with pdfplumber.open(tmp_path / "ai-security-responsibility-poster.pdf") as pdf:
         assert len(pdf.pages) == 1
         assert "Robotics AI" in pdf.pages[0].extract_text()

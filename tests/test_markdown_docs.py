@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
+import pytest
+
+from generator.edition import Edition
+from generator.org.branding import Branding
+from generator.pipeline import build as build_all
 from generator.tables import customer_duty
 
 LINK = re.compile(r"\]\(([^)\s]+)\)")
@@ -95,3 +101,110 @@ def test_model_page_lists_its_16_responsibilities(build_dir, framework):
         for row, cell in zip(rows, framework.cells_for_model(m.id), strict=True):
             assert f"| {framework.level(cell.level_id).label}" in row
             assert customer_duty(framework, cell).split(".")[0] in row
+
+
+# --- names stay literal and can never become markup ---------------------------------
+
+HOSTILE_NAMES = [
+    "Northwind Analytics & Co. <Ltd>",
+    "[click](https://evil.example)",
+    "![pixel](https://evil.example/p.png)",
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(1)</script>",
+    "<https://evil.example>",
+    "Tom &amp; Jerry &#60;b&#62; &copy;",
+    "Pipe | Co",
+    "`code` and ``more``",
+    "# Heading Ltd",
+    "*Star* and **bold** and _under_ snake_case",
+    "~~struck~~ corp",
+    "https://evil.example and www.evil.example and boss@evil.example",
+    "1. Ordered Ltd",
+    "- Bullet Ltd",
+    "> Quote Ltd",
+    "Back\\slash\\ Ltd\\",
+    "[ref]: https://evil.example",
+]
+
+
+def build(fw, out: Path, only: list[str], branding: Branding | None = None) -> None:
+    build_all(Edition(fw, branding or Branding(), tuple(only)), out)
+
+
+def relative_pages(out: Path) -> dict[str, str]:
+    return {str(path.relative_to(out)): text for path, text in pages(out).items()}
+
+
+def parse(text: str):
+    from markdown_it import MarkdownIt
+
+    # GitHub Flavoured Markdown as near as markdown-it gets: tables, strikethrough, bare-URL autolinks.
+    return MarkdownIt("gfm-like").parse(text)
+
+
+def markup(tokens) -> list[tuple[str, str]]:
+    """Every link, image, HTML and code token of a parsed page, with what it points at or holds."""
+    found = []
+    for token in tokens:
+        for t in [token, *(token.children or [])]:
+            if t.type in ("link_open", "image", "html_inline", "html_block", "code_inline", "s_open", "em_open"):
+                found.append((t.type, str(t.attrs.get("href") or t.attrs.get("src") or t.content)))
+            if t.type in ("heading_open", "blockquote_open", "bullet_list_open", "ordered_list_open"):
+                found.append((t.type, ""))
+    return found
+
+
+def plain_text(tokens) -> str:
+    return " ".join(t.content for token in tokens for t in token.children or [] if t.type == "text")
+
+
+@pytest.fixture(scope="module")
+def plain_pages(tmp_path_factory, framework):
+    out = tmp_path_factory.mktemp("plain")
+    build(named(framework, "Plain Name"), out, only=["markdown"], branding=Branding(organisation="Plain Name"))
+    return relative_pages(out)
+
+
+def named(framework, name: str):
+    """The framework with its first role renamed: role names fill table cells (md_cell)."""
+    first, *rest = framework.roles
+    return dataclasses.replace(framework, roles=(dataclasses.replace(first, name=name), *rest))
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_a_name_renders_literally_and_never_as_markup(tmp_path, framework, plain_pages, name):
+    build(named(framework, name), tmp_path, only=["markdown"], branding=Branding(organisation=name))
+    written = relative_pages(tmp_path)
+    assert set(written) == set(plain_pages)
+    for path, text in written.items():
+        tokens, expected = parse(text), parse(plain_pages[path])
+        # the same links, images, HTML, code, headings and lists as with a plain name: the name added none
+        assert markup(tokens) == markup(expected), path
+        # tables keep their shape: a name never breaks a row
+        shape = [t.type for t in tokens if t.type in ("tr_open", "th_open", "td_open")]
+        assert shape == [t.type for t in expected if t.type in ("tr_open", "th_open", "td_open")], path
+    index = parse(written["docs/index.md"])
+    title = next(t for i, t in enumerate(index) if i and index[i - 1].type == "heading_open")
+    assert plain_text([title]) == f"AI Security Shared Responsibility Model: {' '.join(name.split())}"
+    obligations = parse(written["docs/obligations.md"])
+    cells = [t for t in obligations if t.type == "inline"]
+    assert any(plain_text([c]) == " ".join(name.split()) for c in cells)
+
+
+@pytest.mark.parametrize("name", ["Northwind Analytics & Co. <Ltd>", "AT&T", "a < b", "Smith & Sons", "x_y_z"])
+def test_a_safe_name_is_written_as_is_or_nearly(tmp_path, framework, name):
+    build(framework, tmp_path, only=["markdown"], branding=Branding(organisation=name))
+    heading = (tmp_path / "docs" / "index.md").read_text(encoding="utf-8").splitlines()[0]
+    expected = name.replace("<L", "\\<L")  # only a `<` that could open a tag is escaped
+    assert heading == f"# AI Security Shared Responsibility Model: {expected}"
+
+
+def test_an_edition_index_says_how_many_models_the_framework_has_and_it_uses(tmp_path, framework):
+    edition = framework.restricted_to(("saas-ai", "agentic-ai"))
+    build(edition, tmp_path / "e", only=["markdown"], branding=Branding(organisation="Acme"))
+    text = (tmp_path / "e" / "docs" / "index.md").read_text(encoding="utf-8")
+    assert "The framework covers **8 deployment models** and **16 security domains**; this edition uses **2**" in text
+    assert "covers **2 deployment models**" not in text
+    build(framework, tmp_path / "f", only=["markdown"])
+    text = (tmp_path / "f" / "docs" / "index.md").read_text(encoding="utf-8")
+    assert "The framework covers **8 deployment models** and **16 security domains**. For each pair" in text

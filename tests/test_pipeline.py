@@ -45,6 +45,7 @@ def test_csv_has_one_row_per_cell(build_dir, framework):
         "domain_name",
         "domain_kind",
         "level",
+        "level_id",
         "critical_focus",
         "provider_does",
         "customer_does",

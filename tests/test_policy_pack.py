@@ -296,20 +296,32 @@ def test_document_properties_are_set_and_pinned(doc, framework):
     assert "AI security" in props.keywords and "SaaS AI" in props.keywords
     assert props.version == "1.0"
     assert props.revision == 1
-    assert props.created == props.modified == props.last_printed
+    assert props.created == props.modified
     assert props.created.replace(tzinfo=None) == RELEASE
+    assert props.last_printed is None  # nobody printed it
 
 
-def test_word_updates_the_contents_on_open_and_footer_numbers_pages(doc, build_dir):
+def test_contents_link_to_bookmarked_headings_without_an_update_prompt(doc, build_dir):
     with zipfile.ZipFile(build_dir / FILE) as package:
         settings = package.read("word/settings.xml").decode()
-        document = package.read("word/document.xml").decode()
         footers = "".join(package.read(n).decode() for n in package.namelist() if n.startswith("word/footer"))
-    assert '<w:updateFields w:val="true"/>' in settings
-    assert 'TOC \\o "1-2"' in document
-    assert " PAGE " in footers and " NUMPAGES " in footers
-    contents = [b.text for style, b in blocks(doc) if style in ("toc 1", "toc 2")]
-    assert "Policy statements" in contents and "Annex H: MCP-Based Systems" in contents
+    assert "updateFields" not in settings  # no prompt on every open
+    assert " PAGE " in footers and " NUMPAGES " in footers  # Word and LibreOffice lay these out without updating
+    body = doc.element.body
+    (instruction,) = [i for i in body.iter(qn("w:instrText")) if i.text.strip().startswith("TOC")]
+    assert instruction.text.strip() == 'TOC \\o "1-1" \\h \\z \\u'  # a real TOC field: Word's update still works
+    bookmarks = {b.get(qn("w:name")): b.getparent() for b in body.iter(qn("w:bookmarkStart"))}
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    entries = [p for p in doc.paragraphs if p.style.name == "toc 1"]
+    assert [p.text for p in entries] == headings and "Annex H: MCP-Based Systems" in headings
+    for entry, heading in zip(entries, headings, strict=True):
+        (link,) = entry._p.findall(qn("w:hyperlink"))
+        target = bookmarks[link.get(qn("w:anchor"))]
+        assert Paragraph(target, doc).text == heading and Paragraph(target, doc).style.name == "Heading 1"
+    # the cached result sits between the field's separate and end marks, in the field's paragraphs
+    kinds = [c.get(qn("w:fldCharType")) for c in body.iter(qn("w:fldChar"))]
+    assert kinds[:3] == ["begin", "separate", "end"]
+    assert entries[-1]._p.findall(f"{qn('w:r')}/{qn('w:fldChar')}")[-1].get(qn("w:fldCharType")) == "end"
 
 
 def test_no_tag_placeholder_or_none_anywhere(doc):
@@ -465,11 +477,34 @@ def test_libreoffice_converts_to_pdf_with_the_expected_pages(build_dir, tmp_path
     )
     assert result.returncode == 0, result.stderr
     pdf = pypdf.PdfReader(tmp_path / FILE.replace(".docx", ".pdf"))
-    assert 25 <= len(pdf.pages) <= 45  # 32 measured with LibreOffice 7 and DejaVu Sans
+    assert 25 <= len(pdf.pages) <= 45  # 37 measured with LibreOffice 7 and DejaVu Sans
     text = "\n".join(page.extract_text() for page in pdf.pages)
     assert "Agent Governance" in text and "Annex H: MCP-Based Systems" in text
     assert "Page 1 of" not in pdf.pages[0].extract_text()  # the cover has no footer
     assert f"Page 2 of {len(pdf.pages)}" in pdf.pages[1].extract_text()
+    # The contents page, as LibreOffice shows it without updating fields: every top-level heading, on one
+    # page (no orphan lines), no page numbers to disagree, each entry a link to its heading's page.
+    headings = [p.text for p in docx.Document(build_dir / FILE).paragraphs if p.style.name == "Heading 1"]
+    lines = [line.strip() for line in pdf.pages[1].extract_text().splitlines() if line.strip()]
+    start = lines.index("Contents")
+    assert lines[start + 1 : start + 1 + len(headings)] == headings
+    assert not any(line in headings for line in pdf.pages[2].extract_text().splitlines()[2:])
+    assert pdf.pages[2].extract_text().splitlines()[1].strip() == headings[0] == "Document control"
+    links = sorted((a.get_object() for a in pdf.pages[1].get("/Annots", [])), key=lambda a: -float(a["/Rect"][3]))
+    number = {page.indirect_reference.idnum: n for n, page in enumerate(pdf.pages)}
+    targets = [number[_link_target(pdf, a).idnum] for a in links]
+    assert len(links) == len(headings)
+    page_texts = [" ".join(page.extract_text().split()) for page in pdf.pages]
+    starts = [next(n for n in range(2, len(pdf.pages)) if h in page_texts[n]) for h in headings]
+    assert targets == starts
+
+
+def _link_target(pdf, annotation):
+    """Return the page an internal link annotation goes to (an indirect reference)."""
+    dest = annotation["/Dest"] if "/Dest" in annotation else annotation["/A"]["/D"]
+    if isinstance(dest, str):
+        return pdf.named_destinations[dest].page
+    return dest[0]
 
 
 def test_our_obligations_lists_each_customer_and_shared_cell_with_its_accountable_role(doc, framework):
@@ -489,3 +524,158 @@ def test_our_obligations_lists_each_customer_and_shared_cell_with_its_accountabl
             assert row[0].startswith(f"{domain.number}. {domain.name}")
             assert row[1].startswith(framework.level(cell.level_id).label)
             assert row[2] == accountable[cell.domain_id]
+
+
+# --- fonts: what the file declares and carries ------------------------------------------------
+
+W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+R_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def carried_fonts(path: Path) -> dict[str, dict[str, bytes]]:
+    """Return each font family fontTable.xml embeds, face -> the de-obfuscated font file."""
+    from lxml import etree
+
+    from generator.renderers.policy_pack.package import obfuscate
+
+    with zipfile.ZipFile(path) as package:
+        table = etree.fromstring(package.read("word/fontTable.xml"))
+        rels = etree.fromstring(package.read("word/_rels/fontTable.xml.rels"))
+        targets = {r.get("Id"): "word/" + r.get("Target") for r in rels}
+        carried = {}
+        for font in table.findall(f"{W_NS}font"):
+            faces = {}
+            for embed in font:
+                if embed.tag.startswith(f"{W_NS}embed"):
+                    data = package.read(targets[embed.get(f"{R_NS}id")])
+                    faces[embed.tag.removeprefix(W_NS)] = obfuscate(data, embed.get(f"{W_NS}fontKey"))
+            if faces:
+                carried[font.get(f"{W_NS}name")] = faces
+        types = package.read("[Content_Types].xml").decode()
+        settings = package.read("word/settings.xml").decode()
+    assert 'Extension="odttf" ContentType="application/vnd.openxmlformats-officedocument.obfuscatedFont"' in types
+    assert "<w:embedTrueTypeFonts/>" in settings
+    return carried
+
+
+def normal_font(doc: Document) -> str:
+    fonts = doc.styles["Normal"].element.rPr.rFonts
+    assert not any(fonts.get(qn(f"w:{a}Theme")) for a in ("ascii", "hAnsi"))
+    assert fonts.get(qn("w:ascii")) == fonts.get(qn("w:hAnsi"))
+    return fonts.get(qn("w:ascii"))
+
+
+def test_the_policy_carries_the_font_normal_uses(doc, build_dir):
+    assert normal_font(doc) == "DejaVu Sans"
+    carried = carried_fonts(build_dir / FILE)
+    fonts = TEMPLATES_DIR / "fonts"
+    assert carried == {
+        "DejaVu Sans": {
+            "embedRegular": (fonts / "DejaVuSans.ttf").read_bytes(),
+            "embedBold": (fonts / "DejaVuSans-Bold.ttf").read_bytes(),
+        }
+    }
+    with zipfile.ZipFile(build_dir / FILE) as package:
+        stored = {n: package.read(n) for n in package.namelist() if n.startswith("word/fonts/")}
+    assert len(stored) == 2 and all(data[:4] != b"\x00\x01\x00\x00" for data in stored.values())  # obfuscated
+
+
+def test_every_font_the_text_names_is_carried_or_on_every_office_install(doc, build_dir):
+    office = {"Calibri", "Cambria", "Arial", "Times New Roman", "Courier New", "Symbol", "Cambria Math"}
+    with zipfile.ZipFile(build_dir / FILE) as package:
+        xml = "".join(package.read(n).decode() for n in ("word/styles.xml", "word/document.xml"))
+    import re
+
+    named = set(re.findall(r'w:(?:ascii|hAnsi)="([^"]+)"', xml))
+    assert named and named <= set(carried_fonts(build_dir / FILE)) | office
+
+
+def font_copy(tmp_path: Path, fs_type: int) -> Path:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(TEMPLATES_DIR / "fonts" / "DejaVuSans.ttf")
+    font["OS/2"].fsType = fs_type
+    path = tmp_path / f"Brand-{fs_type}.ttf"
+    font.save(path)
+    return path
+
+
+def test_the_organisations_font_file_is_embedded(tmp_path, framework):
+    path = font_copy(tmp_path, 0)
+    branding = Branding(organisation="Acme", font_family="Brand Sans", font_file=path)
+    doc = build_docx(framework, tmp_path / "out", branding)
+    assert normal_font(doc) == "Brand Sans"
+    carried = carried_fonts(tmp_path / "out" / f"{branding.file_prefix}-policy.docx")
+    assert carried == {"Brand Sans": {"embedRegular": path.read_bytes()}}
+
+
+def test_a_font_whose_licence_forbids_embedding_is_refused(tmp_path, framework):
+    branding = Branding(organisation="Acme", font_family="Brand Sans", font_file=font_copy(tmp_path, 0x0002))
+    with pytest.raises(PolicyTemplateError, match="forbids embedding"):
+        render_policy(dataclasses.replace(context(framework), branding=branding), TEMPLATE)
+
+
+# --- the package describes this project ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("which", ["policy", "template"])
+def test_package_has_no_leftovers_of_python_docx_default_template(build_dir, which):
+    from generator import __version__
+
+    path = build_dir / FILE if which == "policy" else TEMPLATE
+    with zipfile.ZipFile(path) as package:
+        names = set(package.namelist())
+        app = package.read("docProps/app.xml").decode()
+        core = package.read("docProps/core.xml").decode()
+        settings = package.read("word/settings.xml").decode()
+        types = package.read("[Content_Types].xml").decode()
+        rels = {n: package.read(n).decode() for n in names if n.endswith(".rels")}
+    assert not {"docProps/thumbnail.jpeg", "word/stylesWithEffects.xml"} & names
+    assert "thumbnail" not in types and "stylesWithEffects" not in types
+    import re
+
+    for rel_name, xml in rels.items():  # no relationship points at a missing part
+        base = rel_name.replace("_rels/", "").removesuffix(".rels").rsplit("/", 1)[0] if "/" in rel_name else ""
+        for target, mode in re.findall(r'Target="([^"]+)"(?: TargetMode="(\w+)")?', xml):
+            if mode != "External":
+                part = target.lstrip("/") if target.startswith("/") else f"{base}/{target}".lstrip("/")
+                assert part.replace("word/../", "") in names or part in names, (rel_name, target)
+    assert f"<Application>ai-srm-generator {__version__}</Application>" in app
+    assert not re.search(r"Macintosh|Microsoft|<Pages>|<Words>|<Characters>|<Lines>|<Paragraphs>", app)
+    assert "lastPrinted" not in core
+    assert 'w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"' in settings
+    assert "updateFields" not in settings and "savePreviewPicture" not in settings
+
+
+@pytest.mark.parametrize("logo", [None, "png"])
+def test_header_text_never_starts_with_a_space(tmp_path, framework, logo):
+    branding = Branding(organisation="Acme", logo=png_logo(300, 100) if logo else None)
+    doc = build_docx(framework, tmp_path, branding)
+    (header,) = [p for s in doc.sections for p in s.header.paragraphs if p.text]
+    runs = [r for r in header._p.iter(qn("w:r")) if r.find(qn("w:drawing")) is not None or "".join(r.itertext())]
+    if logo:  # the picture, then a space that separates it from the title
+        assert runs[0].find(qn("w:drawing")) is not None and header.text.startswith(" AI Security Policy")
+    else:
+        assert header.text.startswith("AI Security Policy")
+
+
+def test_every_picture_has_alternative_text(tmp_path, framework):
+    branding = Branding(organisation="Acme & Co", logo=png_logo(300, 100), file_prefix="acme")
+    doc = build_docx(framework, tmp_path, branding)
+    with zipfile.ZipFile(tmp_path / "acme-policy.docx") as package:
+        xml = {n: package.read(n).decode() for n in package.namelist() if n.startswith("word/") and n.endswith(".xml")}
+    import re
+
+    pictures = [(n, d) for n, text in xml.items() for d in re.findall(r"<wp:docPr [^>]*>", text)]
+    assert {n for n, _ in pictures} == {"word/document.xml", "word/header1.xml"}
+    assert all('descr="Logo of Acme &amp; Co"' in d for _, d in pictures), pictures
+    assert len(doc.inline_shapes) == 1
+
+
+def test_every_table_repeats_its_header_row(doc):
+    tables = doc.tables[1:]  # the cover's fact table has no header row
+    assert len(tables) > 20
+    for table in tables:
+        first = table.rows[0]._tr.trPr
+        assert first is not None and first.find(qn("w:tblHeader")) is not None
+        assert all(r._tr.trPr is None or r._tr.trPr.find(qn("w:tblHeader")) is None for r in table.rows[1:])

@@ -41,6 +41,7 @@ SHEETS = [
 DATA_SHEETS = ["Responsibilities", "RACI", "Party RACI", "Obligations", "Models", "Domains", "Changes"]
 # Published names: these literals are the contract with customers' registers, so the test spells them out.
 TABLES = {
+    "Matrix": "Matrix",
     "Responsibilities": "Responsibilities",
     "RACI": "RaciDefault",
     "Party RACI": "PartyRaci",
@@ -49,7 +50,10 @@ TABLES = {
     "Domains": "Domains",
     "Changes": "Changes",
 }
-LIST_NAMES = ["RaciLetters", "Levels", "YesNo", "DomainKinds", "PartyRaciValues"]
+LIST_NAMES = ["RaciLetters", "Levels", "YesNo", "DomainKinds", "PartyRaciValues", "LevelIds"]
+LONG_TABLES = ["Responsibilities", "Party RACI", "Obligations"]
+LEVEL_IDS = {"Provider": "provider", "Customer": "customer", "Shared": "shared", "N/A": "not-applicable"}
+README = Path(__file__).parent.parent / "README.md"
 EVIL = '=HYPERLINK("http://x","y")'
 
 
@@ -83,7 +87,7 @@ def test_every_sheet_is_present_and_only_lists_is_hidden(wb):
 
 def test_responsibilities_table_has_a_row_per_cell_matching_the_matrix(wb, framework):
     ws = wb["Responsibilities"]
-    assert ws.tables["Responsibilities"].ref == f"A1:L{len(framework.cells) + 1}"
+    assert ws.tables["Responsibilities"].ref == f"A1:M{len(framework.cells) + 1}"
     headers, rows = table_rows(ws)
     assert headers == list(RESPONSIBILITY_COLUMNS)
     assert len(rows) == 128 == ws.max_row - 1
@@ -106,7 +110,7 @@ def test_data_sheets_are_flat_named_tables(wb):
         table = ws.tables[name]
         assert table.ref.startswith("A1:") and table.ref.endswith(str(ws.max_row))
         assert table.autoFilter is not None
-        assert ws.freeze_panes == "A2"
+        assert ws.freeze_panes == ("E2" if sheet == "Matrix" else "A2")
         headers, rows = table_rows(ws)
         assert all(isinstance(h, str) and h for h in headers) and len(set(headers)) == len(headers)
         assert all(ws.cell(1, c).fill.fgColor.rgb == "FF1F3A5F" for c in range(1, len(headers) + 1))
@@ -122,7 +126,8 @@ def test_defined_names_point_at_the_lists(wb, framework):
         "Levels": [v.label for v in framework.info.levels],
         "YesNo": ["Yes", "No"],
         "DomainKinds": ["traditional", "ai-specific"],
-        "PartyRaciValues": ["R/A", "R", "I"],
+        "PartyRaciValues": ["R/A", "R", "I", "N/A"],
+        "LevelIds": ["provider", "customer", "shared", "not-applicable"],
     }
     for name, values in expected.items():
         ((sheet, ref),) = wb.defined_names[name].destinations
@@ -141,7 +146,7 @@ def test_raci_sheet_admits_only_raci_letters_with_one_a_per_row(wb, framework):
     assert headers == ["domain_number", "domain_id", "domain_name", *roles, "check"]
     assert len(rows) == len(framework.domains) == len(framework.raci)
     last = openpyxl.utils.get_column_letter(3 + len(roles))
-    assert validations(ws) == {f"D2:{last}{len(rows) + 1}": "=RaciLetters"}
+    assert validations(ws) == {f"D2:{last}{len(rows) + 1}": "RaciLetters"}
     (rule_range,) = [str(r.sqref) for r in ws.conditional_formatting]
     assert rule_range == f"D2:{openpyxl.utils.get_column_letter(4 + len(roles))}{len(rows) + 1}"
     (rule,) = ws.conditional_formatting[rule_range]
@@ -178,18 +183,30 @@ def test_party_raci_follows_the_level_rule_stated_on_about(wb, framework):
         "domain_id",
         "domain_name",
         "level",
+        "level_id",
         *(p.name for p in parties),
     ]
     assert len(rows) == 128
     for row, cell in zip(rows, framework.cells, strict=True):
-        expected = framework.level(cell.level_id).party_raci(tuple(p.id for p in parties))
+        level = framework.level(cell.level_id)
+        expected = level.party_raci(tuple(p.id for p in parties))
         assert row[0] == cell.id
-        assert row[7:] == [expected[p.id] or None for p in parties]
+        assert row[8:] == [expected[p.id] if level.applicable else "N/A" for p in parties]
     shared = [row for row in rows if row[6] == "Shared"]
-    assert shared and all(row[7:] == ["R", "R/A"] for row in shared)
+    assert shared and all(row[8:] == ["R", "R/A"] for row in shared)
+    # Where the domain does not apply, a lookup shows N/A, never a blank (which INDEX/MATCH returns as 0).
+    not_applicable = [row for row in rows if row[7] == "not-applicable"]
+    assert len(not_applicable) == 9 and all(row[8:] == ["N/A", "N/A"] for row in not_applicable)
+    assert all(v not in (None, "") for row in rows for v in row[8:])
     about = [str(v) for row in wb["About"].iter_rows(values_only=True) for v in row if v]
     assert any("Responsible (R)" in text and "R/A" in text for text in about)
-    assert validations(wb["Party RACI"]) == {"H2:H129 I2:I129": "=PartyRaciValues"}
+    assert any("holds the level's label (N/A)" in text for text in about)
+    assert ("N/A", "Provider N/A, Customer N/A") in about_pairs(wb)
+    assert validations(wb["Party RACI"]) == {"I2:I129 J2:J129": "PartyRaciValues"}
+
+
+def about_pairs(wb) -> list[tuple]:
+    return [(a, b) for a, b, *_ in wb["About"].iter_rows(values_only=True)]
 
 
 def test_models_and_domains_sheets(wb, framework):
@@ -209,22 +226,69 @@ def test_models_and_domains_sheets(wb, framework):
     assert [(r[0], r[1], r[4]) for r in rows] == [(d.id, d.number, d.kind) for d in framework.domains]
 
 
-def test_matrix_reads_as_words_colours_and_markers(wb, framework):
+def test_matrix_is_a_lookup_table_with_plain_levels_and_marks_by_formatting(wb, framework):
     ws = wb["Matrix"]
     branding, level_ids = Branding(), tuple(v.id for v in framework.info.levels)
-    assert [ws.cell(1, c).value for c in range(2, 10)] == [m.short_name for m in framework.models]
-    for r, domain in enumerate(framework.domains, 2):
-        assert ws.cell(r, 1).value == domain.label + (" ★" if domain.ai_specific else "")
-        for c, dm in enumerate(framework.models, 2):
+    labels = [m.short_name for m in framework.models]
+    headers, rows = table_rows(ws)
+    assert headers == ["domain_id", "domain_number", "domain_name", "domain_kind", *labels, "critical_focus"]
+    assert len(rows) == 16 == ws.max_row - 1  # no legend rows under (or beside) the table
+    assert ws.max_column == len(headers)
+    for r, (row, domain) in enumerate(zip(rows, framework.domains, strict=True), 2):
+        assert row[:4] == [domain.id, domain.number, domain.name, domain.kind]
+        critical = []
+        for c, dm in enumerate(framework.models, 5):
             cell = framework.cell(domain.id, dm.id)
-            assert ws.cell(r, c).value == framework.level(cell.level_id).label + (" *" if cell.critical else "")
+            target = ws.cell(r, c)
+            assert target.value == framework.level(cell.level_id).label
             colours = branding.colours(cell.level_id, level_ids)
-            assert ws.cell(r, c).fill.fgColor.rgb == "FF" + colours.fill[1:]
-            assert ws.cell(r, c).font.color.rgb == "FF" + colours.text[1:]
-    assert ws.freeze_panes == "B2"
+            assert target.fill.fgColor.rgb == "FF" + colours.fill[1:]
+            assert target.font.color.rgb == "FF" + colours.text[1:]
+            assert (target.font.underline == "single") == cell.critical
+            assert (target.border.left.style == "thick") == cell.critical
+            critical += [dm.short_name] if cell.critical else []
+        assert row[-1] == (", ".join(critical) or None)
+    assert any(row[-1] for row in rows) and any(row[3] == "ai-specific" for row in rows)
+    assert ws.freeze_panes == "E2"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
     assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert (ws.print_title_rows, ws.print_title_cols) == ("$1:$1", "$A:$A")
+    assert ws.print_title_rows == "$1:$1"
+    assert "critical focus area" in ws.oddFooter.left.text
+
+
+def test_pandas_reads_the_matrix_as_16_domains(xlsx, framework):
+    frame = pd.read_excel(xlsx, sheet_name="Matrix", keep_default_na=False)
+    assert len(frame) == 16
+    assert list(frame["domain_id"]) == [d.id for d in framework.domains]
+    for m in framework.models:
+        expected = [framework.level(framework.cell(d.id, m.id).level_id).label for d in framework.domains]
+        assert list(frame[m.short_name]) == expected
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_two_way_lookup_on_the_matrix_works_in_libreoffice(xlsx, tmp_path, framework):
+    """INDEX/MATCH by domain id and by domain name, and by the model's matrix label, for every cell."""
+    book = openpyxl.load_workbook(xlsx)
+    matrix = book["Matrix"]
+    last = openpyxl.utils.get_column_letter(matrix.max_column)
+    table, header = f"Matrix!$A$1:${last}$17", f"Matrix!$A$1:${last}$1"
+    lookup = book.create_sheet("Lookup", 0)
+    expected = []
+    for r, (domain, dm) in enumerate(((d, m) for d in framework.domains for m in framework.models), 1):
+        by_model = f'MATCH("{dm.short_name}",{header},0)'
+        lookup.cell(r, 1).value = f'=INDEX({table},MATCH("{domain.id}",Matrix!$A$1:$A$17,0),{by_model})'
+        lookup.cell(r, 2).value = f'=INDEX({table},MATCH("{domain.name}",Matrix!$C$1:$C$17,0),{by_model})'
+        label = framework.level(framework.cell(domain.id, dm.id).level_id).label
+        expected.append([label, label])
+    book.active = 0
+    source = tmp_path / "lookup.xlsx"
+    book.save(source)
+    profile = (tmp_path / "profile").as_uri()
+    command = ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "csv"]
+    done = subprocess.run([*command, "--outdir", str(tmp_path), str(source)], capture_output=True, timeout=180)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    rows = list(csv.reader(io.StringIO((tmp_path / "lookup.csv").read_text(encoding="utf-8"), newline="")))
+    assert len(rows) == 128 and rows == expected
 
 
 def test_about_states_source_version_legend_and_guide(wb, framework):
@@ -233,7 +297,7 @@ def test_about_states_source_version_legend_and_guide(wb, framework):
     for fact in (info.version, info.release_date, info.source_url, f"ai-srm-generator {__version__}", *SHEETS[1:]):
         assert fact in texts
     assert f"{info.licence}. {info.copyright}" in texts
-    assert {v.label for v in info.levels} | {"*", "★"} <= texts
+    assert {v.label for v in info.levels} | {"Underlined, heavy border", "ai-specific"} <= texts
     assert "Organisation" not in texts
 
 
@@ -248,7 +312,7 @@ def test_pandas_reads_the_documented_columns(xlsx, framework):
     shapes = {s: pd.read_excel(xlsx, sheet_name=s).shape for s in ("RACI", "Party RACI", "Models", "Domains")}
     assert shapes == {
         "RACI": (16, 4 + len(framework.roles)),
-        "Party RACI": (128, 7 + len(framework.info.parties)),
+        "Party RACI": (128, 8 + len(framework.info.parties)),
         "Models": (8, 8),
         "Domains": (16, 7),
     }
@@ -381,3 +445,118 @@ def test_obligations_sheet_lists_every_customer_and_shared_cell_with_its_owner(w
     for row, cell in zip(rows, expected, strict=True):
         assert row[headers.index("level")] == framework.level(cell.level_id).label
         assert row[headers.index("accountable_role")] == accountable[cell.domain_id]
+
+
+@pytest.mark.parametrize("sheet", LONG_TABLES)
+def test_level_id_survives_pandas_defaults_in_every_long_table(xlsx, sheet, framework):
+    headers, _ = table_rows(openpyxl.load_workbook(xlsx)[sheet])
+    assert headers[headers.index("level") + 1] == "level_id"
+    frame = pd.read_excel(xlsx, sheet_name=sheet)  # pandas' defaults: the label N/A reads as missing
+    assert frame["level_id"].notna().all()
+    assert set(frame["level_id"]) <= set(LEVEL_IDS.values())
+    labels = pd.read_excel(xlsx, sheet_name=sheet, keep_default_na=False)["level"]
+    assert [LEVEL_IDS[label] for label in labels] == list(frame["level_id"])
+    if sheet != "Obligations":
+        assert (frame["level_id"] == "not-applicable").sum() == 9
+
+
+def test_level_id_survives_pandas_defaults_in_the_csv(build_dir, framework):
+    frame = pd.read_csv(build_dir / "responsibilities.csv", encoding="utf-8-sig")
+    assert list(frame.columns) == list(RESPONSIBILITY_COLUMNS)
+    assert list(frame["level_id"]) == [c.level_id for c in framework.cells]
+    assert RESPONSIBILITY_COLUMNS.index("level_id") == RESPONSIBILITY_COLUMNS.index("level") + 1
+    assert OBLIGATION_COLUMNS.index("level_id") == OBLIGATION_COLUMNS.index("level") + 1
+
+
+def test_level_id_is_documented_on_about_and_in_the_readme(wb):
+    about = dict(about_pairs(wb))
+    assert all(name in about["level_id"] for name in (*LONG_TABLES, *LEVEL_IDS.values()))
+    readme = README.read_text(encoding="utf-8")
+    assert "`level_id`" in readme and all(f"`{v}`" in readme for v in LEVEL_IDS.values())
+
+
+def every_validation(path: Path) -> list[str]:
+    """Return formula1 of every data validation in every sheet, as written in the file."""
+    with zipfile.ZipFile(path) as z:
+        xml = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
+    return re.findall(r"<formula1>([^<]*)</formula1>", xml)
+
+
+def test_validation_lists_are_written_without_an_equals_sign(xlsx):
+    formulas = every_validation(xlsx)
+    assert len(formulas) == 7 and set(formulas) == set(LIST_NAMES)
+
+
+@pytest.mark.skipif(shutil.which("ssconvert") is None, reason="gnumeric (ssconvert) is not installed")
+def test_gnumeric_reads_every_validation_list(xlsx, tmp_path):
+    done = subprocess.run(["ssconvert", str(xlsx), str(tmp_path / "book.gnumeric")], capture_output=True, timeout=180)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    messages = done.stderr.decode(errors="replace")
+    assert "Invalid expression" not in messages and "not supported" not in messages, messages
+    import gzip
+
+    xml = gzip.decompress((tmp_path / "book.gnumeric").read_bytes()).decode()
+    lists = set(re.findall(r'Type="GNM_VALIDATION_TYPE_IN_LIST".*?<gnm:Expression0>([^<]*)<', xml, re.S))
+    assert lists == set(LIST_NAMES)
+    # and gnumeric's own xlsx keeps them
+    again = subprocess.run(["ssconvert", str(xlsx), str(tmp_path / "again.xlsx")], capture_output=True, timeout=180)
+    assert again.returncode == 0 and "Invalid expression" not in again.stderr.decode(errors="replace")
+    assert set(every_validation(tmp_path / "again.xlsx")) == set(LIST_NAMES)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_keeps_every_validation_list(xlsx, tmp_path):
+    (tmp_path / "out").mkdir()
+    profile = (tmp_path / "profile").as_uri()
+    command = ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "xlsx"]
+    done = subprocess.run([*command, "--outdir", str(tmp_path / "out"), str(xlsx)], capture_output=True, timeout=180)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    saved = openpyxl.load_workbook(tmp_path / "out" / NAME)
+    ours = openpyxl.load_workbook(xlsx)
+    for sheet in ours.sheetnames:
+        assert validated_cells(saved[sheet]) == validated_cells(ours[sheet]), sheet
+
+
+def validated_cells(ws) -> dict[str, set[str]]:
+    """Map each validation list to the cells it checks (clients merge and split ranges differently)."""
+    cells: dict[str, set[str]] = {}
+    for dv in ws.data_validations.dataValidation:
+        for ref in str(dv.sqref).split():
+            rows = ws[ref] if ":" in ref else ((ws[ref],),)
+            cells.setdefault(dv.formula1, set()).update(c.coordinate for row in rows for c in row)
+    return cells
+
+
+def test_csv_differs_from_the_workbook_only_by_the_quote_before_formula_like_text(tmp_path, framework):
+    domain = framework.domains[0].id
+    texts = {"saas-ai": EVIL, "paas-ai": "+1+1", "iaas-ai": "-2", "on-premises": "@SUM(A1)", "ai-coding": "\t=1"}
+    build(Edition(with_examples(framework, texts), only=("xlsx", "csv")), tmp_path)
+    with (tmp_path / "responsibilities.csv").open(encoding="utf-8-sig", newline="") as f:
+        csv_rows = list(csv.reader(f))
+    headers, sheet_rows = table_rows(openpyxl.load_workbook(tmp_path / NAME)["Responsibilities"])
+    assert csv_rows[0] == headers
+    differences = []
+    for csv_row, sheet_row in zip(csv_rows[1:], sheet_rows, strict=True):
+        for column, field, value in zip(headers, csv_row, sheet_row, strict=True):
+            if field != str(value):
+                differences.append((sheet_row[0], column, field, value))
+    assert sorted(differences) == sorted((f"{domain}.{m}", "example", "'" + t, t) for m, t in texts.items())
+
+
+def test_the_csv_quote_is_documented_on_about_and_in_the_readme(wb):
+    about = dict(about_pairs(wb))
+    assert "leading '" in about["CSV"] and "responsibilities.csv" in about["CSV"]
+    assert "no visible quote" in about["Values"]
+    readme = README.read_text(encoding="utf-8")
+    assert "carries a leading `'` in the CSV" in readme and "quote prefix" in readme
+
+
+def test_readme_and_about_describe_the_matrix_alike(wb):
+    guide = dict(about_pairs(wb))["Matrix"]
+    readme = README.read_text(encoding="utf-8")
+    section = readme[readme.index("- **Matrix** (Table `Matrix`)") :].split("\n- ", 1)[0]
+    for fact in ("domain_id", "domain_number", "domain_name", "domain_kind", "critical_focus", "matrix_label"):
+        assert fact in guide and fact in section, fact
+    assert "Table Matrix" in guide and "INDEX/MATCH" in guide and "INDEX(" in section
+    assert "heavy border" in guide and "heavy border" in section
+    assert "For reading, not for import" not in guide

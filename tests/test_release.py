@@ -212,7 +212,7 @@ def test_organisation_release_carries_its_name_and_only_its_edition(tmp_path):
     assert all(name.startswith("northwind-analytics-1.1.0-") for name in top)
     assert {f"northwind-analytics-1.1.0-{h}" for h in HEADLINE} <= set(top)
     assert edition["edition"]["organisation"] == "Northwind Analytics & Co. <Ltd>"
-    assert "Northwind Analytics &amp; Co. &lt;Ltd&gt; edition" in readme
+    assert "Northwind Analytics & Co. \\<Ltd> edition" in readme
     assert sorted(m["id"] for m in edition["models"]) == ["agentic-ai", "ai-coding", "paas-ai", "saas-ai"]
     assert not (tmp_path / "dist" / f"{NAME}.zip").exists()
     assert main(["verify", str(tmp_path / "dist" / zips[0])]) == 0

@@ -13,4 +13,4 @@ def test_init_org_then_build(tmp_path, capsys):
     assert "already exists" in capsys.readouterr().err
     assert main(["build", "--org", str(folder), "--out", str(tmp_path / "out"), "--only", "markdown"]) == 0
     index = (tmp_path / "out" / "smith-sons-ltd" / "docs" / "index.md").read_text(encoding="utf-8")
-    assert "Smith &amp; Sons &lt;Ltd&gt;" in index
+    assert "Smith & Sons \\<Ltd>" in index

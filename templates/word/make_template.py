@@ -22,7 +22,8 @@ from docx.shared import Cm, Pt
 
 from generator.ooxml import normalise_zip
 from generator.org.branding import Branding
-from generator.renderers.policy_pack.document import TABLE_STYLE, apply_branding
+from generator.renderers.policy_pack.document import TABLE_STYLE, apply_branding, drop_last_printed, set_settings
+from generator.renderers.policy_pack.package import finish_package
 
 TARGET = Path(__file__).with_name("policy-pack.docx")
 STAMP = datetime(2025, 1, 1)
@@ -60,9 +61,10 @@ def build() -> bytes:
     doc.add_paragraph("{{ body }}")
     _header_footer(doc)
     _properties(doc)
+    set_settings(doc, embed_fonts=False)  # the renderer embeds the edition's font in each policy
     out = io.BytesIO()
     doc.save(out)
-    return normalise_zip(out.getvalue(), STAMP)
+    return normalise_zip(finish_package(out.getvalue(), font=None), STAMP)
 
 
 def _page(doc) -> None:
@@ -101,7 +103,16 @@ def _styles(doc) -> None:
         toc.paragraph_format.left_indent = Cm(0.6 * (level - 1))
         toc.paragraph_format.space_after = Pt(2)
         toc.font.bold = level == 1
+    _office_fonts_only(styles)
     apply_branding(doc, Branding())
+
+
+def _office_fonts_only(styles) -> None:
+    """Name Courier New where python-docx's default styles (Macro Text) name Courier, which Office lacks."""
+    for fonts in styles.element.iter(qn("w:rFonts")):
+        for attr, value in list(fonts.attrib.items()):
+            if value == "Courier":
+                fonts.set(attr, "Courier New")
 
 
 def _defaults(doc) -> None:
@@ -143,12 +154,16 @@ def _cover(doc) -> None:
 def _contents(doc) -> None:
     doc.add_paragraph("Contents", style="TOC Heading")
     toc = doc.add_paragraph(style="toc 1")
-    _field(toc, 'TOC \\o "1-2" \\h \\z \\u', "Open in Word to build the table of contents.")
+    # Top-level headings only: each starts a page, and the contents fit on one page.
+    _field(toc, 'TOC \\o "1-1" \\h \\z \\u', "Open in Word to build the table of contents.")
 
 
 def _header_footer(doc) -> None:
     section = doc.sections[0]
-    section.header.paragraphs[0].text = "{{ header_logo }} {{ title }}\t\t{{ classification }}"
+    # The space after the logo only where there is a logo: the header text never starts with a space.
+    section.header.paragraphs[
+        0
+    ].text = "{{ header_logo }}{{ ' ' if header_logo else '' }}{{ title }}\t\t{{ classification }}"
     footer = section.footer.paragraphs[0]
     footer.text = "{{ organisation }}\tVersion {{ document_version }}, {{ date }}\tPage "
     _field(footer, "PAGE", "1")
@@ -175,7 +190,8 @@ def _properties(doc) -> None:
     props.author = props.last_modified_by = "ai-srm-generator"
     props.comments = props.subject = props.keywords = props.category = ""
     props.revision = 1
-    props.created = props.modified = props.last_printed = STAMP
+    props.created = props.modified = STAMP
+    drop_last_printed(doc)
 
 
 def main() -> None:

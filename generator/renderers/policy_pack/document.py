@@ -30,6 +30,7 @@ from generator.ooxml import normalise_zip, xml_safe
 from generator.org.branding import Branding, Logo
 from generator.renderers.base import RenderContext
 from generator.renderers.policy_pack import content as pt
+from generator.renderers.policy_pack.package import EmbeddedFont, FontNotEmbeddable, check_embeddable, finish_package
 from generator.renderers.policy_pack.sections import write_body
 from generator.renderers.policy_pack.word_writer import Writer
 from generator.templating import TEMPLATES_DIR, find_template
@@ -59,30 +60,41 @@ HEADER_LOGO_BOX = (Mm(30), Mm(7))
 # What must not survive rendering: template tags and Python's None.
 LEFTOVER = re.compile(r"\{\{|\{%|\bNone\b")
 _TEXT_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
-# Children of w:settings that follow w:updateFields (ECMA-376 order).
-_AFTER_UPDATE_FIELDS = (
-    "w:hdrShapeDefaults",
-    "w:footnotePr",
-    "w:endnotePr",
-    "w:compat",
-    "w:docVars",
-    "w:rsids",
-    "m:mathPr",
-    "w:attachedSchema",
-    "w:themeFontLang",
-    "w:clrSchemeMapping",
-    "w:doNotIncludeSubdocsInStats",
-    "w:doNotAutoCompressPictures",
-    "w:forceUpgrade",
-    "w:captions",
-    "w:readModeInkLockDown",
-    "w:smartTagType",
-    "sl:schemaLibrary",
-    "w:shapeDefaults",
-    "w:doNotEmbedSmartTags",
-    "w:decimalSymbol",
-    "w:listSeparator",
+# Children of w:settings that follow w:embedTrueTypeFonts (ECMA-376 order), up to ones every template has.
+_AFTER_EMBED_FONTS = (
+    "w:embedSystemFonts",
+    "w:saveSubsetFonts",
+    "w:saveFormsData",
+    "w:mirrorMargins",
+    "w:alignBordersAndEdges",
+    "w:bordersDoNotSurroundHeader",
+    "w:bordersDoNotSurroundFooter",
+    "w:gutterAtTop",
+    "w:hideSpellingErrors",
+    "w:hideGrammaticalErrors",
+    "w:activeWritingStyle",
+    "w:proofState",
+    "w:formsDesign",
+    "w:attachedTemplate",
+    "w:linkStyles",
+    "w:stylePaneFormatFilter",
+    "w:stylePaneSortMethod",
+    "w:documentType",
+    "w:mailMerge",
+    "w:revisionView",
+    "w:trackRevisions",
+    "w:doNotTrackMoves",
+    "w:doNotTrackFormatting",
+    "w:documentProtection",
+    "w:autoFormatOverride",
+    "w:styleLockTheme",
+    "w:styleLockQFSet",
+    "w:defaultTabStop",
 )
+BUNDLED_FONTS = {"DejaVu Sans": ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")}  # family -> regular, bold in fonts/
+TOC_BOOKMARK = "_Toc{:04d}"  # bookmark names Word's own TOC uses: _Toc + digits
+TOC_BOOKMARK_FIRST_ID = 9000  # above any id the template may use
+PICTURE = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
 
 
 class PolicyTemplateError(Exception):
@@ -112,12 +124,52 @@ def render_policy(ctx: RenderContext, template: Path) -> bytes:
     write_body(writer, fw, control, branding, ctx.changes)
     writer.finish()
     fill_contents(doc)
+    describe_pictures(doc, f"Logo of {control.organisation}")
     set_properties(doc, fw, control, branding, ctx.build_time)
-    enable_field_update(doc)
+    font = embedded_font(branding) if template.resolve().is_relative_to(TEMPLATES_DIR) else None
+    set_settings(doc, embed_fonts=font is not None)
     out = io.BytesIO()
     doc.save(out)
-    check_leftovers(out.getvalue(), template.name)
-    return normalise_zip(out.getvalue(), ctx.build_time)
+    data = finish_package(out.getvalue(), font)
+    check_leftovers(data, template.name)
+    return normalise_zip(data, ctx.build_time)
+
+
+def embedded_font(branding: Branding) -> EmbeddedFont:
+    """Return the font Normal uses, to carry in the file: the profile's font file or a bundled family."""
+    if branding.font_file is not None:
+        try:
+            check_embeddable(branding.font_file)
+        except FontNotEmbeddable as exc:
+            raise PolicyTemplateError(f"{exc}; set font.file in org.yaml to a font that allows embedding") from None
+        return EmbeddedFont(branding.font_family, branding.font_file)
+    regular, bold = BUNDLED_FONTS[branding.font_family]
+    fonts = TEMPLATES_DIR / "fonts"
+    return EmbeddedFont(branding.font_family, fonts / regular, fonts / bold)
+
+
+def describe_pictures(doc: Document, text: str) -> None:
+    """Give every picture in the body, headers and footers its alternative text (the logo is the only one)."""
+    parts = [
+        doc.part,
+        *(rel.target_part for rel in doc.part.rels.values() if rel.reltype.endswith(("/header", "/footer"))),
+    ]
+    for part in parts:
+        for picture in part.element.iter(PICTURE):
+            picture.set("descr", xml_safe(text))
+
+
+def set_settings(doc: Document, embed_fonts: bool) -> None:
+    """Word 2013+ layout (compatibilityMode 15), no update prompt or preview picture, fonts embedded if carried."""
+    settings = doc.settings.element
+    for name in ("w:updateFields", "w:savePreviewPicture", "w:embedTrueTypeFonts"):
+        for found in settings.findall(qn(name)):
+            settings.remove(found)
+    for setting in settings.iter(qn("w:compatSetting")):
+        if setting.get(qn("w:name")) == "compatibilityMode":
+            setting.set(qn("w:val"), "15")
+    if embed_fonts:
+        settings.insert_element_before(OxmlElement("w:embedTrueTypeFonts"), *_AFTER_EMBED_FONTS)
 
 
 def cover_context(fw: Framework, control: pt.PolicyControl) -> dict[str, str]:
@@ -179,9 +231,12 @@ def recolour_theme_accent(style, hex_colour: str) -> None:
 
 
 def fill_contents(doc: Document) -> None:
-    """Write the headings into the result of the template's TOC field, for readers that do not update fields.
+    """Write the TOC field's result ourselves: one entry per heading, a hyperlink to a bookmark on the heading.
 
-    Word rebuilds the table, with page numbers, on open. Only a field held in one paragraph is filled.
+    The result is right without updating fields (LibreOffice, viewers, Word before any update): entries
+    link to their headings and carry no page numbers, which only a layout engine can know. The field
+    stays a real TOC field, so Word's Update Field rebuilds it with page numbers. Only a field held in
+    one paragraph is filled.
     """
     instruction = next((i for i in doc.element.body.iter(qn("w:instrText")) if i.text.strip().startswith("TOC")), None)
     if instruction is None:
@@ -194,7 +249,7 @@ def fill_contents(doc: Document) -> None:
     levels = re.search(r'\\o\s+"(\d)-(\d)"', instruction.text)
     low, high = (int(levels[1]), int(levels[2])) if levels else (1, 3)
     headings = {doc.styles[f"Heading {n}"].style_id: n for n in range(low, high + 1) if f"Heading {n}" in doc.styles}
-    entries = [(headings[p._p.style], p.text) for p in doc.paragraphs if p._p.style in headings]
+    entries = [(headings[p._p.style], p) for p in doc.paragraphs if p._p.style in headings]
     if not entries:
         return
     children = list(field)
@@ -202,16 +257,37 @@ def fill_contents(doc: Document) -> None:
         field.remove(placeholder)
     toc_ids = {n: doc.styles[f"toc {n}"].style_id for n in {level for level, _ in entries}}
     paragraph = field
-    for n, (level, text) in enumerate(entries):
+    for n, (level, heading) in enumerate(entries):
+        name = _bookmark(heading, n)
         if n:
             paragraph.addnext(OxmlElement("w:p"))
             paragraph = paragraph.getnext()
         paragraph.style = toc_ids[level]
+        link = OxmlElement("w:hyperlink")
+        link.set(qn("w:anchor"), name)
+        link.set(qn("w:history"), "1")
         run = OxmlElement("w:r")
         run.append(OxmlElement("w:t"))
-        run[0].text = text
-        paragraph.append(run)
+        run[0].text = heading.text
+        link.append(run)
+        paragraph.append(link)
     paragraph.append(end)
+
+
+def _bookmark(heading: Paragraph, n: int) -> str:
+    """Put bookmark number `n` around a heading's text; return its name."""
+    name = TOC_BOOKMARK.format(n + 1)
+    start, finish = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+    start.set(qn("w:id"), str(TOC_BOOKMARK_FIRST_ID + n))
+    start.set(qn("w:name"), name)
+    finish.set(qn("w:id"), str(TOC_BOOKMARK_FIRST_ID + n))
+    p_pr = heading._p.pPr
+    if p_pr is not None:
+        p_pr.addnext(start)
+    else:
+        heading._p.insert(0, start)
+    heading._p.append(finish)
+    return name
 
 
 def set_properties(doc: Document, fw: Framework, control: pt.PolicyControl, branding: Branding, when: datetime) -> None:
@@ -233,16 +309,15 @@ def set_properties(doc: Document, fw: Framework, control: pt.PolicyControl, bran
     props.language = "en-GB"
     props.identifier = ""
     naive = when.astimezone(UTC).replace(tzinfo=None)
-    props.created = props.modified = props.last_printed = naive
+    props.created = props.modified = naive
+    drop_last_printed(doc)
 
 
-def enable_field_update(doc: Document) -> None:
-    """Ask Word to update fields (the table of contents, page numbers) when the document opens."""
-    settings = doc.settings.element
-    if settings.find(qn("w:updateFields")) is None:
-        update = OxmlElement("w:updateFields")
-        update.set(qn("w:val"), "true")
-        settings.insert_element_before(update, *_AFTER_UPDATE_FIELDS)
+def drop_last_printed(doc: Document) -> None:
+    """Remove cp:lastPrinted: nobody printed this file."""
+    core = doc.core_properties._element
+    for printed in core.findall(qn("cp:lastPrinted")):
+        core.remove(printed)
 
 
 def check_leftovers(data: bytes, template_name: str) -> None:

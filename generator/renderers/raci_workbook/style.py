@@ -70,6 +70,15 @@ def paint_level(cell: Cell, colours: LevelColours) -> None:
     cell.border = GRID
 
 
+HEAVY = Side(style="thick", color=argb(BLACK))
+
+
+def mark_critical(cell: Cell) -> None:
+    """Mark a painted matrix cell as a critical focus area: underlined text in a heavy border (no colour needed)."""
+    cell.font = Font(name=FONT_NAME, size=11, bold=True, underline="single", color=cell.font.color)
+    cell.border = Border(left=HEAVY, right=HEAVY, top=HEAVY, bottom=HEAVY)
+
+
 def header(ws: Worksheet, headers: Sequence[str], branding: Branding) -> None:
     """Write the header row (row 1) in the edition's primary colour."""
     for column, text in enumerate(headers, 1):
@@ -165,7 +174,7 @@ def validate(ws: Worksheet, list_name: str, ranges: Sequence[str]) -> None:
     """Admit only the values of a defined name (a list on the Lists sheet) in the given ranges."""
     rule = DataValidation(
         type="list",
-        formula1=f"={list_name}",
+        formula1=list_name,  # no "=": Excel and LibreOffice write it so, gnumeric rejects "=Name"
         allow_blank=True,
         showErrorMessage=True,
         errorTitle="Not an allowed value",
@@ -176,16 +185,14 @@ def validate(ws: Worksheet, list_name: str, ranges: Sequence[str]) -> None:
     ws.add_data_validation(rule)
 
 
-def printable(ws: Worksheet, title_rows: str | None, title_cols: str | None = None, landscape: bool = True) -> None:
-    """Print one page wide (landscape unless told), repeating the title rows and columns on every page."""
+def printable(ws: Worksheet, title_rows: str | None, landscape: bool = True) -> None:
+    """Print one page wide (landscape unless told), repeating the title rows on every page."""
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     if title_rows:
         ws.print_title_rows = title_rows
-    if title_cols:
-        ws.print_title_cols = title_cols
 
 
 def workbook_bytes(wb: Workbook, when: datetime) -> bytes:

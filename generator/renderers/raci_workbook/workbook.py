@@ -1,13 +1,13 @@
 """The RACI workbook (.xlsx): a matrix for people and flat, importable tables for GRC registers.
 
-Every data sheet is one flat table from row 1 (one header row, plain values, no merged
-cells) and an Excel Table whose name never changes, so a register's lookups survive an
-upgrade. The matrix and About sheets are for reading and printing, not for import.
+Every sheet but About and the hidden Lists, the Matrix included, is one flat table from
+row 1 (one header row, plain values, no merged cells, nothing outside it) and an Excel Table
+whose name never changes, so a register's lookups survive an upgrade. About is for reading.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from generator import __version__
 from generator.changes import changes_view
-from generator.model import AI_SPECIFIC_MARK, DOMAIN_KINDS, RACI_LETTERS, Framework, accountable_roles
+from generator.model import AI_SPECIFIC_MARK, DOMAIN_KINDS, RACI_LETTERS, Framework, Level, Party, accountable_roles
 from generator.ooxml import xml_safe
 from generator.renderers.base import RenderContext
 from generator.renderers.raci_workbook.style import (
@@ -32,7 +32,7 @@ from generator.renderers.raci_workbook.style import (
     fit_heights,
     flat_table,
     font,
-    header,
+    mark_critical,
     paint_level,
     printable,
     put,
@@ -45,6 +45,7 @@ from generator.template_context import edition_marking
 
 # Published names: customers' lookups refer to them, so they never change between versions.
 TABLES = {  # sheet -> Excel Table name
+    "Matrix": "Matrix",
     "Responsibilities": "Responsibilities",
     "RACI": "RaciDefault",
     "Party RACI": "PartyRaci",
@@ -53,23 +54,47 @@ TABLES = {  # sheet -> Excel Table name
     "Domains": "Domains",
     "Changes": "Changes",  # absent from the first framework version's workbook: nothing to compare
 }
-LISTS = ("RaciLetters", "Levels", "YesNo", "DomainKinds", "PartyRaciValues")  # defined names, on sheet Lists
+# Defined names of the allowed values, on sheet Lists.
+LISTS = ("RaciLetters", "Levels", "YesNo", "DomainKinds", "PartyRaciValues", "LevelIds")
+MATRIX_KEYS = ("domain_id", "domain_number", "domain_name", "domain_kind")  # the Matrix table's first columns
+CRITICAL_MARK = "Underlined, heavy border"
+MATRIX_FOOTER = f"{CRITICAL_MARK}: critical focus area (also in column critical_focus). Legend: sheet About."
 ALERT = "#C00000"
 PARTY_RULE = (
     "Each party that carries the cell's level is Responsible (R). The accountable one (the only owner, or the "
     "owner the level names as accountable when several share it) is also Accountable, written R/A. The other "
-    "parties are Informed (I). Where the domain does not apply (N/A) the party columns are blank."
+    "parties are Informed (I). Where the domain does not apply, every party column holds the level's label (N/A), "
+    "never a blank, so a lookup shows it instead of 0."
+)
+VALUES_NOTE = (
+    "Plain text and numbers, never formulas. Text starting with =, +, -, @, a tab or a carriage return is "
+    "stored as text with Excel's quote prefix: the cell shows the text exactly, with no visible quote."
+)
+CSV_NOTE = (
+    "responsibilities.csv holds the Responsibilities table with the same columns and rows, with one difference: "
+    "a CSV cannot mark text as text, so each field that starts with =, +, -, @, a tab or a carriage return "
+    "carries a leading ' there (OWASP's advice against CSV injection), which the workbook does not show. "
+    "Strip one leading ' from such fields if you compare the two."
+)
+LEVEL_ID_NOTE = (
+    "Every long table (Responsibilities, Party RACI, Obligations) has level_id next to level: provider, customer, "
+    "shared or not-applicable. Filter and join on level_id: readers such as pandas take the label N/A for "
+    "missing data unless told otherwise (keep_default_na=False)."
 )
 SHEET_GUIDE = {
-    "Matrix": "The matrix as people read it: level words and colours, {critical} marks a critical focus area, "
-    "{ai} an AI-specific domain. Prints on one page wide. For reading, not for import.",
+    "Matrix": "The matrix, one row per security domain (Table Matrix): keys domain_id, domain_number, domain_name "
+    "and domain_kind (ai-specific marks an AI-specific domain), then one column per deployment model headed by its "
+    "matrix_label (sheet Models) holding the plain level label, then critical_focus (the matrix labels of the "
+    "models where the domain is a critical focus area). Look a cell up with INDEX/MATCH on domain_id or "
+    f"domain_name and the model's matrix label. Colours show the level; {CRITICAL_MARK.lower()} marks a critical "
+    "focus area. Prints on one page wide.",
     "Responsibilities": "The long table to import: one row per deployment model x security domain, keyed by "
     "cell_id (<domain_id>.<model_id>). Table Responsibilities; the same table is responsibilities.csv.",
     "RACI": "Default customer-side RACI of each domain across internal roles (Table RaciDefault). Only R, A, C "
     "or I; exactly one A per row. A row without an A or with several turns red as you edit; the check "
     "column records the state as built.",
     "Party RACI": "Provider and customer as R/A/C/I for every cell, derived from the level by the rule below "
-    "(Table PartyRaci).",
+    "(Table PartyRaci). Where the domain does not apply, each party column holds the level label N/A.",
     "Obligations": "Our obligations: every Customer and Shared cell of the deployment models in scope, with the "
     "internal role accountable for it and the roles responsible (Table Obligations).",
     "Models": "The deployment models with ids, category and description (Table Models).",
@@ -105,25 +130,36 @@ class RaciWorkbook:
 
 
 def _matrix(ws: Worksheet, ctx: RenderContext) -> None:
-    fw, palette = ctx.framework, ctx.branding.level_colours(ctx.framework.info.level_ids)
-    header(ws, ["Security domain", *(m.short_name for m in fw.models)], ctx.branding)
+    """Write the matrix as a lookup table: a domain per row, keyed by domain_id, a level label per model column.
+
+    Cells hold the plain level label; a critical focus area is marked by formatting (underlined, heavy
+    border) and listed in the critical_focus column. The legend is on About and in the printed footer,
+    never on the table's rows.
+    """
+    fw = ctx.framework
+    palette = ctx.branding.level_colours(fw.info.level_ids)
+    labels = [m.short_name for m in fw.models]
+    rows: list[list[str | int]] = []
+    for domain in fw.domains:
+        cells = [fw.cell(domain.id, m.id) for m in fw.models]
+        critical = ", ".join(label for label, cell in zip(labels, cells, strict=True) if cell.critical)
+        levels = [fw.level(cell.level_id).label for cell in cells]
+        rows.append([domain.id, domain.number, domain.name, domain.kind, *levels, critical])
+    headers = [*MATRIX_KEYS, *labels, "critical_focus"]
+    flat_table(ws, TABLES["Matrix"], headers, rows, ctx.branding, ("domain_name", "critical_focus"), letters=labels)
+    first = len(MATRIX_KEYS) + 1
     for r, domain in enumerate(fw.domains, 2):
-        put(ws, r, 1, domain.label + (f" {AI_SPECIFIC_MARK}" if domain.ai_specific else "")).font = font(bold=True)
-        for c, dm in enumerate(fw.models, 2):
+        ws.cell(r, MATRIX_KEYS.index("domain_name") + 1).font = font(bold=True)
+        for c, dm in enumerate(fw.models, first):
             cell = fw.cell(domain.id, dm.id)
-            paint_level(put(ws, r, c, fw.cell_label(cell, gap=" ")), palette[cell.level_id])
-    row = len(fw.domains) + 3
-    for level in fw.info.levels:
-        paint_level(put(ws, row, 1, level.label), palette[level.id])
-        row += 1
-    put(ws, row, 1, f"{fw.info.critical_marker} critical focus area")
-    put(ws, row + 1, 1, f"{AI_SPECIFIC_MARK} AI-specific domain")
-    ws.column_dimensions["A"].width = 36
-    for c in range(2, len(fw.models) + 2):
-        ws.column_dimensions[get_column_letter(c)].width = 14
-    ws.freeze_panes = "B2"
-    fit_heights(ws)
-    printable(ws, title_rows="1:1", title_cols="A:A")
+            target = ws.cell(r, c)
+            paint_level(target, palette[cell.level_id])
+            if cell.critical:
+                mark_critical(target)
+    ws.column_dimensions[get_column_letter(MATRIX_KEYS.index("domain_name") + 1)].width = 36
+    ws.freeze_panes = ws.cell(2, first).coordinate
+    ws.oddFooter.left.text = MATRIX_FOOTER
+    fit_heights(ws)  # one page wide (flat_table), so no columns need repeating
 
 
 def _responsibilities(ws: Worksheet, ctx: RenderContext) -> None:
@@ -135,7 +171,8 @@ def _responsibilities(ws: Worksheet, ctx: RenderContext) -> None:
     for r, cell in enumerate(fw.cells, 2):
         paint_level(ws.cell(r, level_col), palette[cell.level_id])
     last = len(rows) + 1
-    for column, list_name in (("level", "Levels"), ("critical_focus", "YesNo"), ("domain_kind", "DomainKinds")):
+    lists = {"level": "Levels", "level_id": "LevelIds", "critical_focus": "YesNo", "domain_kind": "DomainKinds"}
+    for column, list_name in lists.items():
         validate(ws, list_name, [column_range(RESPONSIBILITY_COLUMNS.index(column) + 1, 2, last)])
 
 
@@ -166,11 +203,11 @@ def _check(fw: Framework, letters: Mapping[str, str]) -> str:
 def _party_raci(ws: Worksheet, ctx: RenderContext) -> None:
     fw = ctx.framework
     parties = fw.info.parties
-    keep = RESPONSIBILITY_COLUMNS[: RESPONSIBILITY_COLUMNS.index("level") + 1]
+    keep = RESPONSIBILITY_COLUMNS[: RESPONSIBILITY_COLUMNS.index("level_id") + 1]
     keep = tuple(c for c in keep if c != "domain_kind")
     rows: list[list[str | int]] = []
     for row, cell in zip(responsibility_rows(fw), fw.cells, strict=True):
-        raci = fw.level(cell.level_id).party_raci(tuple(p.id for p in parties))
+        raci = _party_cells(fw.level(cell.level_id), parties)
         rows.append([*(row[c] for c in keep), *(raci[p.id] for p in parties)])
     names = [p.name for p in parties]
     flat_table(ws, TABLES["Party RACI"], [*keep, *names], rows, ctx.branding, ("domain_name",), letters=names)
@@ -239,6 +276,7 @@ def _lists(wb: Workbook, ws: Worksheet, fw: Framework) -> None:
     values = {
         "RaciLetters": RACI_LETTERS,
         "Levels": tuple(v.label for v in fw.info.levels),
+        "LevelIds": fw.info.level_ids,
         "YesNo": ("Yes", "No"),
         "DomainKinds": DOMAIN_KINDS,
         "PartyRaciValues": _party_values(fw),
@@ -254,11 +292,18 @@ def _lists(wb: Workbook, ws: Worksheet, fw: Framework) -> None:
     ws.sheet_state = "hidden"
 
 
+def _party_cells(level: Level, parties: Sequence[Party]) -> dict[str, str]:
+    """Return each party's Party RACI cell for a level: its letters, or the level's label where it does not apply."""
+    raci = level.party_raci(tuple(p.id for p in parties))
+    return {p.id: raci[p.id] if level.applicable else level.label for p in parties}
+
+
 def _party_values(fw: Framework) -> tuple[str, ...]:
-    """Return every value the party RACI rule can produce, R/A first, in R, A, C, I order."""
+    """Return every value a Party RACI cell can hold: R/A first, in R, A, C, I order, then the N/A labels."""
     parties = tuple(p.id for p in fw.info.parties)
-    found = {v for level in fw.info.levels for v in level.party_raci(parties).values() if v}
-    return tuple(sorted(found, key=lambda v: (RACI_LETTERS.index(v[0]), -len(v))))
+    found = {v for level in fw.info.levels if level.applicable for v in level.party_raci(parties).values() if v}
+    letters = sorted(found, key=lambda v: (RACI_LETTERS.index(v[0]), -len(v)))
+    return (*letters, *(level.label for level in fw.info.levels if not level.applicable))
 
 
 def _about(ws: Worksheet, ctx: RenderContext) -> None:
@@ -285,8 +330,14 @@ def _about(ws: Worksheet, ctx: RenderContext) -> None:
     guide = [(sheet, text.format(**marks)) for sheet, text in SHEET_GUIDE.items()]
     row = section(ws, row, "How to use each sheet", guide, colour)
     legend = [(v.label, v.definition) for v in info.levels]
-    legend += [(info.critical_marker, "Critical focus area for that deployment model (after the level word).")]
-    legend += [(AI_SPECIFIC_MARK, "AI-specific security domain (after the domain name).")]
+    legend += [
+        (
+            CRITICAL_MARK,
+            "On the Matrix sheet: a critical focus area for that deployment model (the "
+            "Matrix's critical_focus column and the long tables' critical_focus = Yes say the same).",
+        )
+    ]
+    legend += [("ai-specific", "domain_kind of an AI-specific security domain (the others are traditional).")]
     legend_row, row = row, section(ws, row, "Legend", legend, colour)
     for r, level in enumerate(info.levels, legend_row + 1):
         paint_level(ws.cell(r, 1), branding.level_colours(info.level_ids)[level.id])
@@ -306,9 +357,8 @@ def _party_examples(fw: Framework) -> list[tuple[str, str]]:
     parties = fw.info.parties
     examples = []
     for level in fw.info.levels:
-        raci = level.party_raci(tuple(p.id for p in parties))
-        text = ", ".join(f"{p.name} {raci[p.id]}" for p in parties) if level.applicable else "blank for every party"
-        examples.append((level.label, text))
+        raci = _party_cells(level, parties)
+        examples.append((level.label, ", ".join(f"{p.name} {raci[p.id]}" for p in parties)))
     return examples
 
 
@@ -317,12 +367,9 @@ def _stable_names() -> list[tuple[str, str]]:
         ("Tables", ", ".join(f"{name} (sheet {sheet})" for sheet, name in TABLES.items())),
         ("Defined names", ", ".join(LISTS) + " (allowed values, on the hidden sheet Lists)"),
         ("Ids", "cell_id is <domain_id>.<model_id>. Ids never change once published; numbers and names may."),
-        ("Values", "Plain text and numbers, never formulas. Text starting with =, +, - or @ is stored as text."),
-        (
-            "N/A",
-            "The level N/A is a value, not a missing one: tell importers not to read it as empty "
-            "(pandas: keep_default_na=False).",
-        ),
+        ("Values", VALUES_NOTE),
+        ("CSV", CSV_NOTE),
+        ("level_id", LEVEL_ID_NOTE),
     ]
 
 

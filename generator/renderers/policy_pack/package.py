@@ -1,0 +1,150 @@
+"""The .docx package around the text: embedded fonts, our own app.xml, no leftovers of python-docx's template.
+
+Word shows a font the machine lacks only if the file carries it, so the policy embeds the font
+Normal uses (DejaVu Sans by default: its licence allows embedding; or the organisation's font
+file, when its OS/2 table permits embedding) as Word's obfuscated font parts (ECMA-376 Part 1,
+17.8.1). Everything here is derived from the inputs, so equal inputs give equal bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from generator import __version__
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+FONT_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/font"
+OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
+# Parts python-docx's default template brings that describe some other document: dropped.
+DROPPED = ("docProps/thumbnail.jpeg", "word/stylesWithEffects.xml")
+APP_XML = (
+    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+    "<Application>ai-srm-generator {version}</Application><DocSecurity>0</DocSecurity>"
+    "<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc></Properties>"
+)
+EMBED_NOT_ALLOWED = 0x0002  # OS/2 fsType bit: restricted licence, no embedding
+
+
+class FontNotEmbeddable(ValueError):
+    """A font's licence (its OS/2 fsType) forbids embedding it in a document."""
+
+
+@dataclass(frozen=True)
+class EmbeddedFont:
+    """One font family to carry in the file: its name, its panose, and the files of each face."""
+
+    family: str
+    regular: Path
+    bold: Path | None = None
+
+
+def font_key(data: bytes) -> str:
+    """Return the GUID that obfuscates a font part, derived from the font so the bytes are reproducible."""
+    return "{" + str(uuid.UUID(bytes=hashlib.sha256(data).digest()[:16])).upper() + "}"
+
+
+def obfuscate(data: bytes, key: str) -> bytes:
+    """XOR the first 32 bytes with the key's bytes in reverse order (ECMA-376 Part 1, 17.8.1); it is its own inverse."""
+    digits = key.strip("{}").replace("-", "")
+    secret = bytes(int(digits[i : i + 2], 16) for i in range(30, -1, -2))
+    head = bytes(b ^ secret[i % 16] for i, b in enumerate(data[:32]))
+    return head + data[32:]
+
+
+def check_embeddable(path: Path) -> None:
+    """Refuse a font whose licence bit forbids embedding."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as font:
+        fs_type = font["OS/2"].fsType if "OS/2" in font else 0
+    if fs_type & EMBED_NOT_ALLOWED:
+        raise FontNotEmbeddable(f"font {path.name}: its licence (OS/2 fsType {fs_type:#06x}) forbids embedding")
+
+
+def finish_package(data: bytes, font: EmbeddedFont | None) -> bytes:
+    """Drop the leftover parts, write app.xml for this generator and embed `font`; return the new package."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        parts = {name: source.read(name) for name in source.namelist() if name not in DROPPED}
+    parts["docProps/app.xml"] = APP_XML.format(version=__version__).encode()
+    parts["[Content_Types].xml"] = _content_types(parts["[Content_Types].xml"], set(parts), embed=font is not None)
+    parts["_rels/.rels"] = _without_targets(parts["_rels/.rels"], DROPPED)
+    parts["word/_rels/document.xml.rels"] = _without_targets(
+        parts["word/_rels/document.xml.rels"], [d.removeprefix("word/") for d in DROPPED]
+    )
+    if font is not None:
+        _embed(parts, font)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:  # normalise_zip deflates it once, later
+        for name, blob in parts.items():
+            target.writestr(name, blob)
+    return out.getvalue()
+
+
+def _embed(parts: dict[str, bytes], font: EmbeddedFont) -> None:
+    table = etree.fromstring(parts["word/fontTable.xml"])
+    for old in table.findall(f"{{{W}}}font[@{{{W}}}name='{font.family}']"):
+        table.remove(old)
+    entry = etree.SubElement(table, f"{{{W}}}font", {f"{{{W}}}name": font.family})
+    faces = [("embedRegular", font.regular), *([("embedBold", font.bold)] if font.bold else [])]
+    blobs = [face.read_bytes() for _, face in faces]
+    etree.SubElement(entry, f"{{{W}}}panose1", {f"{{{W}}}val": _panose(blobs[0])})
+    etree.SubElement(entry, f"{{{W}}}charset", {f"{{{W}}}val": "00"})
+    etree.SubElement(entry, f"{{{W}}}family", {f"{{{W}}}val": "swiss"})
+    etree.SubElement(entry, f"{{{W}}}pitch", {f"{{{W}}}val": "variable"})
+    rels = etree.Element(f"{{{RELS}}}Relationships", nsmap={None: RELS})
+    for n, ((tag, _), blob) in enumerate(zip(faces, blobs, strict=True), 1):
+        key = font_key(blob)
+        parts[f"word/fonts/font{n}.odttf"] = obfuscate(blob, key)
+        etree.SubElement(entry, f"{{{W}}}{tag}", {f"{{{R}}}id": f"rId{n}", f"{{{W}}}fontKey": key})
+        attrs = {"Id": f"rId{n}", "Type": FONT_REL, "Target": f"fonts/font{n}.odttf"}
+        etree.SubElement(rels, f"{{{RELS}}}Relationship", attrs)
+    parts["word/fontTable.xml"] = etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)
+    parts["word/_rels/fontTable.xml.rels"] = etree.tostring(
+        rels, xml_declaration=True, encoding="UTF-8", standalone=True
+    )
+
+
+def _panose(data: bytes) -> str:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(io.BytesIO(data), lazy=True) as font:
+        panose = font["OS/2"].panose
+    fields = (
+        *("bFamilyType", "bSerifStyle", "bWeight", "bProportion", "bContrast", "bStrokeVariation"),
+        *("bArmStyle", "bLetterForm", "bMidline", "bXHeight"),
+    )
+    return "".join(f"{getattr(panose, f):02X}" for f in fields)
+
+
+def _content_types(data: bytes, names: set[str], embed: bool) -> bytes:
+    """Drop the dropped parts' types and the jpeg default when no JPEG is left; declare .odttf when embedding."""
+    root = etree.fromstring(data)
+    for override in root.findall(f"{{{TYPES}}}Override"):
+        if override.get("PartName").lstrip("/") in DROPPED:
+            root.remove(override)
+    for default in root.findall(f"{{{TYPES}}}Default"):
+        extension = default.get("Extension")
+        if extension == "odttf" or (extension == "jpeg" and not any(n.endswith(".jpeg") for n in names)):
+            root.remove(default)
+    if embed:
+        etree.SubElement(root, f"{{{TYPES}}}Default", {"Extension": "odttf", "ContentType": OBFUSCATED_FONT})
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _without_targets(data: bytes, targets) -> bytes:
+    root = etree.fromstring(data)
+    for rel in list(root):
+        if rel.get("Target").lstrip("/") in targets:
+            root.remove(rel)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
