@@ -27,6 +27,18 @@ DESIGN_SIZE = "A2"  # the stylesheet is drawn at this size and scaled to the oth
 HTML_TEMPLATE = "poster/poster.html.j2"
 CSS_TEMPLATE = "poster/poster.css.j2"
 PREVIEW_WIDTH_PX = 1600
+PT_PER_MM = 72 / 25.4
+# The layout, in rem at the design size (1rem = 10pt at A2): page margin in mm, the
+# domain column, one model column, the side panel (widest and narrowest) and the gap.
+MARGIN_MM = 14
+DOMAIN_COLUMN_REM = 27
+MODEL_COLUMN_REM = 12
+MODEL_COLUMN_EM = 7.7  # of cell text: room for "On-Premises" as a header, with padding
+SIDE_REM = (24, 34)
+GAP_REM = 3
+CELL_TEXT_REM = 1.5
+# No cell text below this on any page size (issue: 7pt on Letter was hard to read).
+MIN_CELL_TEXT_PT = 8
 # WeasyPrint warns when it subsets fonts with fontTools because HarfBuzz's subsetter is
 # missing: slower, but the output is still right, so that warning alone is no failure.
 _HARMLESS_WARNINGS = ("Using fontTools instead of HarfBuzz-Subset",)
@@ -62,17 +74,16 @@ def level_colours(framework: Framework, branding: Branding) -> dict[str, LevelCo
 
 
 def poster_context(ctx: RenderContext) -> dict:
-    """Return the poster's own template values: page, scale, colours, columns, rows, edition."""
+    """Return the poster's own template values: page, layout, colours, columns, rows, edition."""
     branding, info = ctx.branding, ctx.framework.info
     width, height = PAGE_SIZES_MM[branding.poster_size]
-    design_width, design_height = PAGE_SIZES_MM[DESIGN_SIZE]
     columns = [m for category in ctx.context["categories"] for m in category["models"]]
     order = [ctx.context["models"].index(m) for m in columns]
     rows = [{"domain": row["domain"], "cells": [row["cells"][i] for i in order]} for row in ctx.context["matrix"]]
     return {
         "width_mm": width,
         "height_mm": height,
-        "scale": round(min(width / design_width, height / design_height), 4),
+        **page_layout(width, height, len(columns)),
         "colours": {k: {"fill": c.fill, "text": c.text} for k, c in level_colours(ctx.framework, branding).items()},
         "primary": branding.primary,
         "columns": columns,
@@ -83,6 +94,30 @@ def poster_context(ctx: RenderContext) -> dict:
         "author": branding.organisation or info.author,
         "built": ctx.build_time.strftime("%Y-%m-%d"),
         "timestamp": ctx.build_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def page_layout(width_mm: float, height_mm: float, model_count: int) -> dict:
+    """Return the scale of the design to this page and the widths of the matrix and side panel, in rem.
+
+    The design is drawn for A2 and scaled to fit the page. Where that would make cell text
+    smaller than MIN_CELL_TEXT_PT, the matrix text stays at that size (the stylesheet's
+    floors), its model columns widen by as much, and the side panel narrows to make room.
+    """
+    design_width, design_height = PAGE_SIZES_MM[DESIGN_SIZE]
+    scale = round(min(width_mm / design_width, height_mm / design_height), 4)
+    root_pt = 10 * scale
+    margin_mm = round(MARGIN_MM * scale, 2)
+    content_rem = (width_mm - 2 * margin_mm) * PT_PER_MM / root_pt
+    cell_text_rem = max(CELL_TEXT_REM, MIN_CELL_TEXT_PT / root_pt)
+    matrix_needs = DOMAIN_COLUMN_REM + model_count * max(MODEL_COLUMN_REM, MODEL_COLUMN_EM * cell_text_rem)
+    side = min(max(content_rem - matrix_needs - GAP_REM, SIDE_REM[0]), SIDE_REM[1])
+    return {
+        "scale": scale,
+        "root_pt": round(root_pt, 3),
+        "margin_mm": margin_mm,
+        "side_rem": round(side, 2),
+        "matrix_rem": round(content_rem - side - GAP_REM, 2),
     }
 
 
