@@ -473,9 +473,9 @@ def test_fonttools_subsetter_is_reproducible_too(monkeypatch):
     monkeypatch.setattr(fonts, "harfbuzz_subset", None)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     css = '@font-face { font-family: B; src: url("fonts/DejaVuSans.ttf") } p { font-family: B }'
-    first = render_pdf("<p>Reproducible</p>", css, RELEASE)
+    first = render_pdf('<html lang="en"><p>Reproducible</p>', css, RELEASE)
     time.sleep(1.1)
-    second = render_pdf("<p>Reproducible</p>", css, RELEASE)
+    second = render_pdf('<html lang="en"><p>Reproducible</p>', css, RELEASE)
     assert first == second
     assert "SOURCE_DATE_EPOCH" not in os.environ
 

@@ -27,6 +27,9 @@ DESIGN_SIZE = "A2"  # the stylesheet is drawn at this size and scaled to the oth
 HTML_TEMPLATE = "poster/poster.html.j2"
 CSS_TEMPLATE = "poster/poster.css.j2"
 PREVIEW_WIDTH_PX = 1600
+# Tagged PDF for screen readers: structure tree (headings, lists, a table with header and
+# data cells) in reading order, document language, title shown by viewers, XMP metadata.
+PDF_VARIANT = "pdf/ua-1"
 PT_PER_MM = 72 / 25.4
 # The layout, in rem at the design size (1rem = 10pt at A2): page margin in mm, the
 # domain column, one model column, the side panel (widest and narrowest) and the gap.
@@ -145,7 +148,9 @@ def render_pdf(html: str, css: str, when: datetime, extra_roots: Sequence[Path] 
             fonts = FontConfiguration()
             stylesheet = CSS(string=css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
             document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-            pdf = document.write_pdf(stylesheets=[stylesheet], font_config=fonts, pdf_identifier=True)
+            pdf = document.write_pdf(
+                stylesheets=[stylesheet], font_config=fonts, pdf_identifier=True, pdf_variant=PDF_VARIANT
+            )
         except FatalURLFetchingError as exc:  # a BaseException, raised when a fetch fails
             problems.append(str(exc.__cause__ or exc))
     # Refusals come first: WeasyPrint logs some of them (in SVG images) without the URL.
