@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -61,13 +58,10 @@ class Poster:
         html = render_template(ctx.env, HTML_TEMPLATE, env_context)
         css = render_template(ctx.env, CSS_TEMPLATE, env_context)
         pdf = render_pdf(html, css, ctx.build_time, ctx.asset_roots)
+        png_name = f"{ctx.branding.file_prefix}-poster.png"
         (out_dir / pdf_name).write_bytes(pdf)
-        written = [Path(pdf_name)]
-        if shutil.which("pdftoppm"):
-            png_name = f"{ctx.branding.file_prefix}-poster.png"
-            write_preview(out_dir / pdf_name, out_dir / png_name)
-            written.append(Path(png_name))
-        return written
+        write_preview(out_dir / pdf_name, out_dir / png_name)
+        return [Path(pdf_name), Path(png_name)]
 
 
 def level_colours(framework: Framework, branding: Branding) -> dict[str, LevelColours]:
@@ -161,12 +155,21 @@ def render_pdf(html: str, css: str, when: datetime, extra_roots: Sequence[Path] 
 
 
 def write_preview(pdf: Path, png: Path) -> None:
-    """Rasterise the first page of `pdf` to a PNG about PREVIEW_WIDTH_PX wide."""
-    with tempfile.TemporaryDirectory() as scratch:
-        stem = Path(scratch) / "preview"
-        command = ["pdftoppm", "-png", "-singlefile", "-scale-to-x", str(PREVIEW_WIDTH_PX), "-scale-to-y", "-1"]
-        subprocess.run([*command, str(pdf), str(stem)], check=True, capture_output=True)
-        shutil.move(stem.with_suffix(".png"), png)
+    """Rasterise the first page of `pdf` to a PNG PREVIEW_WIDTH_PX wide.
+
+    pypdfium2 carries its own PDFium and Pillow encodes at its default level, so the bytes
+    depend only on pinned packages, not on what the machine has installed.
+    """
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        width, _ = page.get_size()
+        image = page.render(scale=PREVIEW_WIDTH_PX / width).to_pil()
+        image.save(png, format="PNG")
+    finally:
+        document.close()
 
 
 @contextmanager
