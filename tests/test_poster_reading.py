@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -155,7 +156,7 @@ def test_neighbouring_column_heads_never_touch(sized, framework):
     page = PosterPage(sized)
     heads = page.column_heads(page.matrix(palette_fills(framework)))
     texts = [[w for w in page.words if centre_in(w, head)] for head in heads]
-    for left, right in zip(texts, texts[1:], strict=False):
+    for left, right in itertools.pairwise(texts):
         for a in left:
             for b in right:
                 if min(a["bottom"], b["bottom"]) > max(a["top"], b["top"]):  # on the same line
