@@ -12,10 +12,13 @@ import pdfplumber
 import pypdf
 import pytest
 
+from generator.cli import main
 from generator.org.branding import POSTER_SIZES, Branding
 from generator.pipeline import build
-from generator.renderers.poster.pdf import MIN_CELL_TEXT_PT
-from tests.test_poster import PDF, PosterPage, centre_in, column_models, domain_label, palette_fills
+from generator.renderers.poster.pdf import MIN_CELL_TEXT_PT, PosterError, render_pdf
+from tests.test_poster import PDF, RELEASE, PosterPage, centre_in, column_models, domain_label, palette_fills
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "northwind-analytics"
 
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
 
@@ -162,3 +165,26 @@ def test_neighbouring_column_heads_never_touch(sized, framework):
                 if min(a["bottom"], b["bottom"]) > max(a["top"], b["top"]):  # on the same line
                     size = max(a["bottom"] - a["top"], b["bottom"] - b["top"])
                     assert b["x0"] - a["x1"] >= size, (sized.parent.name, a["text"], b["text"])
+
+
+@pytest.mark.parametrize("size", ["A3", "Letter"])
+def test_an_edition_poster_with_logo_and_fewer_models_fits_one_page(tmp_path, framework, size):
+    """The example profile: logo and name in the masthead, four models, every row and the footer on one page."""
+    out = tmp_path / "out"
+    assert main(["build", "--org", str(EXAMPLE), "--out", str(out), "--only", "pdf", "--poster-size", size]) == 0
+    (pdf,) = out.glob("*/*-poster.pdf")
+    page = PosterPage(pdf)
+    rows = page.matrix(palette_fills(framework))
+    assert page.row_labels(rows) == [domain_label(d) for d in framework.domains]
+    assert len({len(row) for row in rows}) == 1
+    text = " ".join(w["text"] for w in page.words)
+    assert "Northwind Analytics" in text and "Key principles" in text and "ai-srm-generator" in text
+    footer = min(w["top"] for w in page.words if w["text"] == "Source:")
+    assert max(box["bottom"] for row in rows for box in row) < footer
+    cells = [box for row in rows for box in row]
+    assert min(c["size"] for c in page.chars if any(centre_in(c, b) for b in cells)) >= MIN_CELL_TEXT_PT - 0.01
+
+
+def test_a_page_that_overflows_fails_the_render():
+    with pytest.raises(PosterError, match="does not fit on one page: it takes 2"):
+        render_pdf('<html lang="en"><p style="break-after: page">one</p><p>two</p></html>', "", RELEASE)

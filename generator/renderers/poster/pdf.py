@@ -127,7 +127,7 @@ def _logo_url(branding: Branding) -> str | None:
 
 
 def render_pdf(html: str, css: str, when: datetime, extra_roots: Sequence[Path] = ()) -> bytes:
-    """Render HTML and CSS to PDF bytes, reading only allowed files; fail on any refusal or logged problem."""
+    """Render HTML and CSS to a one-page PDF, reading only allowed files; fail on refusals, problems or overflow."""
     # WeasyPrint costs most of a second to import: only builds that make a poster pay it.
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
@@ -141,10 +141,11 @@ def render_pdf(html: str, css: str, when: datetime, extra_roots: Sequence[Path] 
         try:
             fonts = FontConfiguration()
             stylesheet = CSS(string=css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
-            document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-            pdf = document.write_pdf(
-                stylesheets=[stylesheet], font_config=fonts, pdf_identifier=True, pdf_variant=PDF_VARIANT
-            )
+            options = {"stylesheets": [stylesheet], "pdf_variant": PDF_VARIANT, "pdf_identifier": True}
+            document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(font_config=fonts, **options)
+            if len(document.pages) != 1:
+                problems.append(f"the poster does not fit on one page: it takes {len(document.pages)}")
+            pdf = document.write_pdf(**options)
         except FatalURLFetchingError as exc:  # a BaseException, raised when a fetch fails
             problems.append(str(exc.__cause__ or exc))
     # Refusals come first: WeasyPrint logs some of them (in SVG images) without the URL.
