@@ -110,9 +110,11 @@ def page_layout(width_mm: float, height_mm: float, model_count: int) -> dict:
     matrix_needs = DOMAIN_COLUMN_REM + model_count * max(MODEL_COLUMN_REM, MODEL_COLUMN_EM * cell_text_rem)
     side = min(max(content_rem - matrix_needs - GAP_REM, SIDE_REM[0]), SIDE_REM[1])
     return {
-        "scale": scale,
+        "scale": scale,  # not used by the default stylesheet; kept for organisation overrides
         "root_pt": round(root_pt, 3),
         "margin_mm": margin_mm,
+        "min_cell_pt": MIN_CELL_TEXT_PT,
+        "domain_rem": DOMAIN_COLUMN_REM,
         "side_rem": round(side, 2),
         "matrix_rem": round(content_rem - side - GAP_REM, 2),
     }
