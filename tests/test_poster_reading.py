@@ -189,3 +189,10 @@ def test_an_edition_poster_with_logo_and_fewer_models_fits_one_page(tmp_path, fr
 def test_a_page_that_overflows_fails_the_render():
     with pytest.raises(PosterError, match="does not fit on one page: it takes 2"):
         render_pdf('<html lang="en"><p style="break-after: page">one</p><p>two</p></html>', "", RELEASE)
+
+
+def test_xmp_dates_follow_source_date_epoch(tmp_path, framework, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build(framework, tmp_path, only=["pdf"], progress=lambda line: None)
+    xmp = pypdf.PdfReader(tmp_path / PDF).xmp_metadata
+    assert xmp.xmp_create_date.isoformat() == xmp.xmp_modify_date.isoformat() == "2023-11-14T22:13:20"
