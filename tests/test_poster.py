@@ -6,7 +6,6 @@ import builtins
 import ctypes.util
 import io
 import os
-import shutil
 import socket
 import struct
 import time
@@ -306,12 +305,19 @@ def test_metadata(a2_reader, framework):
     assert a2_reader.trailer["/Root"]["/Lang"] == "en"
 
 
-@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="pdftoppm (poppler-utils) not installed")
-def test_preview_png_is_written(build_dir):
+def test_preview_png_is_written_and_shows_the_poster(build_dir, a2, framework):
     data = (build_dir / PNG).read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
     assert width == 1600 and height == pytest.approx(1600 * 420 / 594, abs=1)
+    from PIL import Image
+
+    zoom = width / a2.width
+    with Image.open(io.BytesIO(data)) as image:
+        rgb = image.convert("RGB")
+        for box in [cell for row in a2.matrix(palette_fills(framework)) for cell in row]:
+            x, y = (box["x0"] + box["x1"]) / 2 * zoom, (box["top"] + 0.15 * box["height"]) * zoom
+            assert rgb.getpixel((round(x), round(y))) == rgb255(box["non_stroking_color"])
 
 
 def test_organisation_edition_keeps_names_literal_and_shows_the_logo(tmp_path, framework):
@@ -475,9 +481,9 @@ def test_fonttools_subsetter_is_reproducible_too(monkeypatch):
     monkeypatch.setattr(fonts, "harfbuzz_subset", None)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     css = '@font-face { font-family: B; src: url("fonts/DejaVuSans.ttf") } p { font-family: B }'
-    first = render_pdf("<p>Reproducible</p>", css, RELEASE)
+    first = render_pdf('<html lang="en"><p>Reproducible</p>', css, RELEASE)
     time.sleep(1.1)
-    second = render_pdf("<p>Reproducible</p>", css, RELEASE)
+    second = render_pdf('<html lang="en"><p>Reproducible</p>', css, RELEASE)
     assert first == second
     assert "SOURCE_DATE_EPOCH" not in os.environ
 

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -25,6 +22,21 @@ DESIGN_SIZE = "A2"  # the stylesheet is drawn at this size and scaled to the oth
 HTML_TEMPLATE = "poster/poster.html.j2"
 CSS_TEMPLATE = "poster/poster.css.j2"
 PREVIEW_WIDTH_PX = 1600
+# Tagged PDF for screen readers: structure tree (headings, lists, a table with header and
+# data cells) in reading order, document language, title shown by viewers, XMP metadata.
+PDF_VARIANT = "pdf/ua-1"
+PT_PER_MM = 72 / 25.4
+# The layout, in rem at the design size (1rem = 10pt at A2): page margin in mm, the
+# domain column, one model column, the side panel (widest and narrowest) and the gap.
+MARGIN_MM = 14
+DOMAIN_COLUMN_REM = 27
+MODEL_COLUMN_REM = 12
+MODEL_COLUMN_EM = 7.7  # of cell text: room for "On-Premises" as a header, with padding
+SIDE_REM = (24, 34)
+GAP_REM = 3
+CELL_TEXT_REM = 1.5
+# No cell text below this on any page size (issue: 7pt on Letter was hard to read).
+MIN_CELL_TEXT_PT = 8
 # WeasyPrint warns when it subsets fonts with fontTools because HarfBuzz's subsetter is
 # missing: slower, but the output is still right, so that warning alone is no failure.
 _HARMLESS_WARNINGS = ("Using fontTools instead of HarfBuzz-Subset",)
@@ -44,27 +56,23 @@ class Poster:
         html = render_template(ctx.env, HTML_TEMPLATE, env_context)
         css = render_template(ctx.env, CSS_TEMPLATE, env_context)
         pdf = render_pdf(html, css, ctx.build_time, ctx.asset_roots)
+        png_name = f"{ctx.branding.file_prefix}-poster.png"
         (out_dir / pdf_name).write_bytes(pdf)
-        written = [Path(pdf_name)]
-        if shutil.which("pdftoppm"):
-            png_name = f"{ctx.branding.file_prefix}-poster.png"
-            write_preview(out_dir / pdf_name, out_dir / png_name)
-            written.append(Path(png_name))
-        return written
+        write_preview(out_dir / pdf_name, out_dir / png_name)
+        return [Path(pdf_name), Path(png_name)]
 
 
 def poster_context(ctx: RenderContext) -> dict:
-    """Return the poster's own template values: page, scale, colours, columns, rows, edition."""
+    """Return the poster's own template values: page, layout, colours, columns, rows, edition."""
     branding, info = ctx.branding, ctx.framework.info
     width, height = POSTER_SIZES_MM[branding.poster_size]
-    design_width, design_height = POSTER_SIZES_MM[DESIGN_SIZE]
     columns = [m for category in ctx.context["categories"] for m in category["models"]]
     order = [ctx.context["models"].index(m) for m in columns]
     rows = [{"domain": row["domain"], "cells": [row["cells"][i] for i in order]} for row in ctx.context["matrix"]]
     return {
         "width_mm": width,
         "height_mm": height,
-        "scale": round(min(width / design_width, height / design_height), 4),
+        **page_layout(width, height, len(columns)),
         "colours": {k: {"fill": c.fill, "text": c.text} for k, c in branding.level_colours(info.level_ids).items()},
         "primary": branding.primary,
         "columns": columns,
@@ -78,6 +86,32 @@ def poster_context(ctx: RenderContext) -> dict:
     }
 
 
+def page_layout(width_mm: float, height_mm: float, model_count: int) -> dict:
+    """Return the scale of the design to this page and the widths of the matrix and side panel, in rem.
+
+    The design is drawn for A2 and scaled to fit the page. Where that would make cell text
+    smaller than MIN_CELL_TEXT_PT, the matrix text stays at that size (the stylesheet's
+    floors), its model columns widen by as much, and the side panel narrows to make room.
+    """
+    design_width, design_height = POSTER_SIZES_MM[DESIGN_SIZE]
+    scale = round(min(width_mm / design_width, height_mm / design_height), 4)
+    root_pt = 10 * scale
+    margin_mm = round(MARGIN_MM * scale, 2)
+    content_rem = (width_mm - 2 * margin_mm) * PT_PER_MM / root_pt
+    cell_text_rem = max(CELL_TEXT_REM, MIN_CELL_TEXT_PT / root_pt)
+    matrix_needs = DOMAIN_COLUMN_REM + model_count * max(MODEL_COLUMN_REM, MODEL_COLUMN_EM * cell_text_rem)
+    side = min(max(content_rem - matrix_needs - GAP_REM, SIDE_REM[0]), SIDE_REM[1])
+    return {
+        "scale": scale,  # not used by the default stylesheet; kept for organisation overrides
+        "root_pt": round(root_pt, 3),
+        "margin_mm": margin_mm,
+        "min_cell_pt": MIN_CELL_TEXT_PT,
+        "domain_rem": DOMAIN_COLUMN_REM,
+        "side_rem": round(side, 2),
+        "matrix_rem": round(content_rem - side - GAP_REM, 2),
+    }
+
+
 def _logo_url(branding: Branding) -> str | None:
     """Return the logo as a URL: the SVG file (vector) when there is one, else the checked raster."""
     logo = branding.logo
@@ -87,7 +121,7 @@ def _logo_url(branding: Branding) -> str | None:
 
 
 def render_pdf(html: str, css: str, when: datetime, extra_roots: Sequence[Path] = ()) -> bytes:
-    """Render HTML and CSS to PDF bytes, reading only allowed files; fail on any refusal or logged problem."""
+    """Render HTML and CSS to a one-page PDF, reading only allowed files; fail on refusals, problems or overflow."""
     # WeasyPrint costs most of a second to import: only builds that make a poster pay it.
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
@@ -101,8 +135,11 @@ def render_pdf(html: str, css: str, when: datetime, extra_roots: Sequence[Path] 
         try:
             fonts = FontConfiguration()
             stylesheet = CSS(string=css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
-            document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-            pdf = document.write_pdf(stylesheets=[stylesheet], font_config=fonts, pdf_identifier=True)
+            options = {"stylesheets": [stylesheet], "pdf_variant": PDF_VARIANT, "pdf_identifier": True}
+            document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(font_config=fonts, **options)
+            if len(document.pages) != 1:
+                problems.append(f"the poster does not fit on one page: it takes {len(document.pages)}")
+            pdf = document.write_pdf(**options)
         except FatalURLFetchingError as exc:  # a BaseException, raised when a fetch fails
             problems.append(str(exc.__cause__ or exc))
     # Refusals come first: WeasyPrint logs some of them (in SVG images) without the URL.
@@ -113,12 +150,21 @@ def render_pdf(html: str, css: str, when: datetime, extra_roots: Sequence[Path] 
 
 
 def write_preview(pdf: Path, png: Path) -> None:
-    """Rasterise the first page of `pdf` to a PNG about PREVIEW_WIDTH_PX wide."""
-    with tempfile.TemporaryDirectory() as scratch:
-        stem = Path(scratch) / "preview"
-        command = ["pdftoppm", "-png", "-singlefile", "-scale-to-x", str(PREVIEW_WIDTH_PX), "-scale-to-y", "-1"]
-        subprocess.run([*command, str(pdf), str(stem)], check=True, capture_output=True)
-        shutil.move(stem.with_suffix(".png"), png)
+    """Rasterise the first page of `pdf` to a PNG PREVIEW_WIDTH_PX wide.
+
+    pypdfium2 carries its own PDFium and Pillow encodes at its default level, so the bytes
+    depend only on pinned packages, not on what the machine has installed.
+    """
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        width, _ = page.get_size()
+        image = page.render(scale=PREVIEW_WIDTH_PX / width).to_pil()
+        image.save(png, format="PNG")
+    finally:
+        document.close()
 
 
 @contextmanager

@@ -1,0 +1,199 @@
+"""The poster as screen readers, text extractors and small print read it: tags, order, legibility."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pdfplumber
+import pypdf
+import pytest
+
+from generator.cli import main
+from generator.edition import Edition
+from generator.org.branding import POSTER_SIZES, Branding
+from generator.pipeline import build
+from generator.renderers.poster.pdf import MIN_CELL_TEXT_PT, PosterError, render_pdf
+from tests.test_poster import PDF, RELEASE, PosterPage, centre_in, column_models, domain_label, palette_fills
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "northwind-analytics"
+
+needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+
+
+@pytest.fixture(scope="module", params=POSTER_SIZES)
+def sized(request, tmp_path_factory, framework) -> Path:
+    """The poster at each page size, built once for this module."""
+    out = tmp_path_factory.mktemp(f"poster-{request.param}")
+    build(Edition(framework, Branding(poster_size=request.param), ("pdf",)), out)
+    return out / PDF
+
+
+def expected_rows(framework) -> list[list[str]]:
+    """Each matrix row as a reader should meet it: the domain, then each model's level and marker."""
+    marker = framework.info.critical_marker
+    rows = []
+    for domain in framework.domains:
+        cells = []
+        for model in column_models(framework):
+            cell = framework.cell(domain.id, model.id)
+            cells.append(framework.level(cell.level_id).label + (f" {marker}" if cell.critical else ""))
+        rows.append([domain_label(domain), *cells])
+    return rows
+
+
+# --- tags --------------------------------------------------------------------
+
+
+def find(element: dict, kind: str) -> list[dict]:
+    """Return every structure element of `kind` under `element`, in document order."""
+    found = [element] if element["type"] == kind else []
+    for child in element.get("children", []):
+        found += find(child, kind)
+    return found
+
+
+def mcids(element: dict) -> list[int]:
+    return [*element.get("mcids", []), *(m for child in element.get("children", []) for m in mcids(child))]
+
+
+def tagged_text(element: dict, chars: list[dict]) -> str:
+    """The text a screen reader reads for `element`: its marked content, in order."""
+    parts = ["".join(c["text"] for c in chars if c.get("mcid") == mcid) for mcid in mcids(element)]
+    return re.sub(r"\s+", " ", " ".join(parts)).strip()
+
+
+def text_of(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def test_poster_is_a_tagged_pdf_with_language_title_and_xmp_metadata(build_dir, framework):
+    reader = pypdf.PdfReader(build_dir / PDF)
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert root["/Lang"] == "en"
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert "/StructTreeRoot" in root
+    xmp = reader.xmp_metadata
+    assert xmp.dc_title == {"x-default": framework.info.title}
+    assert xmp.dc_creator == [framework.info.author]
+    assert xmp.xmp_create_date == xmp.xmp_modify_date
+    assert xmp.xmp_create_date.strftime("%Y-%m-%d") == framework.info.release_date
+    assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
+
+
+@needs_poppler
+def test_pdfinfo_reports_tagged(build_dir):
+    info = subprocess.run(["pdfinfo", str(build_dir / PDF)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.MULTILINE), info
+
+
+def test_the_matrix_is_a_real_table_read_row_by_row(build_dir, framework):
+    with pdfplumber.open(build_dir / PDF) as pdf:
+        page = pdf.pages[0]
+        chars, tree = page.chars, page.structure_tree
+    (table,) = [t for root in tree for t in find(root, "Table")]
+    (head,) = find(table, "THead")
+    models = [m.short_name for m in column_models(framework)]
+    header_rows = [[tagged_text(cell, chars) for cell in row["children"]] for row in find(head, "TR")]
+    assert header_rows[-1][1:] == models
+    body_rows = [row for body in find(table, "TBody") for row in find(body, "TR")]
+    domain_rows = [row for row in body_rows if len(row["children"]) > 1]  # not the group headings
+    assert [[c["type"] for c in row["children"]] for row in domain_rows] == [["TH"] + ["TD"] * len(models)] * len(
+        framework.domains
+    )
+    data_cells = [cell for row in domain_rows for cell in row["children"] if cell["type"] == "TD"]
+    assert len(data_cells) == len(framework.domains) * len(models)
+    read = [[tagged_text(cell, chars) for cell in row["children"]] for row in domain_rows]
+    assert read == expected_rows(framework)
+    # Every data cell names its domain's and its model's header cell.
+    model_ids = [text_of(cell["id"]) for cell in find(head, "TR")[-1]["children"][1:]]
+    for row in domain_rows:
+        domain_id = text_of(row["children"][0]["id"])
+        for model_id, cell in zip(model_ids, row["children"][1:], strict=True):
+            headers = {text_of(h) for h in cell["attributes"]["Headers"]}
+            assert {domain_id, model_id} <= headers, (domain_id, model_id, headers)
+
+
+@needs_poppler
+@pytest.mark.parametrize("mode", ["-raw", "-layout"])
+def test_pdftotext_reads_domains_in_order_and_each_row_in_model_order(build_dir, framework, mode):
+    """Content order (-raw) and the physical layout (-layout) both give the matrix row by row."""
+    text = subprocess.run(["pdftotext", mode, str(build_dir / PDF), "-"], capture_output=True, text=True).stdout
+    flat = re.sub(r"\s+", " ", text)
+    position = 0
+    for row in expected_rows(framework):
+        number, name = row[0].split(" ", 1)
+        # A long name wraps in its cell, so in -layout mode its first line leads the row.
+        match = re.compile(rf"\b{number} {re.escape(name.split(' ')[0])}").search(flat, position)
+        assert match, (mode, row[0], flat[position : position + 200])
+        position = match.end()
+        for cell in row[1:]:
+            found = flat.find(f" {cell}", position)
+            assert found >= 0 and re.fullmatch(r"[^0-9]*", flat[position:found]), (mode, row[0], cell)
+            position = found + len(cell) + 1
+
+
+# --- legibility at every size --------------------------------------------------
+
+
+def test_cell_text_is_at_least_8pt_and_no_words_overlap_at_every_size(sized, framework):
+    page = PosterPage(sized)
+    cells = [box for row in page.matrix(palette_fills(framework)) for box in row]
+    heads = page.column_heads(page.matrix(palette_fills(framework)))
+    matrix_chars = [c for c in page.chars if c["text"].strip() and any(centre_in(c, box) for box in cells + heads)]
+    assert len({round(box["top"]) for box in cells}) == len(framework.domains)
+    assert min(c["size"] for c in matrix_chars) >= MIN_CELL_TEXT_PT - 0.01, sized.parent.name
+    with pdfplumber.open(sized) as pdf:
+        words = pdf.pages[0].extract_words(x_tolerance=1)  # split at any visible gap
+    for i, a in enumerate(words):
+        for b in words[i + 1 :]:
+            overlap_x = min(a["x1"], b["x1"]) - max(a["x0"], b["x0"])
+            overlap_y = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+            assert overlap_x <= 0 or overlap_y <= 0, (a["text"], b["text"])
+
+
+def test_neighbouring_column_heads_never_touch(sized, framework):
+    """Two model names side by side are at least one em apart, so they never read as one phrase."""
+    page = PosterPage(sized)
+    heads = page.column_heads(page.matrix(palette_fills(framework)))
+    texts = [[w for w in page.words if centre_in(w, head)] for head in heads]
+    for left, right in itertools.pairwise(texts):
+        for a in left:
+            for b in right:
+                if min(a["bottom"], b["bottom"]) > max(a["top"], b["top"]):  # on the same line
+                    size = max(a["bottom"] - a["top"], b["bottom"] - b["top"])
+                    assert b["x0"] - a["x1"] >= size, (sized.parent.name, a["text"], b["text"])
+
+
+@pytest.mark.parametrize("size", ["A3", "Letter"])
+def test_an_edition_poster_with_logo_and_fewer_models_fits_one_page(tmp_path, framework, size):
+    """The example profile: logo and name in the masthead, four models, every row and the footer on one page."""
+    out = tmp_path / "out"
+    assert main(["build", "--org", str(EXAMPLE), "--out", str(out), "--only", "pdf", "--poster-size", size]) == 0
+    (pdf,) = out.glob("*/*-poster.pdf")
+    page = PosterPage(pdf)
+    rows = page.matrix(palette_fills(framework))
+    assert page.row_labels(rows) == [domain_label(d) for d in framework.domains]
+    assert len({len(row) for row in rows}) == 1
+    text = " ".join(w["text"] for w in page.words)
+    assert "Northwind Analytics" in text and "Key principles" in text and "ai-srm-generator" in text
+    footer = min(w["top"] for w in page.words if w["text"] == "Source:")
+    assert max(box["bottom"] for row in rows for box in row) < footer
+    cells = [box for row in rows for box in row]
+    assert min(c["size"] for c in page.chars if any(centre_in(c, b) for b in cells)) >= MIN_CELL_TEXT_PT - 0.01
+
+
+def test_a_page_that_overflows_fails_the_render():
+    with pytest.raises(PosterError, match="does not fit on one page: it takes 2"):
+        render_pdf('<html lang="en"><p style="break-after: page">one</p><p>two</p></html>', "", RELEASE)
+
+
+def test_xmp_dates_follow_source_date_epoch(tmp_path, framework, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build(Edition(framework, only=("pdf",)), tmp_path)
+    xmp = pypdf.PdfReader(tmp_path / PDF).xmp_metadata
+    assert xmp.xmp_create_date.isoformat() == xmp.xmp_modify_date.isoformat() == "2023-11-14T22:13:20"
