@@ -11,12 +11,12 @@ from pathlib import Path
 from generator import __version__, editions
 from generator.changes import compare, to_markdown
 from generator.org.branding import POSTER_SIZES, Branding
-from generator.org.profile import TEMPLATES_SUBDIR, load_profile
+from generator.org.profile import load_profile, profile_search_path
 from generator.org.scaffold import init_org
 from generator.org.tailor import tailor
-from generator.org.template_catalogue import catalogue
+from generator.org.template_catalogue import CatalogueError, catalogue
 from generator.pipeline import BuildError, build
-from generator.problems import InputError
+from generator.problems import InputError, Problem
 from generator.release import make_release
 from generator.renderers import by_name
 from generator.source.load import DATA_DIR, available_versions, load_framework, previous_version
@@ -143,10 +143,18 @@ def _init_org(args: argparse.Namespace) -> int:
 
 
 def _templates(args: argparse.Namespace) -> int:
-    override = None
+    search_path = None
     if args.org:
-        override = args.org / TEMPLATES_SUBDIR
-    for entry in catalogue(override if override and override.is_dir() else None):
+        folder = args.org.resolve()
+        search_path, problem = profile_search_path(folder)
+        if problem:
+            raise InputError([Problem(folder, None, "", problem)])
+    try:
+        entries = catalogue(search_path)
+    except CatalogueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for entry in entries:
         marker = " (overridden)" if entry.overridden else ""
         print(f"{entry.name}{marker}")
         print(f"  file: {entry.source}")
@@ -171,9 +179,7 @@ def _release(args: argparse.Namespace) -> int:
     if args.org:
         profile = load_profile(args.org, fw)
         fw, previous = tailor(fw, profile), tailor(previous, profile) if previous else None
-        options = {"branding": profile.branding, "asset_roots": [profile.folder]}
-        if profile.template_dir:
-            options["template_dirs"] = [profile.template_dir]
+        options = {"branding": profile.branding, "search_path": profile.search_path}
     progress = lambda line: print(line, file=sys.stderr)  # noqa: E731
     bundle, sums = make_release(fw, args.out, previous, progress=progress, **options)
     print(f"released {bundle} ({bundle.stat().st_size / 1024:.0f} KiB); checksum in {sums}")

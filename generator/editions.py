@@ -111,8 +111,7 @@ def build_edition(task: EditionTask) -> EditionResult:
             task.only,
             branding=_branding(profile, task.poster_size),
             progress=progress,
-            template_dirs=[profile.template_dir] if profile.template_dir else [],
-            asset_roots=[profile.folder],
+            search_path=profile.search_path,
         )
     except (InputError, BuildError) as exc:
         return EditionResult(task.slug, task.out_dir, 0, 0, tuple(str(exc).splitlines()))

@@ -18,6 +18,7 @@ from generator.cli import main
 from generator.org.profile import load_profile
 from generator.org.tailor import tailor
 from generator.pipeline import build
+from generator.search_path import SearchPath
 from generator.source.load import load_framework
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "northwind-analytics"
@@ -170,7 +171,7 @@ def test_extending_override_changes_one_block_only(tmp_path):
         only=["markdown"],
         branding=profile.branding,
         progress=quiet,
-        template_dirs=[profile.template_dir],
+        search_path=profile.search_path,
     )
     plain = (tmp_path / "plain" / "docs" / "index.md").read_text(encoding="utf-8")
     over = (tmp_path / "over" / "docs" / "index.md").read_text(encoding="utf-8")
@@ -195,7 +196,7 @@ def test_override_replaces_the_default(tmp_path):
         only=["markdown"],
         branding=profile.branding,
         progress=quiet,
-        template_dirs=[tmp_path / "templates"],
+        search_path=SearchPath(overrides=(tmp_path / "templates",)),
     )
     assert (tmp_path / "out" / "docs" / "obligations.md").read_text() == f"# Owned by {NAME}\n"
 
@@ -229,7 +230,7 @@ def test_hostile_override_templates_fail_the_build_clearly(tmp_path, template, e
             only=["markdown"],
             branding=profile.branding,
             progress=quiet,
-            template_dirs=[override_with(tmp_path, template)],
+            search_path=SearchPath(overrides=(override_with(tmp_path, template),)),
         )
     message = str(info.value)
     assert message.startswith("markdown: template ") and "index.md.j2" in message
@@ -244,14 +245,14 @@ def test_symlinked_override_outside_the_profile_is_refused(tmp_path):
     overrides = tmp_path / "templates" / "markdown"
     overrides.mkdir(parents=True)
     (overrides / "index.md.j2").symlink_to(outside)
-    with pytest.raises(Exception, match=r"index.md.j2 resolves to .*outside.md.j2, outside .*; copy the file in"):
+    with pytest.raises(Exception, match=r"index.md.j2 is a symbolic link; copy the file or folder in instead"):
         build(
             fw,
             tmp_path / "out",
             only=["markdown"],
             branding=profile.branding,
             progress=quiet,
-            template_dirs=[tmp_path / "templates"],
+            search_path=SearchPath(overrides=(tmp_path / "templates",)),
         )
     assert not (tmp_path / "out" / "docs").exists()
 
@@ -365,7 +366,7 @@ def test_edition_bytes_are_reproducible(tmp_path):
             only=["xlsx", "docx", "json"],
             branding=profile.branding,
             progress=quiet,
-            asset_roots=[profile.folder],
+            search_path=profile.search_path,
         )
     digest = {
         name: {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (tmp_path / name).iterdir() if p.is_file()}

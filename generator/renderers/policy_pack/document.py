@@ -32,7 +32,7 @@ from generator.renderers.base import RenderContext
 from generator.renderers.policy_pack import content as pt
 from generator.renderers.policy_pack.sections import write_body
 from generator.renderers.policy_pack.word_writer import Writer
-from generator.templating import TEMPLATES_DIR, find_template
+from generator.templating import TEMPLATES_DIR
 
 TEMPLATE = "word/policy-pack.docx"
 TABLE_STYLE = "Light List Accent 1"
@@ -95,7 +95,7 @@ class PolicyPack:
 
     def render(self, ctx: RenderContext, out_dir: Path) -> list[Path]:
         relative = f"{ctx.branding.file_prefix}-policy.docx"
-        (out_dir / relative).write_bytes(render_policy(ctx, find_template(TEMPLATE, ctx.template_dirs)))
+        (out_dir / relative).write_bytes(render_policy(ctx, ctx.search_path.find(TEMPLATE)))
         return [Path(relative)]
 
 

@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from pathlib import Path
 from generator.model import Framework
 from generator.org.branding import POSTER_SIZES_MM, Branding, LevelColours
 from generator.renderers.base import RenderContext
+from generator.search_path import SearchPath
 from generator.templating import TEMPLATES_DIR, render_template
 
 PAGE_SIZES_MM = POSTER_SIZES_MM
@@ -45,7 +46,7 @@ class Poster:
         env_context = {**ctx.context, "poster": poster_context(ctx)}
         html = render_template(ctx.env, HTML_TEMPLATE, env_context)
         css = render_template(ctx.env, CSS_TEMPLATE, env_context)
-        pdf = render_pdf(html, css, ctx.build_time, ctx.asset_roots)
+        pdf = render_pdf(html, css, ctx.build_time, ctx.search_path)
         (out_dir / pdf_name).write_bytes(pdf)
         written = [Path(pdf_name)]
         if shutil.which("pdftoppm"):
@@ -94,7 +95,7 @@ def _logo_url(branding: Branding) -> str | None:
     return logo.svg.as_uri() if logo.svg else logo.raster_data_url()
 
 
-def render_pdf(html: str, css: str, when: datetime, extra_roots: Sequence[Path] = ()) -> bytes:
+def render_pdf(html: str, css: str, when: datetime, search_path: SearchPath | None = None) -> bytes:
     """Render HTML and CSS to PDF bytes, reading only allowed files; fail on any refusal or logged problem."""
     # WeasyPrint costs most of a second to import: only builds that make a poster pay it.
     from weasyprint import CSS, HTML
@@ -103,7 +104,7 @@ def render_pdf(html: str, css: str, when: datetime, extra_roots: Sequence[Path] 
 
     from generator.renderers.poster.fetcher import ContainedFetcher
 
-    fetcher = ContainedFetcher(extra_roots)
+    fetcher = ContainedFetcher(search_path)
     base_url = TEMPLATES_DIR.as_uri() + "/"
     with _source_date_epoch(when), _logged_problems() as problems:
         try:
