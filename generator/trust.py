@@ -63,10 +63,11 @@ def read_file(path: Path, max_bytes: int, *, trusted: bool = False) -> bytes:
         if exc.errno in (getattr(os, "ELOOP", -1), getattr(os, "EMLINK", -1)):
             raise Refused(f"{path} is a symbolic link; copy the file in instead") from None
         raise
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise Refused(f"{path} is not a regular file (a folder, FIFO or device); use a plain file")
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise Refused(f"{path} is not a regular file (a folder, FIFO or device); use a plain file")
         if not trusted and info.st_nlink > 1:
             raise Refused(f"{path} is a hard link to a file elsewhere; copy the file in instead")
         if info.st_size > max_bytes:

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from generator.org.profile import LOGO_MAX_PIXELS, load_profile
-from generator.org.scaffold import init_org
+from generator.org.scaffold import ScaffoldError, init_org
 from generator.org.tailor import tailor
 from generator.problems import InputError
 
@@ -82,7 +82,7 @@ def test_scaffolded_profile_is_valid(tmp_path, framework):
     profile = load_profile(tmp_path / "acme", framework)
     assert profile.branding.organisation == "Smith & Sons <Ltd>"
     assert profile.slug == "smith-sons-ltd"
-    with pytest.raises(FileExistsError, match="already exists"):
+    with pytest.raises(ScaffoldError, match="already exists"):
         init_org(tmp_path / "acme", "Other", framework)
 
 

@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from generator import model, trust
+from generator import model, trust, values
 from generator.model import doc
 from generator.org.branding import DEFAULT_PALETTE, POSTER_SIZES, Branding, LevelColours, Logo, contrast_ratio
 from generator.problems import InputError, Problem
 from generator.search_path import SearchPath
-from generator.source.load import schema_check
-from generator.source.schema import COLOUR, SLUG, from_raw, record_schema
+from generator.source.schema import COLOUR, SLUG, from_raw, record_schema, schema_check
 from generator.source.yaml_reader import Document, YamlError, load_yaml
 
 PROFILE_FILE = "org.yaml"
@@ -34,7 +33,6 @@ MAX_LOGO_PIXELS = 40_000_000  # a bigger image is refused before it is decoded
 LOGO_MAX_PIXELS = 1200  # longest side after loading; larger logos are scaled down once
 MIN_CONTRAST = 4.5  # WCAG AA for normal text
 _FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"true")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 # --- the org.yaml record ---------------------------------------------------
@@ -146,8 +144,8 @@ class _ProfileChecker:
         for key in ("short_name", "classification"):
             if getattr(spec, key):
                 self.check_text((key,), getattr(spec, key))
-        slug = spec.file_prefix or _slugify(spec.short_name or spec.name)
-        if not re.match(SLUG, slug):
+        slug = spec.file_prefix or slugify(spec.short_name or spec.name)
+        if not values.whole_match(SLUG, slug):
             self.report(("name",), f"cannot make a file-name slug from {spec.name!r}; set file_prefix: my-org")
         self.check_models()
         roles = spec.roles or RolesSpec()
@@ -155,6 +153,9 @@ class _ProfileChecker:
         logo = self.check_logo()
         font = self.check_font()
         control = spec.document_control or DocumentControl()
+        for key in ("owner", "approver"):
+            if getattr(control, key):
+                self.check_text(("document_control", key), getattr(control, key))
         if control.review_cycle_months is not None and not 1 <= control.review_cycle_months <= 60:
             self.report(("document_control", "review_cycle_months"), "expected a number of months from 1 to 60")
         if spec.poster_size and spec.poster_size not in POSTER_SIZES:
@@ -192,8 +193,9 @@ class _ProfileChecker:
     # --- checks -----------------------------------------------------------
 
     def check_text(self, key_path: tuple, value: str) -> None:
-        if _CONTROL.search(value):
-            self.report(key_path, "contains control characters (line breaks, tabs, ...); use plain one-line text")
+        problem = values.name_problem(value)
+        if problem:
+            self.report(key_path, problem)
 
     def check_models(self) -> None:
         known = [m.id for m in self.fw.models]
@@ -216,6 +218,9 @@ class _ProfileChecker:
             if role.id in default_ids or [r.id for r in roles.add].count(role.id) > 1:
                 self.report(("roles", "add", i, "id"), f"role id {role.id!r} already exists; choose another id")
             self.check_text(("roles", "add", i, "name"), role.name)
+            problem = values.text_problem(getattr(role, "description", "") or "")
+            if problem:
+                self.report(("roles", "add", i, "description"), problem)
         final_roles = [r for r in default_ids if r not in roles.drop] + [r.id for r in roles.add]
         domain_ids = [d.id for d in self.fw.domains]
         for domain_id, letters in self.spec.raci_overrides.items():
@@ -414,5 +419,5 @@ def _family_name(data: bytes) -> str | None:
         return None
 
 
-def _slugify(text: str) -> str:
+def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

@@ -52,6 +52,9 @@ def _variables(env: jinja2.Environment, name: str, data: bytes) -> tuple[str, ..
     if name.endswith(OFFICE_SUFFIXES):
         from docxtpl import DocxTemplate
 
+        from generator.renderers.policy_pack.template_check import check_word_template
+
+        check_word_template(data, name)
         return tuple(sorted(DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables()))
     return tuple(sorted(meta.find_undeclared_variables(env.parse(data.decode("utf-8")))))
 
