@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -9,6 +11,7 @@ from generator import limits
 from generator.search_path import DEFAULT_PREFIX, TEMPLATES_DIR, SearchPath, TemplateOutsideError
 
 __all__ = ["DEFAULT_PREFIX", "TEMPLATES_DIR", "TemplateOutsideError", "make_environment", "render_template"]
+MAX_POWER_BITS = 4096  # `**` results larger than this many bits are refused
 _ESCAPED_SUFFIXES = (".html.j2", ".html", ".xml.j2", ".svg.j2")
 
 
@@ -35,7 +38,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
                         f"repetition makes {len(items) * count} items, more than {limits.MAX_STRING}"
                     )
         numbers = isinstance(left, int | float) and isinstance(right, int | float)
-        if operator == "**" and numbers and abs(left) > 1 and right > 64:
+        if operator == "**" and numbers and abs(left) > 1 and right * math.log2(abs(left)) > MAX_POWER_BITS:
             raise limits.LimitExceeded(f"power {left} ** {right} is too large")
         return super().call_binop(context, operator, left, right)
 
