@@ -83,6 +83,12 @@ def load_yaml(path: Path, *, trusted: bool = True) -> Document:
         line = mark.line + 1 if mark else None
         what = " ".join(filter(None, [exc.context, exc.problem]))
         raise YamlError([Problem(path, line, "", f"malformed YAML: {what}")]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        message = f"holds the character U+{exc.character:04X}, which YAML does not allow; remove it"
+        raise YamlError([Problem(path, line, "", message)]) from None
+    except yaml.YAMLError as exc:
+        raise YamlError([Problem(path, None, "", f"malformed YAML: {exc}")]) from None
     doc = Document(path, None)
     if node is None:
         raise YamlError([Problem(path, 1, "", "file is empty; expected a mapping of keys")])
