@@ -218,7 +218,8 @@ def test_template_work_is_bounded(previous_edition, monkeypatch, capsys, case):
     capsys.readouterr()
     assert main(["build", "--out", str(out), "--org", str(org), "--only", "markdown"]) == 1
     err = capsys.readouterr().err
-    assert expected in err and "markdown" in err and "Traceback" not in err
+    assert expected in err and "markdown: template " in err and "obligations.md.j2" in err
+    assert "Traceback" not in err
     assert snapshot(out) == before
 
 

@@ -91,6 +91,14 @@ class OrgFile:
 
 
 PROFILE_SCHEMA = record_schema(OrgFile, PROFILE_FILE)
+# Free-text fields that end up in headings, headers and labels: one line, drawable, short.
+TEXT_FIELDS = (
+    ("name",),
+    ("short_name",),
+    ("classification",),
+    ("document_control", "owner"),
+    ("document_control", "approver"),
+)
 
 
 # --- the loaded profile ----------------------------------------------------
@@ -139,58 +147,49 @@ class _ProfileChecker:
         self.problems.append(self.doc.problem(key_path, message))
 
     def profile(self) -> Profile:
+        """Run every check; return the profile built from the checked values (valid only without problems)."""
         spec = self.spec
-        self.check_text(("name",), spec.name)
-        for key in ("short_name", "classification"):
-            if getattr(spec, key):
-                self.check_text((key,), getattr(spec, key))
-        slug = spec.file_prefix or slugify(spec.short_name or spec.name)
-        if not values.whole_match(SLUG, slug):
-            self.report(("name",), f"cannot make a file-name slug from {spec.name!r}; set file_prefix: my-org")
+        self.check_texts()
+        slug = self.check_slug()
         self.check_models()
         roles = spec.roles or RolesSpec()
         self.check_roles(roles)
-        logo = self.check_logo()
-        font = self.check_font()
-        control = spec.document_control or DocumentControl()
-        for key in ("owner", "approver"):
-            if getattr(control, key):
-                self.check_text(("document_control", key), getattr(control, key))
-        if control.review_cycle_months is not None and not 1 <= control.review_cycle_months <= 60:
-            self.report(("document_control", "review_cycle_months"), "expected a number of months from 1 to 60")
-        if spec.poster_size and spec.poster_size not in POSTER_SIZES:
-            self.report(("poster_size",), f"found {spec.poster_size!r}, expected one of {', '.join(POSTER_SIZES)}")
-        search_path = self.search_path()
-        defaults = Branding()
-        family = (spec.font and spec.font.family) or defaults.font_family
+        if not self.problems:
+            self.check_one_accountable(roles)
+        self.check_numbers()
         colours = spec.colours or ColoursSpec()
-        branding = Branding(
-            organisation=spec.name,
-            short_name=spec.short_name,
-            logo=logo,
-            primary=(colours.primary or defaults.primary).upper(),
-            accent=(colours.accent or defaults.accent).upper(),
-            palette=self.palette(colours),
-            font_family=font[1] if font else family,
-            font_file=font[0] if font else None,
-            classification=spec.classification or defaults.classification,
-            document_owner=control.owner or defaults.document_owner,
-            approver=control.approver or defaults.approver,
-            review_cycle_months=control.review_cycle_months or defaults.review_cycle_months,
-            poster_size=spec.poster_size or defaults.poster_size,
-            file_prefix=slug,
-        )
+        branding = make_branding(spec, slug, self.check_logo(), self.check_font(), self.palette(colours))
         return Profile(
             folder=self.folder,
             slug=slug,
             branding=branding,
-            search_path=search_path,
+            search_path=self.search_path(),
             models_in_use=spec.models_in_use,
             roles=roles,
             raci_overrides=spec.raci_overrides,
         )
 
     # --- checks -----------------------------------------------------------
+
+    def check_texts(self) -> None:
+        for key_path in TEXT_FIELDS:
+            value = _value_at(self.spec, key_path)
+            if value:
+                self.check_text(key_path, value)
+
+    def check_slug(self) -> str:
+        spec = self.spec
+        slug = spec.file_prefix or slugify(spec.short_name or spec.name)
+        if not values.whole_match(SLUG, slug):
+            self.report(("name",), f"cannot make a file-name slug from {spec.name!r}; set file_prefix: my-org")
+        return slug
+
+    def check_numbers(self) -> None:
+        spec, control = self.spec, self.spec.document_control or DocumentControl()
+        if control.review_cycle_months is not None and not 1 <= control.review_cycle_months <= 60:
+            self.report(("document_control", "review_cycle_months"), "expected a number of months from 1 to 60")
+        if spec.poster_size and spec.poster_size not in POSTER_SIZES:
+            self.report(("poster_size",), f"found {spec.poster_size!r}, expected one of {', '.join(POSTER_SIZES)}")
 
     def check_text(self, key_path: tuple, value: str) -> None:
         problem = values.name_problem(value)
@@ -232,8 +231,9 @@ class _ProfileChecker:
                         ("raci_overrides", domain_id, role_id),
                         f"found {letter!r}, expected one of {', '.join(model.RACI_LETTERS)}",
                     )
-        if self.problems:
-            return
+
+    def check_one_accountable(self, roles: RolesSpec) -> None:
+        """Every domain keeps exactly one A once roles are dropped and added and the overrides applied."""
         for row in self.fw.raci:
             letters = {r: x for r, x in row.letters.items() if r not in roles.drop}
             letters.update(dict.fromkeys((r.id for r in roles.add), "I"))
@@ -391,6 +391,36 @@ class _ProfileChecker:
             return True
         self.report(key_path, f"unknown {what} {value!r}; expected one of {', '.join(allowed)}")
         return False
+
+
+def make_branding(
+    spec: OrgFile, slug: str, logo: Logo | None, font: tuple[Path, str] | None, palette: Mapping[str, LevelColours]
+) -> Branding:
+    """Build the branding from checked values; what the profile leaves out keeps the default."""
+    defaults, colours = Branding(), spec.colours or ColoursSpec()
+    control = spec.document_control or DocumentControl()
+    return Branding(
+        organisation=spec.name,
+        short_name=spec.short_name,
+        logo=logo,
+        primary=(colours.primary or defaults.primary).upper(),
+        accent=(colours.accent or defaults.accent).upper(),
+        palette=palette,
+        font_family=font[1] if font else (spec.font and spec.font.family) or defaults.font_family,
+        font_file=font[0] if font else None,
+        classification=spec.classification or defaults.classification,
+        document_owner=control.owner or defaults.document_owner,
+        approver=control.approver or defaults.approver,
+        review_cycle_months=control.review_cycle_months or defaults.review_cycle_months,
+        poster_size=spec.poster_size or defaults.poster_size,
+        file_prefix=slug,
+    )
+
+
+def _value_at(record: object, key_path: tuple[str, ...]) -> str | None:
+    for key in key_path:
+        record = getattr(record, key, None) if record is not None else None
+    return record if isinstance(record, str) else None
 
 
 def profile_search_path(folder: Path) -> tuple[SearchPath, str | None]:
