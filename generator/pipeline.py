@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from generator import __version__, limits, trust
@@ -191,7 +192,7 @@ def _install(staging: Path, out_dir: Path, paths: list[str], stale: list[Artifac
             if os.path.lexists(target):
                 _move_aside(target, aside / relative, undo)
             os.rename(source, target)
-            undo.append(lambda source=source, target=target: os.rename(target, source))
+            undo.append(partial(os.rename, target, source))
     except BaseException:
         for step in reversed(undo):
             step()
@@ -201,7 +202,7 @@ def _install(staging: Path, out_dir: Path, paths: list[str], stale: list[Artifac
 def _move_aside(path: Path, place: Path, undo: list[Callable[[], None]]) -> None:
     place.parent.mkdir(parents=True, exist_ok=True)
     os.rename(path, place)
-    undo.append(lambda: os.rename(place, path))
+    undo.append(partial(os.rename, place, path))
 
 
 def _make_dirs(root: Path, relative: Path, undo: list[Callable[[], None]]) -> None:
@@ -211,7 +212,7 @@ def _make_dirs(root: Path, relative: Path, undo: list[Callable[[], None]]) -> No
         trust.real_dir(current)
         if not current.exists():
             current.mkdir()
-            undo.append(lambda folder=current: folder.rmdir())
+            undo.append(partial(os.rmdir, current))
 
 
 def _read_manifest(out_dir: Path) -> list[Artifact]:

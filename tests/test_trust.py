@@ -214,3 +214,16 @@ def test_out_naming_a_file_or_an_unwritable_folder_is_a_one_line_error(tmp_path,
     err = capsys.readouterr().err
     assert "cannot write" in err and "Permission denied" in err and "Traceback" not in err
     assert len([line for line in err.splitlines() if "error" in line]) == 1
+
+
+def test_poster_fetcher_refuses_a_hard_link_out_of_the_profile(tmp_path):
+    from generator.renderers.poster.fetcher import ContainedFetcher, ResourceRefused
+    from generator.search_path import SearchPath
+
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"secret")
+    (tmp_path / "org").mkdir()
+    (tmp_path / "org" / "logo.png").hardlink_to(secret)
+    fetcher = ContainedFetcher(SearchPath(assets=(tmp_path / "org",)))
+    with pytest.raises(ResourceRefused, match="is a hard link"):
+        fetcher.fetch((tmp_path / "org" / "logo.png").as_uri())
