@@ -29,6 +29,8 @@ MANIFEST = "manifest.json"
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 STAGING_PREFIX = ".staging-"
 OWNER_FILE = ".owner"  # in a staging folder: the id of the process building into it
+JOURNAL = ".journal"  # in a staging folder: the install's steps, each written before it is taken
+ASIDE = ".previous"  # in a staging folder: the files an install replaced or removed
 
 
 @dataclass(frozen=True)
@@ -144,10 +146,30 @@ def _remove_leftover(path: Path) -> None:
         owner = int((path / OWNER_FILE).read_text(encoding="ascii"))
         os.kill(owner, 0)
     except (OSError, ValueError):  # no owner file, unreadable, or the process is gone
+        _roll_back_killed_install(path, path.parent)
         shutil.rmtree(path, ignore_errors=True)
         return
     if owner == os.getpid():  # a staging folder of this very process, left by an interrupted build
         shutil.rmtree(path, ignore_errors=True)
+
+
+def _roll_back_killed_install(staging: Path, out_dir: Path) -> None:
+    """Undo, from its journal, the moves of an install killed midway; a finished install is kept."""
+    try:
+        lines = (staging / JOURNAL).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return
+    if not lines or lines[-1] == "done":
+        return
+    for line in reversed(lines):
+        step, _, relative = line.partition("\t")
+        try:
+            if step == "placing":
+                os.unlink(trust.contained(out_dir, relative))
+            elif step == "aside" and os.path.lexists(staging / ASIDE / relative):
+                os.replace(staging / ASIDE / relative, trust.output_file(out_dir, relative))
+        except (OSError, trust.Refused):
+            continue
 
 
 @contextmanager
@@ -176,27 +198,36 @@ def _install(staging: Path, out_dir: Path, paths: list[str], stale: list[Artifac
     Every target is checked first (real folders, no folder where a file goes). Each file it
     replaces, and each stale file the manifest lists and that is still unchanged, is moved aside
     into the staging folder; on any failure everything moved is moved back, so the previous
-    files and manifest stay exactly as they were. Nothing outside `out_dir` is ever touched.
+    files and manifest stay exactly as they were. Each step is journalled before it is taken,
+    so the next build can undo an install killed midway. Nothing outside `out_dir` is touched.
     """
     moves = [(staging / p, trust.output_file(out_dir, p), p) for p in [*paths, MANIFEST]]
     removals = [p for p in (trust.owned_file(out_dir, a.path, a.size, a.sha256) for a in stale) if p is not None]
-    aside = staging / ".previous"
+    aside = staging / ASIDE
     undo: list[Callable[[], None]] = []
+    journal = os.open(staging / JOURNAL, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    note = lambda line: os.write(journal, f"{line}\n".encode())  # noqa: E731 (before each step it names)
     try:
         for path in removals:
+            note(f"aside\t{path.relative_to(out_dir).as_posix()}")
             _move_aside(path, aside / path.relative_to(out_dir), undo)
         for source, target, relative in moves:
             parent = Path(relative).parent
             if parent != Path("."):
                 _make_dirs(out_dir, parent, undo)
             if os.path.lexists(target):
+                note(f"aside\t{relative}")
                 _move_aside(target, aside / relative, undo)
+            note(f"placing\t{relative}")
             os.rename(source, target)
             undo.append(partial(os.rename, target, source))
+        note("done")
     except BaseException:
         for step in reversed(undo):
             step()
         raise
+    finally:
+        os.close(journal)
 
 
 def _move_aside(path: Path, place: Path, undo: list[Callable[[], None]]) -> None:

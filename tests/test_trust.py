@@ -227,3 +227,32 @@ def test_poster_fetcher_refuses_a_hard_link_out_of_the_profile(tmp_path):
     fetcher = ContainedFetcher(SearchPath(assets=(tmp_path / "org",)))
     with pytest.raises(ResourceRefused, match="is a hard link"):
         fetcher.fetch((tmp_path / "org" / "logo.png").as_uri())
+
+
+@pytest.mark.parametrize("killed_at", [1, 3, 6, -1])
+def test_install_killed_midway_is_rolled_back_by_the_next_build(tmp_path, previous, killed_at):
+    """A build process dies at the Nth move of its install; the next build first restores the old output."""
+    import subprocess
+    import sys
+
+    (previous / "docs" / "index.md").write_text("changed since")
+    before = snapshot(previous)
+    script = f"""
+import os, sys
+from generator import pipeline
+from generator.source.load import load_framework
+calls, real = [], os.rename
+def dying(source, target):
+    calls.append(target)
+    if len(calls) == {killed_at} or ({killed_at} == -1 and str(target).endswith("manifest.json")):
+        os._exit(9)
+    return real(source, target)
+pipeline.os.rename = dying
+pipeline.build(load_framework(), pipeline.Path(sys.argv[1]), only=["markdown", "json"], progress=lambda l: None)
+"""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    done = subprocess.run([sys.executable, "-c", script, str(previous)], env=env, check=False)
+    assert done.returncode == 9
+    assert [p for p in previous.iterdir() if p.name.startswith(".staging-")]  # what the killed build left
+    pipeline.shutil.rmtree(pipeline._open_staging(previous))  # what the next build does first
+    assert snapshot(previous) == before
