@@ -363,3 +363,17 @@ def test_init_org_does_not_write_through_a_planted_symlink(tmp_path, planted, ca
     assert "error:" in err and "Traceback" not in err
     assert list(elsewhere.iterdir()) == []
     assert snapshot(folder) == before
+
+
+def test_poster_override_reaching_for_the_network_makes_no_request(previous_edition, capsys):
+    org, out = previous_edition
+    (org / "templates" / "poster").mkdir(exist_ok=True)
+    with loopback_server() as (server, requests):
+        page = f'<html><body><img src="{server}/x.png"><link rel="stylesheet" href="{server}/x.css"></body></html>'
+        (org / "templates" / "poster" / "poster.html.j2").write_text(page)
+        before = snapshot(out)
+        assert main(["build", "--out", str(out), "--org", str(org), "--only", "pdf"]) == 1
+        assert requests == []
+    err = capsys.readouterr().err
+    assert f"refused to fetch {server}/x." in err and "Traceback" not in err
+    assert snapshot(out) == before
