@@ -41,19 +41,11 @@ class SearchPath:
 
     def find(self, name: str) -> Path:
         """Return the first file `name` along the path; `!default/NAME` looks in the defaults only."""
-        roots = self.roots
-        if name.startswith(DEFAULT_PREFIX):
-            name, roots = name[len(DEFAULT_PREFIX) :], (TEMPLATES_DIR,)
-        for root in roots:
-            path = self._candidate(root, name)
-            if path is not None:
-                return path
-        raise FileNotFoundError(f"template {name} not found in {', '.join(str(r) for r in roots)}")
+        return self._locate(name)[1]
 
     def read(self, name: str) -> tuple[Path, bytes]:
         """Find `name` and read it through the trust boundary."""
-        path = self.find(name)
-        root = next(r for r in self.roots if trust.within(path, r) is not None)
+        root, path = self._locate(name)
         try:
             return path, trust.read_file(path, MAX_TEMPLATE_BYTES, trusted=self.trusted(root))
         except trust.Refused as exc:
@@ -73,6 +65,17 @@ class SearchPath:
 
     def loader(self) -> jinja2.BaseLoader:
         return _Loader(self)
+
+    def _locate(self, name: str) -> tuple[Path, Path]:
+        """Return the root holding `name` first, and the file's path."""
+        roots = self.roots
+        if name.startswith(DEFAULT_PREFIX):
+            name, roots = name[len(DEFAULT_PREFIX) :], (TEMPLATES_DIR,)
+        for root in roots:
+            path = self._candidate(root, name)
+            if path is not None:
+                return root, path
+        raise FileNotFoundError(f"template {name} not found in {', '.join(str(r) for r in roots)}")
 
     def _candidate(self, root: Path, name: str) -> Path | None:
         try:

@@ -10,6 +10,7 @@ elsewhere (untrusted roots only), and no larger than the caller's limit.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from pathlib import Path, PurePath
@@ -132,8 +133,6 @@ def output_file(root: Path, relative: str | PurePath) -> Path:
 
 def owned_file(root: Path, relative: str, size: int, sha256: str) -> Path | None:
     """Return a file a manifest lists, only if it is inside `root`, reached without symlinks, and unchanged."""
-    import hashlib
-
     try:
         path = contained(root, relative)
         data = read_file(path, size)
