@@ -377,3 +377,12 @@ def test_poster_override_reaching_for_the_network_makes_no_request(previous_edit
     err = capsys.readouterr().err
     assert f"refused to fetch {server}/x." in err and "Traceback" not in err
     assert snapshot(out) == before
+
+
+def test_templates_command_vets_a_word_template_override(tmp_path, capsys):
+    org = copy_example(tmp_path)
+    (org / "templates" / "word").mkdir(exist_ok=True)
+    word_template(tmp_path, WORD_CASES["macros"][0]).replace(org / "templates" / "word" / "policy-pack.docx")
+    assert main(["templates", "--org", str(org)]) == 1
+    err = capsys.readouterr().err
+    assert "policy-pack.docx" in err and "vbaProject.bin" in err and "Traceback" not in err
