@@ -13,11 +13,11 @@ from generator.changes import compare, to_markdown
 from generator.edition import make_edition
 from generator.org.branding import POSTER_SIZES, Branding
 from generator.org.import_raci import import_raci
-from generator.org.profile import TEMPLATES_SUBDIR, load_profile
-from generator.org.scaffold import init_org
-from generator.org.template_catalogue import catalogue
+from generator.org.profile import load_profile, profile_search_path
+from generator.org.scaffold import ScaffoldError, init_org
+from generator.org.template_catalogue import CatalogueError, catalogue
 from generator.pipeline import MANIFEST, BuildError, build
-from generator.problems import InputError
+from generator.problems import InputError, Problem
 from generator.release import CHECKSUMS, Release, make_release
 from generator.renderers import by_name
 from generator.source.load import DATA_DIR, available_versions, load_framework, previous_version
@@ -41,6 +41,30 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as exc:
         print(f"error: build failed, earlier outputs left as they were: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as exc:  # the output folder or a file the command writes
+        print(f"error: cannot write {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # a safety net only: each error class is handled where it arises
+        print(f"error: unexpected {type(exc).__name__}: {exc}; please report this with the command", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, found {text!r}")
+    return value
+
+
+def _org_name(text: str) -> str:
+    """An argparse type: an organisation name on one line, not empty."""
+    if not text.strip() or any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise argparse.ArgumentTypeError(f"expected the organisation's name on one line, found {text!r}")
+    return text
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,12 +90,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="build this organisation's edition into OUT/<slug>/; repeat it, or give a folder of profiles",
     )
-    build_cmd.add_argument("--jobs", type=int, help="editions built at once (default: one per core)")
+    build_cmd.add_argument("--jobs", type=_positive, help="editions built at once (default: one per core)")
     build_cmd.set_defaults(run=_build)
 
     init = sub.add_parser("init-org", help="create an organisation profile folder with a commented org.yaml")
     init.add_argument("folder", type=Path, metavar="DIR")
-    init.add_argument("--name", required=True, help="the organisation's name")
+    init.add_argument("--name", required=True, type=_org_name, help="the organisation's name")
     init.set_defaults(run=_init_org)
 
     templates = sub.add_parser("templates", help="list the templates an organisation may override")
@@ -167,7 +191,7 @@ def _init_org(args: argparse.Namespace) -> int:
     fw = load_framework(args.data, args.framework_version)
     try:
         written = init_org(args.folder, args.name, fw)
-    except FileExistsError as exc:
+    except ScaffoldError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     for path in written:
@@ -177,10 +201,18 @@ def _init_org(args: argparse.Namespace) -> int:
 
 
 def _templates(args: argparse.Namespace) -> int:
-    override = None
+    search_path = None
     if args.org:
-        override = args.org / TEMPLATES_SUBDIR
-    for entry in catalogue(override if override and override.is_dir() else None):
+        folder = args.org.resolve()
+        search_path, problem = profile_search_path(folder)
+        if problem:
+            raise InputError([Problem(folder, None, "", problem)])
+    try:
+        entries = catalogue(search_path)
+    except CatalogueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for entry in entries:
         marker = " (overridden)" if entry.overridden else ""
         print(f"{entry.name}{marker}")
         print(f"  file: {entry.source}")

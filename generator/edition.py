@@ -17,6 +17,7 @@ from generator.model import Framework
 from generator.org.branding import Branding
 from generator.org.profile import Profile
 from generator.org.tailor import tailor
+from generator.search_path import SearchPath
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,7 @@ class Edition:
     framework: Framework
     branding: Branding = field(default_factory=Branding)
     only: tuple[str, ...] | None = None  # format names to build; None builds every format
-    # Where templates and assets come from, beyond the project's own templates/:
-    template_dirs: tuple[Path, ...] = ()  # organisation override folders, searched before the defaults
-    asset_roots: tuple[Path, ...] = ()  # folders renderers may read files from (logo, fonts)
+    search_path: SearchPath = field(default_factory=SearchPath)  # template and asset folders, overrides first
     changes: Changes | None = None  # against the previous framework version, tailored alike; None: first version
 
 
@@ -57,7 +56,6 @@ def make_edition(
         tailored,
         branding,
         selected,
-        template_dirs=(profile.template_dir,) if profile.template_dir else (),
-        asset_roots=(profile.folder,),
+        search_path=profile.search_path,
         changes=since_previous(tailored, data_dir, lambda previous: tailor(previous, profile)) if data_dir else None,
     )

@@ -8,12 +8,14 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
-from generator import __version__
+from generator import __version__, limits, trust
 from generator.edition import Edition
 from generator.model import Framework
 from generator.renderers import by_name
@@ -22,6 +24,11 @@ from generator.template_context import template_context
 from generator.templating import make_environment
 
 MANIFEST = "manifest.json"
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+STAGING_PREFIX = ".staging-"
+OWNER_FILE = ".owner"  # in a staging folder: the id of the process building into it
+JOURNAL = ".journal"  # in a staging folder: the install's steps, each written before it is taken
+ASIDE = ".previous"  # in a staging folder: the files an install replaced or removed
 
 
 @dataclass(frozen=True)
@@ -70,11 +77,10 @@ def render_context(edition: Edition) -> RenderContext:
     return RenderContext(
         framework=framework,
         build_time=build_time(framework),
-        env=make_environment(edition.template_dirs),
+        env=make_environment(edition.search_path),
         context=template_context(framework, branding),
         branding=branding,
-        template_dirs=edition.template_dirs,
-        asset_roots=edition.asset_roots,
+        search_path=edition.search_path,
         changes=edition.changes,
     )
 
@@ -87,25 +93,33 @@ def build(edition: Edition, out_dir: Path, progress: Callable[[str], None] = sil
     renderers = select(edition.only)
     ctx = render_context(edition)
     framework = edition.framework
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    try:
+        staging = _open_staging(out_dir)
+    except (trust.Refused, OSError) as exc:
+        raise BuildError(_output_problem(out_dir, exc)) from None
     try:
         produced: dict[str, list[Path]] = {}
-        for renderer in renderers:
-            started = time.perf_counter()
-            try:
-                produced[renderer.name] = renderer.render(ctx, staging)
-            except Exception as exc:
-                raise BuildError(f"{renderer.name}: {exc}") from exc
-            elapsed = time.perf_counter() - started
-            count = len(produced[renderer.name])
-            progress(f"  {renderer.name:<10} {count:>3} file{'s' if count != 1 else ''}  {elapsed:6.2f} s")
+        with _temp_files_in(staging / ".tmp"):
+            for renderer in renderers:
+                started = time.perf_counter()
+                try:
+                    with limits.time_limit(limits.FORMAT_SECONDS, f"the {renderer.name} format"):
+                        produced[renderer.name] = renderer.render(ctx, staging)
+                except Exception as exc:
+                    raise BuildError(f"{renderer.name}: {exc}") from exc
+                elapsed = time.perf_counter() - started
+                count = len(produced[renderer.name])
+                progress(f"  {renderer.name:<10} {count:>3} file{'s' if count != 1 else ''}  {elapsed:6.2f} s")
         artifacts = [_artifact(staging, path, name) for name, paths in produced.items() for path in paths]
         previous = _read_manifest(out_dir)
         kept = [a for a in previous if a.format not in produced]
-        _install(staging, out_dir, artifacts, [a for a in previous if a.format in produced])
         all_artifacts = sorted(kept + artifacts, key=lambda a: a.path)
-        _write_manifest(out_dir, framework, ctx.build_time, all_artifacts)
+        _write_manifest(staging, framework, ctx.build_time, all_artifacts)
+        stale = [a for a in previous if a.format in produced and a.path not in {n.path for n in artifacts}]
+        try:
+            _install(staging, out_dir, [a.path for a in artifacts], stale)
+        except (trust.Refused, OSError) as exc:
+            raise BuildError(f"installing into {out_dir}: {_output_problem(out_dir, exc)}") from None
         return artifacts
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -116,35 +130,152 @@ def _artifact(root: Path, relative: Path, fmt: str) -> Artifact:
     return Artifact(relative.as_posix(), fmt, len(data), hashlib.sha256(data).hexdigest())
 
 
-def _install(staging: Path, out_dir: Path, artifacts: list[Artifact], replaced: list[Artifact]) -> None:
-    """Move staged files into place (each move atomic) and drop outputs the rebuilt formats no longer make."""
-    new_paths = {a.path for a in artifacts}
-    for artifact in artifacts:
-        target = out_dir / artifact.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging / artifact.path, target)
-    for old in replaced:
-        if old.path not in new_paths:
-            (out_dir / old.path).unlink(missing_ok=True)
+def _open_staging(out_dir: Path) -> Path:
+    """Check the output folder, clean what killed builds left in it, and make a fresh staging folder."""
+    trust.real_dir(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for leftover in out_dir.glob(f"{STAGING_PREFIX}*"):
+        _remove_leftover(leftover)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+    (staging / OWNER_FILE).write_text(str(os.getpid()), encoding="ascii")
+    return staging
+
+
+def _remove_leftover(path: Path) -> None:
+    """Remove a staging folder whose build is no longer running (its owner process is gone)."""
+    if path.is_symlink() or not path.is_dir():
+        path.unlink(missing_ok=True)
+        return
+    try:
+        owner = int((path / OWNER_FILE).read_text(encoding="ascii"))
+        os.kill(owner, 0)
+    except (OSError, ValueError):  # no owner file, unreadable, or the process is gone
+        _roll_back_killed_install(path, path.parent)
+        shutil.rmtree(path, ignore_errors=True)
+        return
+    if owner == os.getpid():  # a staging folder of this very process, left by an interrupted build
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _roll_back_killed_install(staging: Path, out_dir: Path) -> None:
+    """Undo, from its journal, the moves of an install killed midway; a finished install is kept."""
+    try:
+        lines = (staging / JOURNAL).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return
+    if not lines or lines[-1] == "done":
+        return
+    for line in reversed(lines):
+        step, _, relative = line.partition("\t")
+        try:
+            if step == "placing":
+                os.unlink(trust.contained(out_dir, relative))
+            elif step == "aside" and os.path.lexists(staging / ASIDE / relative):
+                os.replace(staging / ASIDE / relative, trust.output_file(out_dir, relative))
+        except (OSError, trust.Refused):
+            continue
+
+
+@contextmanager
+def _temp_files_in(folder: Path) -> Iterator[None]:
+    """Let renderers' temporary files (WeasyPrint's fonts, the preview) live in the staging folder."""
+    folder.mkdir()
+    previous, tempfile.tempdir = tempfile.tempdir, str(folder)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = previous
+
+
+def _output_problem(out_dir: Path, exc: BaseException) -> str:
+    if isinstance(exc, trust.Refused):
+        return str(exc)
+    if isinstance(exc, OSError):
+        where = exc.filename or out_dir
+        return f"cannot write {where}: {exc.strerror or exc}; check the folder and its permissions"
+    return str(exc)
+
+
+def _install(staging: Path, out_dir: Path, paths: list[str], stale: list[Artifact]) -> None:
+    """Move the staged files and manifest into place as one step that is undone whole if any move fails.
+
+    Every target is checked first (real folders, no folder where a file goes). Each file it
+    replaces, and each stale file the manifest lists and that is still unchanged, is moved aside
+    into the staging folder; on any failure everything moved is moved back, so the previous
+    files and manifest stay exactly as they were. Each step is journalled before it is taken,
+    so the next build can undo an install killed midway. Nothing outside `out_dir` is touched.
+    """
+    moves = [(staging / p, trust.output_file(out_dir, p), p) for p in [*paths, MANIFEST]]
+    removals = [p for p in (trust.owned_file(out_dir, a.path, a.size, a.sha256) for a in stale) if p is not None]
+    aside = staging / ASIDE
+    undo: list[Callable[[], None]] = []
+    journal = os.open(staging / JOURNAL, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    note = lambda line: os.write(journal, f"{line}\n".encode())  # noqa: E731 (before each step it names)
+    try:
+        for path in removals:
+            note(f"aside\t{path.relative_to(out_dir).as_posix()}")
+            _move_aside(path, aside / path.relative_to(out_dir), undo)
+        for source, target, relative in moves:
+            parent = Path(relative).parent
+            if parent != Path("."):
+                _make_dirs(out_dir, parent, undo)
+            if os.path.lexists(target):
+                note(f"aside\t{relative}")
+                _move_aside(target, aside / relative, undo)
+            note(f"placing\t{relative}")
+            os.rename(source, target)
+            undo.append(partial(os.rename, target, source))
+        note("done")
+    except BaseException:
+        for step in reversed(undo):
+            step()
+        raise
+    finally:
+        os.close(journal)
+
+
+def _move_aside(path: Path, place: Path, undo: list[Callable[[], None]]) -> None:
+    place.parent.mkdir(parents=True, exist_ok=True)
+    os.rename(path, place)
+    undo.append(partial(os.rename, place, path))
+
+
+def _make_dirs(root: Path, relative: Path, undo: list[Callable[[], None]]) -> None:
+    current = root
+    for part in relative.parts:
+        current = current / part
+        trust.real_dir(current)
+        if not current.exists():
+            current.mkdir()
+            undo.append(partial(os.rmdir, current))
 
 
 def _read_manifest(out_dir: Path) -> list[Artifact]:
+    """Return the previous manifest's entries that are well formed; the manifest itself is untrusted."""
     try:
-        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        return [Artifact(**a) for a in data["artifacts"]]
-    except (OSError, ValueError, KeyError, TypeError):
+        data = json.loads(trust.read_inside(out_dir, MANIFEST, MAX_MANIFEST_BYTES).decode("utf-8"))
+        entries = [Artifact(**a) for a in data["artifacts"]]
+    except (OSError, trust.Refused, ValueError, KeyError, TypeError, AttributeError):
         return []
+    return [a for a in entries if _well_formed(a)]
 
 
-def _write_manifest(out_dir: Path, framework: Framework, when: datetime, artifacts: list[Artifact]) -> None:
+def _well_formed(artifact: Artifact) -> bool:
+    fields_ok = isinstance(artifact.path, str) and isinstance(artifact.format, str)
+    fields_ok = fields_ok and isinstance(artifact.size, int) and isinstance(artifact.sha256, str)
+    try:
+        return fields_ok and bool(trust.relative_parts(artifact.path)) and artifact.path != MANIFEST
+    except trust.Refused:
+        return False
+
+
+def _write_manifest(folder: Path, framework: Framework, when: datetime, artifacts: list[Artifact]) -> None:
     manifest = {
         "framework": {"id": framework.info.id, "version": framework.info.version},
         "generator": {"version": __version__},
         "build_time": when.isoformat().replace("+00:00", "Z"),
         "artifacts": [a.__dict__ for a in artifacts],
     }
-    text = json.dumps(manifest, indent=2) + "\n"
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=out_dir, delete=False, suffix=".tmp") as tmp:
-        tmp.write(text)
-    os.chmod(tmp.name, 0o644)
-    os.replace(tmp.name, out_dir / MANIFEST)
+    path = folder / MANIFEST
+    path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    os.chmod(path, 0o644)

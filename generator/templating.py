@@ -2,51 +2,83 @@
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Sequence
-from pathlib import Path
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-DEFAULT_PREFIX = "!default"
+from generator import limits
+from generator.search_path import DEFAULT_PREFIX, TEMPLATES_DIR, SearchPath, TemplateOutsideError
+
+__all__ = ["DEFAULT_PREFIX", "TEMPLATES_DIR", "TemplateOutsideError", "make_environment", "render_template"]
+MAX_POWER_BITS = 4096  # `**` results larger than this many bits are refused
 _ESCAPED_SUFFIXES = (".html.j2", ".html", ".xml.j2", ".svg.j2")
 
 
-class TemplateOutsideError(jinja2.TemplateError):
-    """A template path resolves outside its folder (a symlink or `..`): refused, never read."""
+class BoundedSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox with bounds: `range`, string and list repetition, `lipsum`, big powers.
+
+    Every call and every `range` step also checks the render's time limit, for threads where
+    the timer signal of `limits.time_limit` cannot reach.
+    """
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.globals["range"] = _BoundedRange
+        self.globals["lipsum"] = _bounded_lipsum(self.globals["lipsum"])
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "*":
+            for items, count in ((left, right), (right, left)):
+                repeats = isinstance(items, str | list | tuple) and isinstance(count, int)
+                if repeats and len(items) * count > limits.MAX_STRING:
+                    raise limits.LimitExceeded(
+                        f"repetition makes {len(items) * count} items, more than {limits.MAX_STRING}"
+                    )
+        numbers = isinstance(left, int | float) and isinstance(right, int | float)
+        if operator == "**" and numbers and abs(left) > 1 and right * math.log2(abs(left)) > MAX_POWER_BITS:
+            raise limits.LimitExceeded(f"power {left} ** {right} is too large")
+        return super().call_binop(context, operator, left, right)
+
+    def call(self, __context, __obj, *args, **kwargs):
+        limits.check_time()
+        return super().call(__context, __obj, *args, **kwargs)
 
 
-class ContainedLoader(jinja2.FileSystemLoader):
-    """A file loader that refuses any template resolving outside its folder (symlinks included)."""
+class _BoundedRange:
+    """`range` for templates: at most MAX_RANGE items, and each step counts against the time limit."""
 
-    def __init__(self, root: Path):
-        self.root = root.resolve()
-        super().__init__(str(self.root))
+    def __init__(self, *args: int):
+        self.items = range(*args)
+        if len(self.items) > limits.MAX_RANGE:
+            raise limits.LimitExceeded(f"range of {len(self.items)} items, more than {limits.MAX_RANGE}")
 
-    def get_source(self, environment, template):
-        candidate = self.root / template
-        if not candidate.exists():
-            raise jinja2.TemplateNotFound(template)
-        path = candidate.resolve()
-        if not path.is_relative_to(self.root):
-            raise TemplateOutsideError(f"{candidate} resolves to {path}, outside {self.root}; copy the file in")
-        return super().get_source(environment, template)
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self):
+        for n, item in enumerate(self.items):
+            if n % 1024 == 0:
+                limits.check_time()
+            yield item
 
 
-def make_environment(override_dirs: Sequence[Path] = ()) -> jinja2.Environment:
-    """Build the environment: override folders first, then the defaults; `!default/` reaches a default."""
-    defaults = ContainedLoader(TEMPLATES_DIR)
-    loader = jinja2.ChoiceLoader(
-        [
-            jinja2.PrefixLoader({DEFAULT_PREFIX: defaults}, delimiter="/"),
-            *(ContainedLoader(d) for d in override_dirs),
-            defaults,
-        ]
-    )
-    env = ImmutableSandboxedEnvironment(
-        loader=loader,
+def _bounded_lipsum(lipsum):
+    def bounded(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:
+        if n * max * 8 > limits.MAX_STRING:
+            raise limits.LimitExceeded(f"lipsum({n}, max={max}) makes too much text")
+        return lipsum(n, html, min, max)
+
+    return bounded
+
+
+def make_environment(search_path: SearchPath | None = None) -> jinja2.Environment:
+    """Build the sandboxed environment over a search path: overrides first, then the defaults."""
+    env = BoundedSandbox(
+        loader=(search_path or SearchPath()).loader(),
         undefined=jinja2.StrictUndefined,
         autoescape=lambda name: bool(name) and name.endswith(_ESCAPED_SUFFIXES),
         keep_trailing_newline=True,
@@ -92,21 +124,6 @@ def md_cell(value: object) -> str:
     return md_text(value).replace("|", "\\|")
 
 
-def find_template(relative: str, override_dirs: Sequence[Path] = ()) -> Path:
-    """Return the first existing file `relative` in the override folders, then the defaults.
-
-    A name resolving outside its folder (`..`, an absolute path, a symlink) is refused.
-    """
-    roots = [*override_dirs, TEMPLATES_DIR]
-    for root in (r.resolve() for r in roots):
-        path = (root / relative).resolve()
-        if not path.is_relative_to(root):
-            raise ValueError(f"template {relative} resolves outside {root}")
-        if path.is_file():
-            return path
-    raise FileNotFoundError(f"template {relative} not found in {', '.join(str(r) for r in roots)}")
-
-
 class TemplateRenderError(Exception):
     """A template failed to load or render; the message names the template file and line."""
 
@@ -114,15 +131,26 @@ class TemplateRenderError(Exception):
 def render_template(env: jinja2.Environment, name: str, context: dict) -> str:
     """Render a template; on any template error, say which file and line, and what went wrong."""
     try:
-        return env.get_template(name).render(context)
+        return _bounded_render(env.get_template(name), context)
     except jinja2.TemplateSyntaxError as exc:
         where = f"{exc.filename or exc.name or name}, line {exc.lineno}"
         raise TemplateRenderError(f"template {where}: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
         message = f"no template {exc.name!r} inside the allowed template folders"
         raise TemplateRenderError(f"template {_failing_frame(exc, name)}: {message}") from None
-    except (jinja2.TemplateError, jinja2.exceptions.SecurityError) as exc:
+    except (jinja2.TemplateError, jinja2.exceptions.SecurityError, limits.LimitExceeded) as exc:
         raise TemplateRenderError(f"template {_failing_frame(exc, name)}: {exc}") from None
+
+
+def _bounded_render(template: jinja2.Template, context: dict) -> str:
+    """Render piece by piece, stopping once the output passes MAX_OUTPUT characters."""
+    parts, size = [], 0
+    for part in template.generate(context):
+        size += len(part)
+        if size > limits.MAX_OUTPUT:
+            raise limits.LimitExceeded(f"output is larger than {limits.MAX_OUTPUT} characters")
+        parts.append(part)
+    return "".join(parts)
 
 
 def _failing_frame(exc: BaseException, name: str) -> str:

@@ -12,13 +12,14 @@ from generator.edition import Edition, make_edition
 from generator.org.branding import Branding
 from generator.org.profile import load_profile
 from generator.pipeline import build
+from generator.search_path import SearchPath
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "northwind-analytics"
 
 
 def test_reference_edition_is_the_framework_in_the_default_branding(framework):
     edition = make_edition(framework)
-    assert edition == Edition(framework, Branding(), None, (), ())
+    assert edition == Edition(framework, Branding(), None, SearchPath(), None)
     assert edition.branding.poster_size == "A2"
 
 
@@ -34,8 +35,8 @@ def test_organisation_edition_is_tailored_branded_and_reads_the_profile_folder(f
     edition = make_edition(framework, profile)
     assert [m.id for m in edition.framework.models] == ["saas-ai", "paas-ai", "agentic-ai", "ai-coding"]
     assert edition.branding == profile.branding and edition.branding.poster_size == "A3"
-    assert edition.template_dirs == (EXAMPLE / "templates",)
-    assert edition.asset_roots == (EXAMPLE,)
+    assert edition.search_path.overrides == (EXAMPLE.resolve() / "templates",)
+    assert edition.search_path.assets == (EXAMPLE.resolve(),)
     assert make_edition(framework, profile, poster_size="Letter").branding.poster_size == "Letter"
 
 

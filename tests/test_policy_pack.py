@@ -25,6 +25,7 @@ from generator.org.branding import Branding
 from generator.pipeline import build, build_time
 from generator.renderers.base import RenderContext
 from generator.renderers.policy_pack.document import PolicyTemplateError, render_policy
+from generator.search_path import SearchPath
 from generator.templating import TEMPLATES_DIR, make_environment
 from tests.conftest import png_logo
 
@@ -427,7 +428,7 @@ def test_broken_override_template_fails_the_build_with_its_name(tmp_path, framew
     (overrides / "word").mkdir(parents=True)
     template_with(overrides / "word", "{{ nonexistent }}")
     with pytest.raises(Exception, match=r"docx: template policy-pack.docx: 'nonexistent' is undefined"):
-        build(Edition(framework, only=("docx",), template_dirs=(overrides,)), tmp_path / "out")
+        build(Edition(framework, only=("docx",), search_path=SearchPath(overrides=(overrides,))), tmp_path / "out")
 
 
 def test_template_without_body_paragraph_is_refused(tmp_path, framework):

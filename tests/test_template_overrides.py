@@ -10,6 +10,7 @@ from generator.edition import Edition
 from generator.org.profile import load_profile
 from generator.org.tailor import tailor
 from generator.pipeline import build
+from generator.search_path import SearchPath
 from generator.source.load import load_framework
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "northwind-analytics"
@@ -26,7 +27,7 @@ def test_extending_override_changes_one_block_only(tmp_path):
     fw, profile = tailored()
     build(Edition(fw, branding=profile.branding, only=("markdown",)), tmp_path / "plain")
     build(
-        Edition(fw, branding=profile.branding, only=("markdown",), template_dirs=(profile.template_dir,)),
+        Edition(fw, branding=profile.branding, only=("markdown",), search_path=profile.search_path),
         tmp_path / "over",
     )
     plain = (tmp_path / "plain" / "docs" / "index.md").read_text(encoding="utf-8")
@@ -47,7 +48,12 @@ def test_override_replaces_the_default(tmp_path):
     overrides.mkdir(parents=True)
     (overrides / "obligations.md.j2").write_text("# Owned by {{ edition.organisation }}\n", encoding="utf-8")
     build(
-        Edition(fw, branding=profile.branding, only=("markdown",), template_dirs=(tmp_path / "templates",)),
+        Edition(
+            fw,
+            branding=profile.branding,
+            only=("markdown",),
+            search_path=SearchPath(overrides=(tmp_path / "templates",)),
+        ),
         tmp_path / "out",
     )
     assert (tmp_path / "out" / "docs" / "obligations.md").read_text() == f"# Owned by {NAME}\n"
@@ -78,7 +84,10 @@ def test_hostile_override_templates_fail_the_build_clearly(tmp_path, template, e
     with pytest.raises(Exception) as info:
         build(
             Edition(
-                fw, branding=profile.branding, only=("markdown",), template_dirs=(override_with(tmp_path, template),)
+                fw,
+                branding=profile.branding,
+                only=("markdown",),
+                search_path=SearchPath(overrides=(override_with(tmp_path, template),)),
             ),
             before_out,
         )
@@ -95,9 +104,14 @@ def test_symlinked_override_outside_the_profile_is_refused(tmp_path):
     overrides = tmp_path / "templates" / "markdown"
     overrides.mkdir(parents=True)
     (overrides / "index.md.j2").symlink_to(outside)
-    with pytest.raises(Exception, match=r"index.md.j2 resolves to .*outside.md.j2, outside .*; copy the file in"):
+    with pytest.raises(Exception, match=r"index.md.j2 is a symbolic link; copy the file or folder in instead"):
         build(
-            Edition(fw, branding=profile.branding, only=("markdown",), template_dirs=(tmp_path / "templates",)),
+            Edition(
+                fw,
+                branding=profile.branding,
+                only=("markdown",),
+                search_path=SearchPath(overrides=(tmp_path / "templates",)),
+            ),
             tmp_path / "out",
         )
     assert not (tmp_path / "out" / "docs").exists()

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from generator import model
+from generator import model, trust, values
 from generator.model import doc
 from generator.org.branding import DEFAULT_PALETTE, POSTER_SIZES, Branding, LevelColours, Logo, contrast_ratio
 from generator.problems import InputError, Problem
-from generator.source.load import schema_check
-from generator.source.schema import COLOUR, SLUG, from_raw, record_schema
+from generator.search_path import SearchPath
+from generator.source.schema import COLOUR, SLUG, from_raw, record_schema, schema_check
 from generator.source.yaml_reader import Document, YamlError, load_yaml
 
 PROFILE_FILE = "org.yaml"
@@ -29,10 +29,10 @@ FONT_FAMILIES = ("DejaVu Sans",)  # families the project bundles in templates/fo
 LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
 MAX_LOGO_BYTES = 5 * 1024 * 1024
 MAX_FONT_BYTES = 10 * 1024 * 1024
+MAX_LOGO_PIXELS = 40_000_000  # a bigger image is refused before it is decoded
 LOGO_MAX_PIXELS = 1200  # longest side after loading; larger logos are scaled down once
 MIN_CONTRAST = 4.5  # WCAG AA for normal text
 _FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"true")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 # --- the org.yaml record ---------------------------------------------------
@@ -91,6 +91,14 @@ class OrgFile:
 
 
 PROFILE_SCHEMA = record_schema(OrgFile, PROFILE_FILE)
+# Free-text fields that end up in headings, headers and labels: one line, drawable, short.
+TEXT_FIELDS = (
+    ("name",),
+    ("short_name",),
+    ("classification",),
+    ("document_control", "owner"),
+    ("document_control", "approver"),
+)
 
 
 # --- the loaded profile ----------------------------------------------------
@@ -103,7 +111,7 @@ class Profile:
     folder: Path
     slug: str
     branding: Branding
-    template_dir: Path | None
+    search_path: SearchPath  # the profile's templates/ (when present) before the defaults; assets from its folder
     models_in_use: tuple[str, ...]
     roles: RolesSpec
     raci_overrides: Mapping[str, Mapping[str, str]]
@@ -116,7 +124,7 @@ def load_profile(folder: Path, framework: model.Framework) -> Profile:
     if not folder.is_dir():
         raise InputError([Problem(folder, None, "", "profile folder not found; create it with `init-org`")])
     try:
-        document = load_yaml(path)
+        document = load_yaml(path, trusted=False)
     except YamlError as exc:
         raise InputError(exc.problems) from None
     problems = schema_check(document, PROFILE_FILE, PROFILE_SCHEMA)
@@ -139,49 +147,23 @@ class _ProfileChecker:
         self.problems.append(self.doc.problem(key_path, message))
 
     def profile(self) -> Profile:
+        """Run every check; return the profile built from the checked values (valid only without problems)."""
         spec = self.spec
-        self.check_text(("name",), spec.name)
-        for key in ("short_name", "classification"):
-            if getattr(spec, key):
-                self.check_text((key,), getattr(spec, key))
-        slug = spec.file_prefix or _slugify(spec.short_name or spec.name)
-        if not re.match(SLUG, slug):
-            self.report(("name",), f"cannot make a file-name slug from {spec.name!r}; set file_prefix: my-org")
+        self.check_texts()
+        slug = self.check_slug()
         self.check_models()
         roles = spec.roles or RolesSpec()
         self.check_roles(roles)
-        logo = self.check_logo()
-        font_file = self.check_font()
-        control = spec.document_control or DocumentControl()
-        if control.review_cycle_months is not None and not 1 <= control.review_cycle_months <= 60:
-            self.report(("document_control", "review_cycle_months"), "expected a number of months from 1 to 60")
-        if spec.poster_size and spec.poster_size not in POSTER_SIZES:
-            self.report(("poster_size",), f"found {spec.poster_size!r}, expected one of {', '.join(POSTER_SIZES)}")
-        template_dir = self.folder / TEMPLATES_SUBDIR
-        defaults = Branding()
-        family = (spec.font and spec.font.family) or defaults.font_family
+        if not self.problems:
+            self.check_one_accountable(roles)
+        self.check_numbers()
         colours = spec.colours or ColoursSpec()
-        branding = Branding(
-            organisation=spec.name,
-            short_name=spec.short_name,
-            logo=logo,
-            primary=(colours.primary or defaults.primary).upper(),
-            accent=(colours.accent or defaults.accent).upper(),
-            palette=self.palette(colours),
-            font_family=_family_name(font_file) if font_file else family,
-            font_file=font_file,
-            classification=spec.classification or defaults.classification,
-            document_owner=control.owner or defaults.document_owner,
-            approver=control.approver or defaults.approver,
-            review_cycle_months=control.review_cycle_months or defaults.review_cycle_months,
-            poster_size=spec.poster_size or defaults.poster_size,
-            file_prefix=slug,
-        )
+        branding = make_branding(spec, slug, self.check_logo(), self.check_font(), self.palette(colours))
         return Profile(
             folder=self.folder,
             slug=slug,
             branding=branding,
-            template_dir=template_dir if template_dir.is_dir() else None,
+            search_path=self.search_path(),
             models_in_use=spec.models_in_use,
             roles=roles,
             raci_overrides=spec.raci_overrides,
@@ -189,9 +171,30 @@ class _ProfileChecker:
 
     # --- checks -----------------------------------------------------------
 
+    def check_texts(self) -> None:
+        for key_path in TEXT_FIELDS:
+            value = _value_at(self.spec, key_path)
+            if value:
+                self.check_text(key_path, value)
+
+    def check_slug(self) -> str:
+        spec = self.spec
+        slug = spec.file_prefix or slugify(spec.short_name or spec.name)
+        if not values.whole_match(SLUG, slug):
+            self.report(("name",), f"cannot make a file-name slug from {spec.name!r}; set file_prefix: my-org")
+        return slug
+
+    def check_numbers(self) -> None:
+        spec, control = self.spec, self.spec.document_control or DocumentControl()
+        if control.review_cycle_months is not None and not 1 <= control.review_cycle_months <= 60:
+            self.report(("document_control", "review_cycle_months"), "expected a number of months from 1 to 60")
+        if spec.poster_size and spec.poster_size not in POSTER_SIZES:
+            self.report(("poster_size",), f"found {spec.poster_size!r}, expected one of {', '.join(POSTER_SIZES)}")
+
     def check_text(self, key_path: tuple, value: str) -> None:
-        if _CONTROL.search(value):
-            self.report(key_path, "contains control characters (line breaks, tabs, ...); use plain one-line text")
+        problem = values.name_problem(value)
+        if problem:
+            self.report(key_path, problem)
 
     def check_models(self) -> None:
         known = [m.id for m in self.fw.models]
@@ -214,6 +217,9 @@ class _ProfileChecker:
             if role.id in default_ids or [r.id for r in roles.add].count(role.id) > 1:
                 self.report(("roles", "add", i, "id"), f"role id {role.id!r} already exists; choose another id")
             self.check_text(("roles", "add", i, "name"), role.name)
+            problem = values.text_problem(getattr(role, "description", "") or "")
+            if problem:
+                self.report(("roles", "add", i, "description"), problem)
         final_roles = [r for r in default_ids if r not in roles.drop] + [r.id for r in roles.add]
         domain_ids = [d.id for d in self.fw.domains]
         for domain_id, letters in self.spec.raci_overrides.items():
@@ -225,8 +231,9 @@ class _ProfileChecker:
                         ("raci_overrides", domain_id, role_id),
                         f"found {letter!r}, expected one of {', '.join(model.RACI_LETTERS)}",
                     )
-        if self.problems:
-            return
+
+    def check_one_accountable(self, roles: RolesSpec) -> None:
+        """Every domain keeps exactly one A once roles are dropped and added and the overrides applied."""
         for row in self.fw.raci:
             letters = {r: x for r, x in row.letters.items() if r not in roles.drop}
             letters.update(dict.fromkeys((r.id for r in roles.add), "I"))
@@ -246,11 +253,9 @@ class _ProfileChecker:
             if spec.logo_raster:
                 self.report(("logo_raster",), "logo_raster is only used with an SVG logo; set logo instead")
             return None
-        logo_path = self.inside(("logo",), spec.logo)
-        if logo_path is None:
-            return None
-        if logo_path.suffix.lower() == ".svg":
-            if not self.check_svg(logo_path):
+        if spec.logo.lower().endswith(".svg"):
+            logo_path = self.check_svg(spec.logo)
+            if logo_path is None:
                 return None
             if not spec.logo_raster:
                 self.report(("logo",), "an SVG logo needs logo_raster: a PNG or JPEG copy for Word and Excel")
@@ -260,29 +265,35 @@ class _ProfileChecker:
         raster = self.raster(("logo",), spec.logo)
         return Logo(None, *raster) if raster else None
 
-    def check_svg(self, path: Path) -> bool:
-        head = path.read_bytes()[:4096].decode("utf-8", "replace")
-        if path.stat().st_size > MAX_LOGO_BYTES or "<svg" not in head:
+    def check_svg(self, relative: str) -> Path | None:
+        found = self.read(("logo",), relative, MAX_LOGO_BYTES)
+        if found is None:
+            return None
+        path, data = found
+        if "<svg" not in data[:4096].decode("utf-8", "replace"):
             self.report(("logo",), f"{path.name} is not an SVG image under {MAX_LOGO_BYTES // 1048576} MiB")
-            return False
-        return True
+            return None
+        return path
 
     def raster(self, key_path: tuple, relative: str) -> tuple[bytes, str, int, int] | None:
         """Check a PNG or JPEG and scale it down once so no renderer pays for a huge image."""
         from PIL import Image, UnidentifiedImageError
 
-        path = self.inside(key_path, relative)
-        if path is None:
+        found = self.read(key_path, relative, MAX_LOGO_BYTES)
+        if found is None:
             return None
-        if path.stat().st_size > MAX_LOGO_BYTES:
-            self.report(key_path, f"{relative} is larger than {MAX_LOGO_BYTES // 1048576} MiB; use a smaller file")
-            return None
-        data = path.read_bytes()
+        data = found[1]
         try:
             with Image.open(io.BytesIO(data)) as image:
+                if image.size[0] * image.size[1] > MAX_LOGO_PIXELS:
+                    raise Image.DecompressionBombError(f"{image.size[0]} x {image.size[1]} pixels")
                 image.verify()
             image = Image.open(io.BytesIO(data))
-        except (UnidentifiedImageError, OSError, SyntaxError):
+            image.load()
+        except Image.DecompressionBombError as exc:
+            self.report(key_path, f"{relative} is too large an image ({exc}); use at most {MAX_LOGO_PIXELS} pixels")
+            return None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
             self.report(key_path, f"{relative} is not a readable image; use a PNG or JPEG file")
             return None
         if image.format not in LOGO_TYPES:
@@ -295,7 +306,8 @@ class _ProfileChecker:
             return out.getvalue(), LOGO_TYPES["PNG"], *image.size
         return data, LOGO_TYPES[image.format], *image.size
 
-    def check_font(self) -> Path | None:
+    def check_font(self) -> tuple[Path, str] | None:
+        """Return the profile's own font file and its family name, when it gives a readable one."""
         font = self.spec.font
         if font is None:
             return None
@@ -305,16 +317,18 @@ class _ProfileChecker:
             self.report(("font", "family"), f"found {font.family!r}, expected one of {', '.join(FONT_FAMILIES)}")
         if not font.file:
             return None
-        path = self.inside(("font", "file"), font.file)
-        if path is None:
-            return None
-        if path.suffix.lower() not in (".ttf", ".otf") or path.stat().st_size > MAX_FONT_BYTES:
+        if not font.file.lower().endswith((".ttf", ".otf")):
             self.report(("font", "file"), f"{font.file} must be a .ttf or .otf file under 10 MiB")
-        elif path.read_bytes()[:4] not in _FONT_MAGIC:
-            self.report(("font", "file"), f"{font.file} is not a TrueType or OpenType font")
-        else:
-            return path
-        return None
+            return None
+        found = self.read(("font", "file"), font.file, MAX_FONT_BYTES)
+        if found is None:
+            return None
+        path, data = found
+        name = _family_name(data) if data[:4] in _FONT_MAGIC else None
+        if name is None:
+            self.report(("font", "file"), f"{font.file} is not a readable TrueType or OpenType font")
+            return None
+        return path, name or path.stem
 
     def palette(self, colours: ColoursSpec) -> Mapping[str, LevelColours]:
         level_ids = [v.id for v in self.fw.info.levels]
@@ -334,19 +348,43 @@ class _ProfileChecker:
     # --- helpers ----------------------------------------------------------
 
     def inside(self, key_path: tuple, relative: str) -> Path | None:
-        """Resolve a profile path, refusing absolute paths, `..` and symlinks that leave the folder."""
-        candidate = Path(relative)
-        if candidate.is_absolute() or ".." in candidate.parts:
+        """Return a profile path checked as given: relative, no `..`, no symlink on the way, a file."""
+        try:
+            trust.relative_parts(relative)
+        except trust.Refused:
             self.report(key_path, f"{relative!r} must be a relative path inside the profile folder")
             return None
-        resolved = (self.folder / candidate).resolve()
-        if not resolved.is_relative_to(self.folder):
-            self.report(key_path, f"{relative!r} resolves outside the profile folder (symlink?); copy the file in")
+        try:
+            path = trust.contained(self.folder, relative)
+        except trust.Refused as exc:
+            self.report(key_path, f"{exc}; keep every file inside the profile folder")
             return None
-        if not resolved.is_file():
+        except OSError:
             self.report(key_path, f"{relative!r} not found in {self.folder}; add the file or fix the path")
             return None
-        return resolved
+        if not path.is_file():
+            self.report(key_path, f"{relative!r} in {self.folder} is not a plain file; add the file or fix the path")
+            return None
+        return path
+
+    def read(self, key_path: tuple, relative: str, max_bytes: int) -> tuple[Path, bytes] | None:
+        """Read a profile file through the trust boundary, reporting why it was refused."""
+        path = self.inside(key_path, relative)
+        if path is None:
+            return None
+        try:
+            return path, trust.read_file(path, max_bytes)
+        except trust.Refused as exc:
+            self.report(key_path, str(exc))
+        except OSError as exc:
+            self.report(key_path, f"{relative!r} cannot be read ({exc.strerror})")
+        return None
+
+    def search_path(self) -> SearchPath:
+        found, problem = profile_search_path(self.folder)
+        if problem:
+            self.report((), problem)
+        return found
 
     def known(self, key_path: tuple, value: str, allowed: list[str], what: str) -> bool:
         if value in allowed:
@@ -355,12 +393,61 @@ class _ProfileChecker:
         return False
 
 
-def _family_name(font_file: Path) -> str:
+def make_branding(
+    spec: OrgFile, slug: str, logo: Logo | None, font: tuple[Path, str] | None, palette: Mapping[str, LevelColours]
+) -> Branding:
+    """Build the branding from checked values; what the profile leaves out keeps the default."""
+    defaults, colours = Branding(), spec.colours or ColoursSpec()
+    control = spec.document_control or DocumentControl()
+    return Branding(
+        organisation=spec.name,
+        short_name=spec.short_name,
+        logo=logo,
+        primary=(colours.primary or defaults.primary).upper(),
+        accent=(colours.accent or defaults.accent).upper(),
+        palette=palette,
+        font_family=font[1] if font else (spec.font and spec.font.family) or defaults.font_family,
+        font_file=font[0] if font else None,
+        classification=spec.classification or defaults.classification,
+        document_owner=control.owner or defaults.document_owner,
+        approver=control.approver or defaults.approver,
+        review_cycle_months=control.review_cycle_months or defaults.review_cycle_months,
+        poster_size=spec.poster_size or defaults.poster_size,
+        file_prefix=slug,
+    )
+
+
+def _value_at(record: object, key_path: tuple[str, ...]) -> str | None:
+    for key in key_path:
+        record = getattr(record, key, None) if record is not None else None
+    return record if isinstance(record, str) else None
+
+
+def profile_search_path(folder: Path) -> tuple[SearchPath, str | None]:
+    """Return a profile folder's search path, and why its templates/ was refused (a symlink, a file)."""
+    assets_only = SearchPath(assets=(folder,))
+    try:
+        templates = trust.contained(folder, TEMPLATES_SUBDIR)
+    except FileNotFoundError:
+        return assets_only, None
+    except trust.Refused as exc:
+        return assets_only, f"{exc}; the overrides must be inside the profile folder"
+    if not templates.is_dir():
+        return assets_only, f"{templates} is not a folder; template overrides go in a templates/ folder"
+    return SearchPath(overrides=(templates,), assets=(folder,)), None
+
+
+def _family_name(data: bytes) -> str | None:
+    """Return a font's family name ("" when it has none), or None when fontTools cannot read it."""
     from fontTools.ttLib import TTFont
 
-    with TTFont(font_file, lazy=True) as font:
-        return font["name"].getBestFamilyName() or font_file.stem
+    try:
+        with TTFont(io.BytesIO(data), lazy=False) as font:
+            font["cmap"].getBestCmap()
+            return font["name"].getBestFamilyName() or ""
+    except Exception:  # fontTools raises many kinds on a broken file
+        return None
 
 
-def _slugify(text: str) -> str:
+def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

@@ -3,24 +3,72 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
+from generator import trust
 from generator.model import Framework
 from generator.org.branding import POSTER_SIZES, Branding
-from generator.org.profile import FONT_FAMILIES, PROFILE_FILE, TEMPLATES_SUBDIR, _slugify
+from generator.org.profile import FONT_FAMILIES, PROFILE_FILE, TEMPLATES_SUBDIR, slugify
+
+
+class ScaffoldError(Exception):
+    """The profile folder cannot be made; nothing was written. The message names the path."""
 
 
 def init_org(folder: Path, name: str, framework: Framework) -> list[Path]:
-    """Write org.yaml and a templates/ folder; refuse to overwrite an existing profile."""
+    """Write org.yaml and a templates/ folder; refuse to overwrite or write through a symlink.
+
+    A new folder is made complete beside its place and then renamed into it; in an existing
+    folder each file is created exclusively (never through a planted symlink), and on any
+    failure what was made is removed again.
+    """
     target = folder / PROFILE_FILE
-    if target.exists():
-        raise FileExistsError(f"{target} already exists; edit it, or choose another folder")
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / TEMPLATES_SUBDIR).mkdir(exist_ok=True)
-    readme = folder / TEMPLATES_SUBDIR / "README.md"
-    readme.write_text(_TEMPLATES_README, encoding="utf-8")
-    target.write_text(org_yaml(name, framework), encoding="utf-8")
-    return [target, readme]
+    if os.path.lexists(target):
+        raise ScaffoldError(f"{target} already exists; edit it, or choose another folder")
+    files = {PROFILE_FILE: org_yaml(name, framework), f"{TEMPLATES_SUBDIR}/README.md": _TEMPLATES_README}
+    try:
+        trust.real_dir(folder)
+        if not folder.exists():
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            scratch = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+            try:
+                _write_files(scratch, files)
+                os.chmod(scratch, 0o755)
+                os.rename(scratch, folder)
+            except BaseException:
+                shutil.rmtree(scratch, ignore_errors=True)
+                raise
+        else:
+            _write_files(folder, files)
+    except trust.Refused as exc:
+        raise ScaffoldError(f"{exc}; nothing was written") from None
+    except OSError as exc:
+        raise ScaffoldError(f"cannot write {exc.filename or folder}: {exc.strerror}; nothing was written") from None
+    return [folder / relative for relative in files]
+
+
+def _write_files(root: Path, files: dict[str, str]) -> None:
+    """Create each file exclusively, its folders real; undo everything made when one fails."""
+    made: list[Path] = []
+    try:
+        for relative, text in files.items():
+            parent = (root / relative).parent
+            if not os.path.lexists(parent):
+                trust.make_dirs(root, Path(relative).parent)
+                made.append(parent)
+            trust.real_dir(parent)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+            fd = os.open(root / relative, flags, 0o644)
+            made.append(root / relative)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+    except BaseException:
+        for path in reversed(made):
+            path.rmdir() if path.is_dir() else path.unlink(missing_ok=True)
+        raise
 
 
 def org_yaml(name: str, framework: Framework) -> str:
@@ -38,7 +86,7 @@ name: {json.dumps(name)}
 # A shorter form for headers and narrow places (optional).
 # short_name: {json.dumps(name.split()[0])}
 # Slug for the output folder and file names (default: made from the name).
-file_prefix: {_slugify(name) or "my-org"}
+file_prefix: {slugify(name) or "my-org"}
 
 # Logo: a PNG, JPEG or SVG file in this folder (at most 5 MiB; large images are scaled down).
 # An SVG logo also needs logo_raster, a PNG or JPEG copy for Word and Excel.

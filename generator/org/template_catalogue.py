@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 from jinja2 import meta
 
-from generator.templating import TEMPLATES_DIR, make_environment
+from generator.search_path import TEMPLATES_DIR, SearchPath, TemplateOutsideError
+from generator.templating import make_environment
 
 TEXT_SUFFIXES = (".j2",)
 OFFICE_SUFFIXES = (".docx",)
+
+
+class CatalogueError(Exception):
+    """An override cannot be listed (refused, unreadable or broken); the message names the file."""
 
 
 @dataclass(frozen=True)
@@ -22,24 +28,38 @@ class TemplateInfo:
     variables: tuple[str, ...]
 
 
-def catalogue(override_dir: Path | None = None) -> list[TemplateInfo]:
-    """Return every default template, the file that wins for it, and its free variables."""
-    env = make_environment([override_dir] if override_dir else [])
+def catalogue(search_path: SearchPath | None = None) -> list[TemplateInfo]:
+    """Return every default template, the file that wins for it on the search path, and its free variables."""
+    search_path = search_path or SearchPath()
+    env = make_environment(search_path)
     entries = []
     for path in sorted(TEMPLATES_DIR.rglob("*")):
         if not path.is_file() or not path.name.endswith(TEXT_SUFFIXES + OFFICE_SUFFIXES):
             continue
         name = path.relative_to(TEMPLATES_DIR).as_posix()
-        override = override_dir / name if override_dir else None
-        source = override if override and override.is_file() else path
-        entries.append(TemplateInfo(name, source, source != path, _variables(env, name, source)))
+        try:
+            source, data = search_path.read(name)
+            variables = _variables(env, name, data)
+        except TemplateOutsideError as exc:
+            raise CatalogueError(str(exc)) from None
+        except Exception as exc:  # a broken override of any kind
+            raise CatalogueError(f"template {search_path.find(name)}: cannot be read ({_reason(exc)})") from None
+        entries.append(TemplateInfo(name, source, source != path, variables))
     return entries
 
 
-def _variables(env: jinja2.Environment, name: str, source: Path) -> tuple[str, ...]:
+def _variables(env: jinja2.Environment, name: str, data: bytes) -> tuple[str, ...]:
     if name.endswith(OFFICE_SUFFIXES):
         from docxtpl import DocxTemplate
 
-        return tuple(sorted(DocxTemplate(source).get_undeclared_template_variables()))
-    text = source.read_text(encoding="utf-8")
-    return tuple(sorted(meta.find_undeclared_variables(env.parse(text))))
+        from generator.renderers.policy_pack.template_check import check_word_template
+
+        check_word_template(data, name)
+        return tuple(sorted(DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables()))
+    return tuple(sorted(meta.find_undeclared_variables(env.parse(data.decode("utf-8")))))
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return f"line {exc.lineno}: {exc.message}"
+    return str(exc) or type(exc).__name__

@@ -12,6 +12,7 @@ import jinja2
 from generator.changes import Changes
 from generator.model import Framework
 from generator.org.branding import Branding
+from generator.search_path import SearchPath
 
 
 @dataclass(frozen=True)
@@ -23,8 +24,7 @@ class RenderContext:
     env: jinja2.Environment
     context: dict  # the plain template context (template_context.template_context)
     branding: Branding = field(default_factory=Branding)
-    template_dirs: tuple[Path, ...] = ()  # organisation override folders, searched before the defaults
-    asset_roots: tuple[Path, ...] = ()  # folders beyond templates/ that renderers may read (logo, fonts)
+    search_path: SearchPath = field(default_factory=SearchPath)  # template and asset folders, overrides first
     changes: Changes | None = None  # against the previous framework version; None when there is none
 
 

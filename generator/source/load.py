@@ -7,16 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
-from generator import model
+from generator import model, values
 from generator.problems import InputError, Problem
 from generator.source import assemble
-from generator.source.schema import FILE_RECORDS, PATTERN_HINTS, file_schema, from_raw
+from generator.source.schema import FILE_RECORDS, from_raw, schema_check
 from generator.source.yaml_reader import Document, YamlError, load_yaml
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 OPTIONAL_FILES = ("guidance.yaml",)
+NAME_KEYS = ("name", "short_name")  # keys whose text becomes a heading, header or label
 _VERSION = re.compile(r"^\d+(\.\d+)*$")
 
 
@@ -65,6 +64,27 @@ def sources(data_dir: Path = DATA_DIR, version: str | None = None) -> Sources:
     return Sources(data_dir / "frameworks" / version, data_dir / "roles.yaml")
 
 
+def text_problems(doc: Document) -> list[Problem]:
+    """Check every text value of a data file: names one line and short, all text drawable."""
+    problems = []
+
+    def walk(value: Any, key_path: tuple) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*key_path, key))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, (*key_path, i))
+        elif isinstance(value, str):
+            named = bool(key_path) and key_path[-1] in NAME_KEYS
+            problem = values.name_problem(value) if named else values.text_problem(value)
+            if problem:
+                problems.append(doc.problem(key_path, problem))
+
+    walk(doc.data, ())
+    return problems
+
+
 def load_framework(data_dir: Path = DATA_DIR, version: str | None = None) -> model.Framework:
     """Load and check one framework version; raise InputError listing every problem."""
     src = sources(data_dir, version)
@@ -81,7 +101,7 @@ def load_framework(data_dir: Path = DATA_DIR, version: str | None = None) -> mod
         except YamlError as exc:
             problems.extend(exc.problems)
             continue
-        schema_problems = schema_check(docs[name], name)
+        schema_problems = schema_check(docs[name], name) + text_problems(docs[name])
         problems.extend(schema_problems)
         if not schema_problems:
             records[name] = from_raw(FILE_RECORDS[name], docs[name].data)
@@ -91,39 +111,3 @@ def load_framework(data_dir: Path = DATA_DIR, version: str | None = None) -> mod
     if cross_problems or framework is None:
         raise InputError(cross_problems)
     return framework
-
-
-def schema_check(doc: Document, file_name: str, schema: dict | None = None) -> list[Problem]:
-    """Check a document against its file's JSON Schema, one problem per error."""
-    validator = jsonschema.Draft202012Validator(schema or file_schema(file_name))
-    problems = []
-    for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
-        problems.append(doc.problem(tuple(error.absolute_path), _describe(error)))
-    return problems
-
-
-def _describe(error: jsonschema.ValidationError) -> str:
-    kind, value = error.validator, error.instance
-    if kind == "required":
-        missing = [k for k in error.validator_value if k not in value]
-        return f"missing key {', '.join(missing)}; add it"
-    if kind == "additionalProperties":
-        allowed = ", ".join(error.schema.get("properties", {}))
-        extra = [k for k in value if k not in error.schema.get("properties", {})]
-        return f"unknown key {', '.join(extra)}; expected only {allowed}"
-    if kind == "type":
-        return f"found {_json_type(value)} {value!r:.60}, expected {error.validator_value}"
-    if kind == "pattern":
-        hint = PATTERN_HINTS.get(error.validator_value, f"text matching {error.validator_value}")
-        return f"found {value!r}, expected {hint}"
-    if kind == "minLength":
-        return "found empty text, expected a value"
-    return error.message
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    return {dict: "a mapping", list: "a list", str: "text", int: "a number", bool: "true/false"}.get(
-        type(value), "a value"
-    )

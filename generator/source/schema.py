@@ -7,8 +7,16 @@ import types
 import typing
 from collections.abc import Mapping
 from functools import cache
+from typing import TYPE_CHECKING
+
+import jsonschema
 
 from generator import model
+from generator.problems import Problem
+from generator.values import whole_match
+
+if TYPE_CHECKING:
+    from generator.source.yaml_reader import Document
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -113,3 +121,48 @@ def _convert(tp: typing.Any, data: typing.Any) -> typing.Any:
         hints = typing.get_type_hints(tp)
         return tp(**{k: _convert(hints[k], v) for k, v in data.items()})
     return data
+
+
+def schema_check(doc: Document, file_name: str, schema: dict | None = None) -> list[Problem]:
+    """Check a document against its file's JSON Schema, one problem per error."""
+    validator = _StrictValidator(schema or file_schema(file_name))
+    problems = []
+    for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
+        problems.append(doc.problem(tuple(error.absolute_path), _describe(error)))
+    return problems
+
+
+def _whole_pattern(validator, pattern, instance, schema):
+    """JSON Schema `pattern`, matched against the whole text (Python's `$` would allow a final newline)."""
+    if isinstance(instance, str) and not whole_match(pattern, instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_StrictValidator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _whole_pattern})
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    kind, value = error.validator, error.instance
+    if kind == "required":
+        missing = [k for k in error.validator_value if k not in value]
+        return f"missing key {', '.join(missing)}; add it"
+    if kind == "additionalProperties":
+        allowed = ", ".join(error.schema.get("properties", {}))
+        extra = [k for k in value if k not in error.schema.get("properties", {})]
+        return f"unknown key {', '.join(extra)}; expected only {allowed}"
+    if kind == "type":
+        return f"found {_json_type(value)} {value!r:.60}, expected {error.validator_value}"
+    if kind == "pattern":
+        hint = PATTERN_HINTS.get(error.validator_value, f"text matching {error.validator_value}")
+        return f"found {value!r}, expected {hint}"
+    if kind == "minLength":
+        return "found empty text, expected a value"
+    return error.message
+
+
+def _json_type(value: typing.Any) -> str:
+    if value is None:
+        return "nothing"
+    return {dict: "a mapping", list: "a list", str: "text", int: "a number", bool: "true/false"}.get(
+        type(value), "a value"
+    )

@@ -1,8 +1,11 @@
 """Strict YAML reading that remembers where every value came from.
 
-Anchors, aliases, duplicate keys and custom tags are refused. Scalars stay text
-except plain integers, `true`/`false` and empty values, so `NO` and `1.10`
-keep their spelling.
+Anchors, aliases, explicit tags (`!!str`, `!!python/...`, `!foo`), nesting deeper than
+MAX_DEPTH and duplicate keys are refused. The first four are refused while the file is
+parsed into events, before any tree is built, so a billion-laughs file or a 10,000-deep
+list costs no more than reading it. Files are read through `generator.trust` (no FIFO,
+device or file over the size limit). Scalars stay text except plain integers,
+`true`/`false` and empty values, so `NO` and `1.10` keep their spelling.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from generator import trust
 from generator.problems import Problem
 
 try:
@@ -22,6 +26,7 @@ except AttributeError:  # PyYAML built without libyaml
 
 KeyPath = tuple[str | int, ...]
 _CORE = "tag:yaml.org,2002:"
+MAX_DEPTH = 32  # nested mappings and lists; the data needs fewer than ten
 
 
 @dataclass
@@ -53,22 +58,37 @@ class YamlError(Exception):
         super().__init__("\n".join(map(str, problems)))
 
 
-def load_yaml(path: Path) -> Document:
-    """Read one YAML file into plain data, refusing what strict YAML forbids."""
+def load_yaml(path: Path, *, trusted: bool = True) -> Document:
+    """Read one YAML file into plain data, refusing what strict YAML forbids.
+
+    An untrusted file (a profile's) must also not be a hard link to a file elsewhere.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = trust.read_file(path, trust.MAX_TEXT_BYTES, trusted=trusted).decode("utf-8")
     except FileNotFoundError:
         raise YamlError([Problem(path, None, "", "file not found; create it or fix the path")]) from None
+    except trust.Refused as exc:
+        raise YamlError([Problem(path, None, "", str(exc))]) from None
+    except OSError as exc:
+        raise YamlError([Problem(path, None, "", f"cannot be read ({exc.strerror})")]) from None
     except UnicodeDecodeError as exc:
         raise YamlError([Problem(path, None, "", f"not UTF-8 text ({exc.reason}); save it as UTF-8")]) from None
     try:
         problems = _check_events(path, text)
+        if problems:
+            raise YamlError(problems)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         what = " ".join(filter(None, [exc.context, exc.problem]))
         raise YamlError([Problem(path, line, "", f"malformed YAML: {what}")]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        message = f"holds the character U+{exc.character:04X}, which YAML does not allow; remove it"
+        raise YamlError([Problem(path, line, "", message)]) from None
+    except yaml.YAMLError as exc:
+        raise YamlError([Problem(path, None, "", f"malformed YAML: {exc}")]) from None
     doc = Document(path, None)
     if node is None:
         raise YamlError([Problem(path, 1, "", "file is empty; expected a mapping of keys")])
@@ -87,13 +107,28 @@ def format_key(key_path: KeyPath) -> str:
 
 
 def _check_events(path: Path, text: str) -> list[Problem]:
-    problems = []
+    """Refuse aliases, anchors, explicit tags and deep nesting while parsing, before composing anything.
+
+    Parsing stops at the first nesting problem; aliases, anchors and tags are all listed.
+    """
+    problems, depth = [], 0
     for event in yaml.parse(text, Loader=_Loader):
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent):
             problems.append(Problem(path, line, "", f"alias *{event.anchor} is not allowed; write the value out"))
-        elif getattr(event, "anchor", None):
+            continue
+        if getattr(event, "anchor", None):
             problems.append(Problem(path, line, "", f"anchor &{event.anchor} is not allowed; remove it"))
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            problems.append(Problem(path, line, "", f"tag {tag} is not allowed; remove it (values are plain text)"))
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                problems.append(Problem(path, line, "", f"nested deeper than {MAX_DEPTH} levels; flatten it"))
+                break
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            depth -= 1
     return problems
 
 

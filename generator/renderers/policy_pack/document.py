@@ -22,9 +22,8 @@ from docx.shared import Emu, Length, Mm, RGBColor
 from docx.styles.style import BaseStyle
 from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate, InlineImage
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from generator import __version__
+from generator import __version__, limits, trust
 from generator.model import Framework
 from generator.ooxml import normalise_zip, xml_safe
 from generator.org.branding import Branding, Logo
@@ -32,8 +31,10 @@ from generator.renderers.base import RenderContext
 from generator.renderers.policy_pack import content as pt
 from generator.renderers.policy_pack.package import EmbeddedFont, FontNotEmbeddable, check_embeddable, finish_package
 from generator.renderers.policy_pack.sections import write_body
+from generator.renderers.policy_pack.template_check import WordTemplateRefused, check_word_template
 from generator.renderers.policy_pack.word_writer import Writer
-from generator.templating import TEMPLATES_DIR, find_template
+from generator.search_path import MAX_TEMPLATE_BYTES
+from generator.templating import TEMPLATES_DIR, BoundedSandbox
 
 TEMPLATE = "word/policy-pack.docx"
 TABLE_STYLE = "Light List Accent 1"
@@ -107,7 +108,7 @@ class PolicyPack:
 
     def render(self, ctx: RenderContext, out_dir: Path) -> list[Path]:
         relative = f"{ctx.branding.file_prefix}-policy.docx"
-        (out_dir / relative).write_bytes(render_policy(ctx, find_template(TEMPLATE, ctx.template_dirs)))
+        (out_dir / relative).write_bytes(render_policy(ctx, ctx.search_path.find(TEMPLATE)))
         return [Path(relative)]
 
 
@@ -115,7 +116,14 @@ def render_policy(ctx: RenderContext, template: Path) -> bytes:
     """Render the policy from a Word template; return the .docx bytes."""
     fw, branding = ctx.framework, ctx.branding
     control = pt.policy_control(fw, branding, ctx.build_time)
-    doc = fill_template(template, cover_context(fw, control), branding.logo)
+    trusted = trust.within(template, TEMPLATES_DIR) is not None
+    try:
+        data = trust.read_file(template, MAX_TEMPLATE_BYTES, trusted=trusted)
+        check_word_template(data, template.name)
+    except (trust.Refused, WordTemplateRefused) as exc:
+        raise PolicyTemplateError(str(exc)) from None
+    cover = cover_context(fw, control)
+    doc = fill_template(template, cover, branding.logo, data)
     _require_styles(doc, template.name)
     if template.resolve().is_relative_to(TEMPLATES_DIR):  # an organisation's own template keeps its styles
         apply_branding(doc, branding)
@@ -130,9 +138,9 @@ def render_policy(ctx: RenderContext, template: Path) -> bytes:
     set_settings(doc, embed_fonts=font is not None)
     out = io.BytesIO()
     doc.save(out)
-    data = finish_package(out.getvalue(), font)
-    check_leftovers(data, template.name)
-    return normalise_zip(data, ctx.build_time)
+    package = finish_package(out.getvalue(), font)
+    check_leftovers(package, template.name, organisation_text(fw, branding, cover))
+    return normalise_zip(package, ctx.build_time)
 
 
 def embedded_font(branding: Branding) -> EmbeddedFont:
@@ -191,19 +199,21 @@ def cover_context(fw: Framework, control: pt.PolicyControl) -> dict[str, str]:
     }
 
 
-def fill_template(template: Path, context: dict[str, str], logo: Logo | None) -> Document:
+def fill_template(template: Path, context: dict[str, str], logo: Logo | None, data: bytes | None = None) -> Document:
     """Render the template's tags as literal text; return the result as a python-docx Document."""
-    tpl = DocxTemplate(template)
+    tpl = DocxTemplate(io.BytesIO(data) if data is not None else template)
     values: dict[str, object] = {key: xml_safe(value) for key, value in context.items()}
     values["logo"] = values["header_logo"] = ""
     if logo is not None and logo.raster is not None:
         values["logo"] = InlineImage(tpl, io.BytesIO(logo.raster), width=_logo_width(logo, LOGO_BOX))
         values["header_logo"] = InlineImage(tpl, io.BytesIO(logo.raster), width=_logo_width(logo, HEADER_LOGO_BOX))
-    env = ImmutableSandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env = BoundedSandbox(autoescape=True, undefined=jinja2.StrictUndefined)
     try:
         tpl.render(values, jinja_env=env)
     except jinja2.TemplateSyntaxError as exc:
         raise PolicyTemplateError(f"template {template.name}: {exc.message}, near {_near(exc)!r}") from None
+    except limits.LimitExceeded as exc:
+        raise PolicyTemplateError(f"template {template.name}: {exc}") from None
     except jinja2.TemplateError as exc:
         known = ", ".join(sorted(values))
         raise PolicyTemplateError(f"template {template.name}: {exc.message}; the tags may use {known}") from None
@@ -320,8 +330,20 @@ def drop_last_printed(doc: Document) -> None:
         core.remove(printed)
 
 
-def check_leftovers(data: bytes, template_name: str) -> None:
-    """Fail when a tag, a placeholder or `None` survived in any paragraph of the body, headers or footers."""
+def organisation_text(fw: Framework, branding: Branding, cover: dict[str, str]) -> tuple[str, ...]:
+    """Return the values an organisation writes (names, labels): they may contain `{{` or `None` as text."""
+    values = [*cover.values(), *(r.name for r in fw.roles)]
+    values += [branding.organisation or "", branding.short_name or "", branding.classification]
+    values += [branding.document_owner, branding.approver]
+    return tuple(sorted({xml_safe(v) for v in values if v}, key=len, reverse=True))
+
+
+def check_leftovers(data: bytes, template_name: str, values: tuple[str, ...] = ()) -> None:
+    """Fail when a tag, a placeholder or `None` survived in any paragraph of the body, headers or footers.
+
+    The organisation's own values are taken out of each paragraph first: text that merely
+    contains `{{` or `None` is theirs, not a leftover of the template.
+    """
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         for name in package.namelist():
             if not _TEXT_PARTS.fullmatch(name):
@@ -329,11 +351,17 @@ def check_leftovers(data: bytes, template_name: str) -> None:
             root = parse_xml(package.read(name))
             for p in root.iter(qn("w:p")):
                 text = "".join(t.text or "" for t in p.iter(qn("w:t")))
-                found = LEFTOVER.search(text)
+                found = LEFTOVER.search(_without(text, values))
                 if found:
                     raise PolicyTemplateError(
                         f"template {template_name}: {found[0]!r} left in {name} after rendering: {text[:120]!r}"
                     )
+
+
+def _without(text: str, values: tuple[str, ...]) -> str:
+    for value in values:
+        text = text.replace(value, "\x00")
+    return text
 
 
 def _body_anchor(doc: Document, template_name: str) -> Paragraph:

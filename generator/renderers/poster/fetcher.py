@@ -2,25 +2,26 @@
 
 WeasyPrint fetches every URL a document names (images, stylesheets, fonts, attachments),
 `file:` and network schemes alike. This fetcher refuses all of them except `data:` URLs
-and `file:` URLs whose real path (symlinks resolved) lies inside the project's templates
-folder or an extra root such as the organisation's own folder. The check runs before
-anything is opened, so a refused file is never read.
+and `file:` URLs whose path lies inside a folder of the build's search path (the project's
+templates, the organisation's templates and folder), checked as given by
+`SearchPath.read_absolute`: no `..`, no symlink, no hard link or special file. The check
+runs before anything is opened, so a refused file is never read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from generator.templating import TEMPLATES_DIR
+from generator.search_path import SearchPath, TemplateOutsideError
 
 # Content types by suffix; WeasyPrint sniffs everything else (images, fonts) from the bytes.
 # A fixed table, unlike `mimetypes`, reads no system files and is the same on every machine.
 CONTENT_TYPES = {".css": "text/css", ".svg": "image/svg+xml"}
+MAX_RESOURCE_BYTES = 10 * 1024 * 1024  # a font or an image
 
 
 class ResourceRefused(ValueError):
@@ -28,15 +29,16 @@ class ResourceRefused(ValueError):
 
 
 class ContainedFetcher(URLFetcher):
-    """Serve `data:` URLs and files under `roots`; refuse everything else with a clear error.
+    """Serve `data:` URLs and files on the search path; refuse everything else with a clear error.
 
     A refusal stops the render (`fail_on_errors`) instead of being logged, and `refused` keeps
     every refusal's message for the caller to report.
     """
 
-    def __init__(self, extra_roots: Sequence[Path] = ()):
+    def __init__(self, search_path: SearchPath | None = None):
         super().__init__(allowed_protocols=("data", "file"), fail_on_errors=True)
-        self.roots = tuple(dict.fromkeys(r.resolve() for r in (TEMPLATES_DIR, *extra_roots)))
+        self.search_path = search_path or SearchPath()
+        self.roots = tuple(dict.fromkeys((*self.search_path.roots, *self.search_path.assets)))
         self.refused: list[str] = []  # every refusal, in order, even those WeasyPrint swallows
 
     def fetch(self, url: str, headers=None) -> URLFetcherResponse:
@@ -45,21 +47,22 @@ class ContainedFetcher(URLFetcher):
             return super().fetch(url, headers)
         if scheme != "file":
             raise self._refuse(url, "only data: and file: URLs are allowed")
-        path = self.contained_path(url)
+        path, data = self.contained_file(url)
         content_type = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
+        return URLFetcherResponse(path.as_uri(), data, {"Content-Type": content_type})
 
-    def contained_path(self, url: str) -> Path:
-        """Return the real path of a `file:` URL, or raise if it lies outside the allowed roots."""
+    def contained_file(self, url: str) -> tuple[Path, bytes]:
+        """Return the path and bytes of a `file:` URL, or raise if it is not a plain file on the search path."""
         parts = urlsplit(url)
         if parts.netloc not in ("", "localhost"):
             raise self._refuse(url, f"file URLs on host {parts.netloc!r} are not allowed")
-        path = Path(url2pathname(parts.path)).resolve()
-        if not any(path.is_relative_to(root) for root in self.roots):
-            raise self._refuse(url, f"it resolves to {path}, outside the allowed folders")
-        if not path.is_file():
-            raise self._refuse(url, f"{path} is not a file")
-        return path
+        path = Path(url2pathname(parts.path))
+        try:
+            return path, self.search_path.read_absolute(path, MAX_RESOURCE_BYTES)
+        except TemplateOutsideError as exc:
+            raise self._refuse(url, str(exc)) from None
+        except OSError as exc:
+            raise self._refuse(url, f"{path} cannot be read ({exc.strerror})") from None
 
     def _refuse(self, url: str, reason: str) -> ResourceRefused:
         roots = ", ".join(str(r) for r in self.roots)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from generator.org.branding import POSTER_SIZES_MM, Branding
 from generator.renderers.base import RenderContext
+from generator.search_path import SearchPath
 from generator.templating import TEMPLATES_DIR, render_template
 
 DESIGN_SIZE = "A2"  # the stylesheet is drawn at this size and scaled to the others
@@ -55,7 +56,7 @@ class Poster:
         env_context = {**ctx.context, "poster": poster_context(ctx)}
         html = render_template(ctx.env, HTML_TEMPLATE, env_context)
         css = render_template(ctx.env, CSS_TEMPLATE, env_context)
-        pdf = render_pdf(html, css, ctx.build_time, ctx.asset_roots)
+        pdf = render_pdf(html, css, ctx.build_time, ctx.search_path)
         png_name = f"{ctx.branding.file_prefix}-poster.png"
         (out_dir / pdf_name).write_bytes(pdf)
         write_preview(out_dir / pdf_name, out_dir / png_name)
@@ -120,7 +121,7 @@ def _logo_url(branding: Branding) -> str | None:
     return logo.svg.as_uri() if logo.svg else logo.raster_data_url()
 
 
-def render_pdf(html: str, css: str, when: datetime, extra_roots: Sequence[Path] = ()) -> bytes:
+def render_pdf(html: str, css: str, when: datetime, search_path: SearchPath | None = None) -> bytes:
     """Render HTML and CSS to a one-page PDF, reading only allowed files; fail on refusals, problems or overflow."""
     # WeasyPrint costs most of a second to import: only builds that make a poster pay it.
     from weasyprint import CSS, HTML
@@ -129,7 +130,7 @@ def render_pdf(html: str, css: str, when: datetime, extra_roots: Sequence[Path] 
 
     from generator.renderers.poster.fetcher import ContainedFetcher
 
-    fetcher = ContainedFetcher(extra_roots)
+    fetcher = ContainedFetcher(search_path)
     base_url = TEMPLATES_DIR.as_uri() + "/"
     with _source_date_epoch(when), _logged_problems() as problems:
         try:
