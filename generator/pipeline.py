@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from generator import __version__
+from generator import __version__, font_subsetter, freshness, templating
 from generator.model import Framework
 from generator.org.branding import Branding
 from generator.renderers import by_name
@@ -69,8 +69,13 @@ def build(
     progress: Callable[[str], None] = lambda line: print(line, file=sys.stderr),
     template_dirs: Sequence[Path] = (),
     asset_roots: Sequence[Path] = (),
+    force: bool = False,
 ) -> list[Artifact]:
-    """Render the selected formats; replace their outputs in `out_dir` only if all succeed."""
+    """Render the selected formats; replace their outputs in `out_dir` only if all succeed.
+
+    A format whose inputs and files are unchanged since the last build into `out_dir` is
+    skipped ("up to date", see `freshness`) unless `force`. Returns the artifacts rendered.
+    """
     renderers = select(only)
     branding = branding or Branding()
     ctx = RenderContext(
@@ -83,10 +88,20 @@ def build(
         asset_roots=tuple(asset_roots),
     )
     out_dir.mkdir(parents=True, exist_ok=True)
+    inputs = freshness.Inputs(
+        framework, branding, ctx.build_time, templating.TEMPLATES_DIR, ctx.template_dirs, ctx.asset_roots, out_dir
+    )
+    keys = freshness.format_keys([r.name for r in renderers], inputs)
+    previous = _read_manifest(out_dir)
+    recorded = freshness.recorded_keys(out_dir / MANIFEST)
+    fresh = set() if force else freshness.up_to_date(out_dir, keys, recorded, previous)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
     try:
         produced: dict[str, list[Path]] = {}
         for renderer in renderers:
+            if renderer.name in fresh:
+                progress(f"  {renderer.name:<10} up to date")
+                continue
             started = time.perf_counter()
             try:
                 produced[renderer.name] = renderer.render(ctx, staging)
@@ -95,12 +110,13 @@ def build(
             elapsed = time.perf_counter() - started
             count = len(produced[renderer.name])
             progress(f"  {renderer.name:<10} {count:>3} file{'s' if count != 1 else ''}  {elapsed:6.2f} s")
+        font_subsetter.warn_on_fallback(produced, progress)
         artifacts = [_artifact(staging, path, name) for name, paths in produced.items() for path in paths]
-        previous = _read_manifest(out_dir)
         kept = [a for a in previous if a.format not in produced]
         _install(staging, out_dir, artifacts, [a for a in previous if a.format in produced])
         all_artifacts = sorted(kept + artifacts, key=lambda a: a.path)
-        _write_manifest(out_dir, framework, ctx.build_time, all_artifacts)
+        formats = freshness.manifest_entries(all_artifacts, recorded, {n: keys[n] for n in [*produced, *fresh]})
+        _write_manifest(out_dir, framework, ctx.build_time, all_artifacts, formats)
         return artifacts
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -131,12 +147,15 @@ def _read_manifest(out_dir: Path) -> list[Artifact]:
         return []
 
 
-def _write_manifest(out_dir: Path, framework: Framework, when: datetime, artifacts: list[Artifact]) -> None:
+def _write_manifest(
+    out_dir: Path, framework: Framework, when: datetime, artifacts: list[Artifact], formats: dict
+) -> None:
     manifest = {
         "framework": {"id": framework.info.id, "version": framework.info.version},
         "generator": {"version": __version__},
         "build_time": when.isoformat().replace("+00:00", "Z"),
         "artifacts": [a.__dict__ for a in artifacts],
+        "formats": formats,
     }
     text = json.dumps(manifest, indent=2) + "\n"
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=out_dir, delete=False, suffix=".tmp") as tmp:

@@ -97,6 +97,9 @@ def _logo_url(branding: Branding) -> str | None:
 def render_pdf(html: str, css: str, when: datetime, extra_roots: Sequence[Path] = ()) -> bytes:
     """Render HTML and CSS to PDF bytes, reading only allowed files; fail on any refusal or logged problem."""
     # WeasyPrint costs most of a second to import: only builds that make a poster pay it.
+    from generator.renderers.poster.weasyprint_import import import_weasyprint
+
+    import_weasyprint()
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
