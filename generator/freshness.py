@@ -136,13 +136,21 @@ def manifest_entries(artifacts: Iterable, recorded: Mapping[str, dict], current:
     return entries
 
 
-def _intact(out_dir: Path, relative: str, size: int, sha256: str) -> bool:
+def inside(out_dir: Path, relative: str) -> Path | None:
+    """Return `out_dir/relative` if `relative` is a plain relative path with no symlink on the way, else None."""
     parts = PurePosixPath(relative).parts
     if not parts or PurePosixPath(relative).is_absolute() or any(p in ("", ".", "..") for p in parts):
-        return False
+        return None
     path = out_dir.joinpath(*parts)
+    if any(folder.is_symlink() for folder in path.parents[: len(parts) - 1]):
+        return None
+    return path
+
+
+def _intact(out_dir: Path, relative: str, size: int, sha256: str) -> bool:
+    path = inside(out_dir, relative)
     try:
-        if any(p.is_symlink() for p in [path, *path.parents][: len(parts)]) or not path.is_file():
+        if path is None or path.is_symlink() or not path.is_file():
             return False
         if path.stat().st_size != size:
             return False

@@ -135,8 +135,9 @@ def _install(staging: Path, out_dir: Path, artifacts: list[Artifact], replaced: 
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging / artifact.path, target)
     for old in replaced:
-        if old.path not in new_paths:
-            (out_dir / old.path).unlink(missing_ok=True)
+        stale = freshness.inside(out_dir, old.path)  # the manifest is untrusted: never unlink outside out_dir
+        if old.path not in new_paths and stale is not None:
+            stale.unlink(missing_ok=True)
 
 
 def _read_manifest(out_dir: Path) -> list[Artifact]:
