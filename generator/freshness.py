@@ -16,7 +16,7 @@ import dataclasses
 import hashlib
 import json
 import os
-import sys
+import platform
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import cache
@@ -71,7 +71,8 @@ def format_keys(formats: Iterable[str], inputs: Inputs) -> dict[str, str]:
     """Return each format's key: a SHA-256 hex digest of everything its output depends on."""
     common = hashlib.sha256()
     common.update(_toolchain().encode())
-    common.update(_canonical({"model": inputs.framework, "branding": inputs.branding}).encode())
+    roots = [inputs.templates_dir, *inputs.template_dirs, *inputs.asset_roots]
+    common.update(_canonical({"model": inputs.framework, "branding": inputs.branding}, roots).encode())
     common.update(inputs.build_time.isoformat().encode())
     template_roots = [*inputs.template_dirs, inputs.templates_dir]
     assets = _tree_digest(inputs.asset_roots, skip=(*inputs.template_dirs, *_maybe(inputs.exclude)))
@@ -82,6 +83,7 @@ def format_keys(formats: Iterable[str], inputs: Inputs) -> dict[str, str]:
         key.update(name.encode())
         folders = TEMPLATE_FOLDERS.get(name)
         roots = template_roots if folders is None else [r / f for r in template_roots for f in folders]
+        # Labelled by position and sub-folder, not by absolute path: keys do not depend on where the checkout is.
         key.update(_tree_digest(roots, skip=_maybe(inputs.exclude)).encode())
         if name in font_subsetter.FORMATS:
             key.update(font_subsetter.available().encode())
@@ -162,7 +164,7 @@ def _intact(out_dir: Path, relative: str, size: int, sha256: str) -> bool:
 @cache
 def _toolchain() -> str:
     """The generator's version and source files, Python's version and the libraries' versions."""
-    digest = hashlib.sha256(f"{generator.__version__} {sys.version}".encode())
+    digest = hashlib.sha256(f"{generator.__version__} {platform.python_version()}".encode())
     for name in LIBRARIES:
         try:
             digest.update(f"{name}={metadata.version(name)};".encode())
@@ -176,8 +178,8 @@ def _tree_digest(roots: Iterable[Path], skip: Sequence[Path] = (), suffix: str =
     """Hash every file under `roots` (path and content; a symlink by its target, never followed)."""
     skipped = {s.resolve() for s in skip}
     digest = hashlib.sha256()
-    for root in roots:
-        digest.update(f"root {root}\n".encode())
+    for index, root in enumerate(roots):
+        digest.update(f"root {index}\n".encode())
         if not root.is_dir():
             continue
         for folder, dirs, files in os.walk(root):
@@ -197,13 +199,22 @@ def _tree_digest(roots: Iterable[Path], skip: Sequence[Path] = (), suffix: str =
     return digest.hexdigest()
 
 
-def _canonical(value: Any) -> str:
-    """Serialise records, mappings, paths and bytes to one stable JSON text."""
+def _canonical(value: Any, roots: Sequence[Path] = ()) -> str:
+    """Serialise records, mappings, paths and bytes to one stable JSON text.
+
+    A path inside one of `roots` is written relative to it, so the text does not depend on
+    where the checkout or the profile folder is.
+    """
+    resolved = [r.resolve() for r in roots]
 
     def default(item: Any) -> Any:
         if isinstance(item, bytes):
             return {"sha256": hashlib.sha256(item).hexdigest()}
-        if isinstance(item, (Path, datetime)):
+        if isinstance(item, Path):
+            path = item.resolve()
+            inside = [f"{i}/{path.relative_to(r).as_posix()}" for i, r in enumerate(resolved) if path.is_relative_to(r)]
+            return inside[0] if inside else str(item)
+        if isinstance(item, datetime):
             return str(item)
         if isinstance(item, (set, frozenset)):
             return sorted(map(repr, item))

@@ -192,3 +192,15 @@ def test_the_fonttools_fallback_is_reported_naming_the_package(monkeypatch):
     monkeypatch.setattr(font_subsetter, "used", lambda: "harfbuzz")
     font_subsetter.warn_on_fallback(["pdf"], lines.append)
     assert len(lines) == 1
+
+
+def test_keys_do_not_depend_on_where_the_profile_is(tmp_path, framework):
+    manifests = []
+    for place in ("here", "somewhere/else"):
+        profile_dir = tmp_path / place / "northwind"
+        shutil.copytree(NORTHWIND, profile_dir)
+        profile = load_profile(profile_dir, framework)
+        options = {"branding": profile.branding, "template_dirs": [profile.template_dir], "asset_roots": [profile_dir]}
+        quiet_build(tailor(framework, profile), tmp_path / place / "out", ["markdown", "json"], **options)
+        manifests.append((tmp_path / place / "out" / "manifest.json").read_bytes())
+    assert manifests[0] == manifests[1]
