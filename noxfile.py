@@ -44,6 +44,6 @@ def release(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Time each format and a cold full build; report peak memory."""
+    """Benchmark whole processes: floor vs cold build, rebuild, formats, editions (`-- --quick` for a smoke run)."""
     session.install(*CONSTRAINTS, "-e", ".")
     session.run("python", "benchmarks/bench.py", *session.posargs)

@@ -91,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
         help="build this organisation's edition into OUT/<slug>/; repeat it, or give a folder of profiles",
     )
     build_cmd.add_argument("--jobs", type=_positive, help="editions built at once (default: one per core)")
+    build_cmd.add_argument("--force", action="store_true", help="render every format, even those up to date")
     build_cmd.set_defaults(run=_build)
 
     init = sub.add_parser("init-org", help="create an organisation profile folder with a commented org.yaml")
@@ -164,7 +165,7 @@ def _build(args: argparse.Namespace) -> int:
         load_framework(args.data, args.framework_version), poster_size=args.poster_size, only=only, data_dir=args.data
     )
     print(f"building framework {edition.framework.info.version} into {args.out}/", file=sys.stderr)
-    artifacts = build(edition, args.out, _progress)
+    artifacts = build(edition, args.out, _progress, force=args.force)
     total = sum(a.size for a in artifacts)
     elapsed = time.perf_counter() - started
     print(f"built {len(artifacts)} files ({total / 1024:.0f} KiB) in {elapsed:.2f} s; see {args.out}/manifest.json")
@@ -172,7 +173,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _build_editions(args: argparse.Namespace, only: list[str] | None, started: float) -> int:
-    tasks = editions.plan(args.org, args.data, args.framework_version, args.out, only, args.poster_size)
+    tasks = editions.plan(args.org, args.data, args.framework_version, args.out, only, args.poster_size, args.force)
     print(f"building {len(tasks)} edition{'s' if len(tasks) != 1 else ''} into {args.out}/", file=sys.stderr)
     results = editions.run(tasks, args.jobs)
     failed = [r for r in results if r.errors]

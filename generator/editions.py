@@ -1,18 +1,27 @@
-"""Organisation editions: one build per profile, in parallel, each in its own folder and process."""
+"""Organisation editions: one build per profile, in parallel, each in its own folder and process.
+
+The command loads and checks the framework and every profile once, before the workers start.
+Where processes fork (Linux), the workers inherit them, and the libraries the formats import,
+instead of loading them again; each worker is reused for many editions. Elsewhere each worker
+loads what it needs itself.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.edition import make_edition
-from generator.org.profile import PROFILE_FILE, load_profile
+from generator.model import Framework
+from generator.org.profile import PROFILE_FILE, Profile, load_profile
 from generator.pipeline import BuildError, build
 from generator.problems import InputError, Problem
+from generator.renderers.poster.weasyprint_import import import_weasyprint
 from generator.source.load import load_framework
 
 
@@ -25,6 +34,7 @@ class EditionTask:
     out_dir: Path
     only: tuple[str, ...] | None
     poster_size: str | None
+    force: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,9 +65,12 @@ def plan(
     out_root: Path,
     only: Sequence[str] | None,
     poster_size: str | None,
+    force: bool = False,
 ) -> list[EditionTask]:
     """Check every profile and that no two share an output folder; raise InputError listing all problems."""
-    framework = load_framework(data_dir, version)
+    _frameworks.clear()
+    _profiles.clear()
+    framework = _loaded_framework(data_dir, version)
     problems: list[Problem] = []
     tasks: list[EditionTask] = []
     owners: dict[str, Path] = {}
@@ -78,22 +91,43 @@ def plan(
             )
             continue
         owners[profile.slug] = folder
+        _profiles[(folder, data_dir, version)] = profile
         out_dir = out_root / profile.slug
         tasks.append(
-            EditionTask(folder, profile.slug, data_dir, version, out_dir, tuple(only or ()) or None, poster_size)
+            EditionTask(folder, profile.slug, data_dir, version, out_dir, tuple(only or ()) or None, poster_size, force)
         )
     if problems:
         raise InputError(problems)
     return tasks
 
 
-def run(tasks: Sequence[EditionTask], jobs: int | None = None) -> list[EditionResult]:
-    """Build every edition, one process per core; a failed edition does not stop the others."""
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def run(
+    tasks: Sequence[EditionTask], jobs: int | None = None, progress: Callable[[str], None] = _stderr
+) -> list[EditionResult]:
+    """Build every edition, one process per core, counting them off; a failed edition does not stop the others.
+
+    Returns the results in the order of `tasks`.
+    """
     if len(tasks) == 1:
-        return [build_edition(tasks[0])]
+        result = build_edition(tasks[0])
+        progress(f"[1/1] {result.slug} {'failed' if result.errors else 'built'}")
+        return [result]
     workers = min(len(tasks), jobs or os.cpu_count() or 1)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(build_edition, tasks))
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    if fork and any(t.only is None or "pdf" in t.only for t in tasks):
+        import_weasyprint()  # once here, not once per worker
+    context = multiprocessing.get_context("fork") if fork else None
+    results: list[EditionResult | None] = [None] * len(tasks)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(build_edition, task): index for index, task in enumerate(tasks)}
+        for done, future in enumerate(as_completed(futures), start=1):
+            result = results[futures[future]] = future.result()
+            progress(f"[{done}/{len(tasks)}] {result.slug} {'failed' if result.errors else 'built'}")
+    return [r for r in results if r is not None]
 
 
 def build_edition(task: EditionTask) -> EditionResult:
@@ -103,10 +137,24 @@ def build_edition(task: EditionTask) -> EditionResult:
         print(f"[{task.slug}] {line.strip()}", file=sys.stderr, flush=True)
 
     try:
-        framework = load_framework(task.data_dir, task.version)
-        profile = load_profile(task.profile_dir, framework)
+        framework = _loaded_framework(task.data_dir, task.version)
+        profile = _profiles.get((task.profile_dir, task.data_dir, task.version)) or load_profile(
+            task.profile_dir, framework
+        )
         edition = make_edition(framework, profile, poster_size=task.poster_size, only=task.only, data_dir=task.data_dir)
-        artifacts = build(edition, task.out_dir, progress)
+        artifacts = build(edition, task.out_dir, progress, force=task.force)
     except (InputError, BuildError) as exc:
         return EditionResult(task.slug, task.out_dir, 0, 0, tuple(str(exc).splitlines()))
     return EditionResult(task.slug, task.out_dir, len(artifacts), sum(a.size for a in artifacts))
+
+
+# Loaded and checked by plan(); a forked worker inherits them (they do not pickle).
+_frameworks: dict[tuple[Path, str | None], Framework] = {}
+_profiles: dict[tuple[Path, Path, str | None], Profile] = {}
+
+
+def _loaded_framework(data_dir: Path, version: str | None) -> Framework:
+    key = (data_dir, version)
+    if key not in _frameworks:
+        _frameworks[key] = load_framework(data_dir, version)
+    return _frameworks[key]

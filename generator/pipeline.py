@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from generator import __version__, limits, trust
+from generator import __version__, font_subsetter, freshness, limits, templating, trust
 from generator.edition import Edition
 from generator.model import Framework
 from generator.renderers import by_name
@@ -85,10 +85,14 @@ def render_context(edition: Edition) -> RenderContext:
     )
 
 
-def build(edition: Edition, out_dir: Path, progress: Callable[[str], None] = silent) -> list[Artifact]:
+def build(
+    edition: Edition, out_dir: Path, progress: Callable[[str], None] = silent, force: bool = False
+) -> list[Artifact]:
     """Render the edition's formats; replace their outputs in `out_dir` only if all succeed.
 
-    `progress` receives one line per format rendered (the command line prints them to stderr).
+    A format whose inputs and files are unchanged since the last build into `out_dir` is
+    skipped ("up to date", see `freshness`) unless `force`. `progress` receives one line per
+    format (the command line prints them to stderr). Returns the artifacts rendered.
     """
     renderers = select(edition.only)
     ctx = render_context(edition)
@@ -98,9 +102,15 @@ def build(edition: Edition, out_dir: Path, progress: Callable[[str], None] = sil
     except (trust.Refused, OSError) as exc:
         raise BuildError(_output_problem(out_dir, exc)) from None
     try:
+        previous, recorded = _read_manifest(out_dir)
+        keys = freshness.format_keys([r.name for r in renderers], _freshness_inputs(edition, ctx, out_dir))
+        fresh = set() if force else freshness.up_to_date(out_dir, keys, recorded, previous)
         produced: dict[str, list[Path]] = {}
         with _temp_files_in(staging / ".tmp"):
             for renderer in renderers:
+                if renderer.name in fresh:
+                    progress(f"  {renderer.name:<10} up to date")
+                    continue
                 started = time.perf_counter()
                 try:
                     with limits.time_limit(limits.FORMAT_SECONDS, f"the {renderer.name} format"):
@@ -110,11 +120,12 @@ def build(edition: Edition, out_dir: Path, progress: Callable[[str], None] = sil
                 elapsed = time.perf_counter() - started
                 count = len(produced[renderer.name])
                 progress(f"  {renderer.name:<10} {count:>3} file{'s' if count != 1 else ''}  {elapsed:6.2f} s")
+        font_subsetter.warn_on_fallback(produced, progress)
         artifacts = [_artifact(staging, path, name) for name, paths in produced.items() for path in paths]
-        previous = _read_manifest(out_dir)
         kept = [a for a in previous if a.format not in produced]
         all_artifacts = sorted(kept + artifacts, key=lambda a: a.path)
-        _write_manifest(staging, framework, ctx.build_time, all_artifacts)
+        formats = freshness.manifest_entries(all_artifacts, recorded, {n: keys[n] for n in [*produced, *fresh]})
+        _write_manifest(staging, framework, ctx.build_time, all_artifacts, formats)
         stale = [a for a in previous if a.format in produced and a.path not in {n.path for n in artifacts}]
         try:
             _install(staging, out_dir, [a.path for a in artifacts], stale)
@@ -250,14 +261,28 @@ def _make_dirs(root: Path, relative: Path, undo: list[Callable[[], None]]) -> No
             undo.append(partial(os.rmdir, current))
 
 
-def _read_manifest(out_dir: Path) -> list[Artifact]:
-    """Return the previous manifest's entries that are well formed; the manifest itself is untrusted."""
+def _read_manifest(out_dir: Path) -> tuple[list[Artifact], dict[str, dict]]:
+    """Return the previous manifest's well-formed entries and its formats' keys; the manifest is untrusted."""
     try:
         data = json.loads(trust.read_inside(out_dir, MANIFEST, MAX_MANIFEST_BYTES).decode("utf-8"))
         entries = [Artifact(**a) for a in data["artifacts"]]
     except (OSError, trust.Refused, ValueError, KeyError, TypeError, AttributeError):
-        return []
-    return [a for a in entries if _well_formed(a)]
+        return [], {}
+    return [a for a in entries if _well_formed(a)], freshness.recorded_keys(data)
+
+
+def _freshness_inputs(edition: Edition, ctx: RenderContext, out_dir: Path) -> freshness.Inputs:
+    search_path = edition.search_path
+    return freshness.Inputs(
+        edition.framework,
+        edition.branding,
+        ctx.build_time,
+        templating.TEMPLATES_DIR,
+        search_path.overrides,
+        search_path.assets,
+        out_dir,
+        edition.changes,
+    )
 
 
 def _well_formed(artifact: Artifact) -> bool:
@@ -269,12 +294,15 @@ def _well_formed(artifact: Artifact) -> bool:
         return False
 
 
-def _write_manifest(folder: Path, framework: Framework, when: datetime, artifacts: list[Artifact]) -> None:
+def _write_manifest(
+    folder: Path, framework: Framework, when: datetime, artifacts: list[Artifact], formats: dict
+) -> None:
     manifest = {
         "framework": {"id": framework.info.id, "version": framework.info.version},
         "generator": {"version": __version__},
         "build_time": when.isoformat().replace("+00:00", "Z"),
         "artifacts": [a.__dict__ for a in artifacts],
+        "formats": formats,
     }
     path = folder / MANIFEST
     path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

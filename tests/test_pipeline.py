@@ -98,7 +98,7 @@ def test_failed_build_leaves_earlier_output_untouched(tmp_path, framework, monke
 
     monkeypatch.setattr(type(last), "render", lambda self, ctx, out_dir: explode(ctx, out_dir))
     with pytest.raises(BuildError, match="disk on fire"):
-        build(Edition(framework), tmp_path)
+        build(Edition(framework), tmp_path, force=True)  # unforced, it would be up to date
     assert tree(tmp_path) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".staging-")]
 

@@ -124,6 +124,9 @@ def _logo_url(branding: Branding) -> str | None:
 def render_pdf(html: str, css: str, when: datetime, search_path: SearchPath | None = None) -> bytes:
     """Render HTML and CSS to a one-page PDF, reading only allowed files; fail on refusals, problems or overflow."""
     # WeasyPrint costs most of a second to import: only builds that make a poster pay it.
+    from generator.renderers.poster.weasyprint_import import import_weasyprint
+
+    import_weasyprint()
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
