@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -90,7 +91,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="build this organisation's edition into OUT/<slug>/; repeat it, or give a folder of profiles",
     )
-    build_cmd.add_argument("--jobs", type=_positive, help="editions built at once (default: one per core)")
+    build_cmd.add_argument(
+        "--jobs",
+        type=_positive,
+        help="editions built at once; without --org, 1 renders the formats one after another (default: one per core)",
+    )
     build_cmd.add_argument("--force", action="store_true", help="render every format, even those up to date")
     build_cmd.set_defaults(run=_build)
 
@@ -165,7 +170,7 @@ def _build(args: argparse.Namespace) -> int:
         load_framework(args.data, args.framework_version), poster_size=args.poster_size, only=only, data_dir=args.data
     )
     print(f"building framework {edition.framework.info.version} into {args.out}/", file=sys.stderr)
-    artifacts = build(edition, args.out, _progress, force=args.force)
+    artifacts = build(edition, args.out, _progress, force=args.force, jobs=args.jobs or os.cpu_count() or 1)
     total = sum(a.size for a in artifacts)
     elapsed = time.perf_counter() - started
     print(f"built {len(artifacts)} files ({total / 1024:.0f} KiB) in {elapsed:.2f} s; see {args.out}/manifest.json")

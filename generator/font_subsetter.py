@@ -44,7 +44,7 @@ def used() -> str | None:
     return "harfbuzz" if getattr(ffi, "harfbuzz_subset", None) is not None else "fonttools"
 
 
-def warn_on_fallback(rendered: Iterable[str], progress: Callable[[str], None]) -> None:
-    """Report the fontTools fallback when a rendered format subsets fonts."""
-    if FORMATS.intersection(rendered) and used() == "fonttools":
+def warn_on_fallback(rendered: Iterable[str], progress: Callable[[str], None], subsetter: str | None = None) -> None:
+    """Report the fontTools fallback when a rendered format subsets fonts (`subsetter`: the one it used, if known)."""
+    if FORMATS.intersection(rendered) and (subsetter or used()) == "fonttools":
         progress(FALLBACK_WARNING)

@@ -122,17 +122,23 @@ def up_to_date(out_dir: Path, keys: Mapping[str, str], recorded: Mapping[str, di
     }
 
 
-def manifest_entries(artifacts: Iterable, recorded: Mapping[str, dict], current: Mapping[str, str]) -> dict:
-    """Return the manifest's `formats`: the key of every format with files, and the poster's subsetter."""
+def manifest_entries(
+    artifacts: Iterable, recorded: Mapping[str, dict], current: Mapping[str, str], subsetter: str | None = None
+) -> dict:
+    """Return the manifest's `formats`: the key of every format with files, and the poster's subsetter.
+
+    `subsetter` is the one the poster was rendered with (the build's child process reports it);
+    without it, the one loaded in this process.
+    """
     entries = {}
     for name in sorted({a.format for a in artifacts}):
         if name in current:
             entry = {"key": current[name]}
             previous = recorded.get(name, {})
             if name in font_subsetter.FORMATS:
-                subsetter = font_subsetter.used() or previous.get("font_subsetter")
-                if subsetter:
-                    entry["font_subsetter"] = subsetter
+                used = subsetter or font_subsetter.used() or previous.get("font_subsetter")
+                if used:
+                    entry["font_subsetter"] = used
             entries[name] = entry
         elif name in recorded:
             entries[name] = dict(recorded[name])

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from generator import __version__, font_subsetter, freshness, limits, templating, trust
+from generator import __version__, font_subsetter, forked, freshness, limits, templating, trust
 from generator.edition import Edition
 from generator.model import Framework
 from generator.renderers import by_name
@@ -29,6 +29,8 @@ STAGING_PREFIX = ".staging-"
 OWNER_FILE = ".owner"  # in a staging folder: the id of the process building into it
 JOURNAL = ".journal"  # in a staging folder: the install's steps, each written before it is taken
 ASIDE = ".previous"  # in a staging folder: the files an install replaced or removed
+FORKED_FORMAT = "pdf"  # the slowest format (WeasyPrint), rendered in a child when the build may use two processes
+FORK_GRACE_SECONDS = 10.0  # how much longer than the child's own time limit the parent waits for it
 
 
 @dataclass(frozen=True)
@@ -86,13 +88,19 @@ def render_context(edition: Edition) -> RenderContext:
 
 
 def build(
-    edition: Edition, out_dir: Path, progress: Callable[[str], None] = silent, force: bool = False
+    edition: Edition,
+    out_dir: Path,
+    progress: Callable[[str], None] = silent,
+    force: bool = False,
+    jobs: int = 1,
 ) -> list[Artifact]:
     """Render the edition's formats; replace their outputs in `out_dir` only if all succeed.
 
     A format whose inputs and files are unchanged since the last build into `out_dir` is
     skipped ("up to date", see `freshness`) unless `force`. `progress` receives one line per
-    format (the command line prints them to stderr). Returns the artifacts rendered.
+    format, in registry order (the command line prints them to stderr). With `jobs` > 1 the
+    poster renders in a forked child process while this one renders the other formats (see
+    `_render`). Returns the artifacts rendered.
     """
     renderers = select(edition.only)
     ctx = render_context(edition)
@@ -105,26 +113,14 @@ def build(
         previous, recorded = _read_manifest(out_dir)
         keys = freshness.format_keys([r.name for r in renderers], _freshness_inputs(edition, ctx, out_dir))
         fresh = set() if force else freshness.up_to_date(out_dir, keys, recorded, previous)
-        produced: dict[str, list[Path]] = {}
         with _temp_files_in(staging / ".tmp"):
-            for renderer in renderers:
-                if renderer.name in fresh:
-                    progress(f"  {renderer.name:<10} up to date")
-                    continue
-                started = time.perf_counter()
-                try:
-                    with limits.time_limit(limits.FORMAT_SECONDS, f"the {renderer.name} format"):
-                        produced[renderer.name] = renderer.render(ctx, staging)
-                except Exception as exc:
-                    raise BuildError(f"{renderer.name}: {exc}") from exc
-                elapsed = time.perf_counter() - started
-                count = len(produced[renderer.name])
-                progress(f"  {renderer.name:<10} {count:>3} file{'s' if count != 1 else ''}  {elapsed:6.2f} s")
-        font_subsetter.warn_on_fallback(produced, progress)
+            produced, subsetter = _render(renderers, fresh, ctx, staging, jobs, progress)
+        font_subsetter.warn_on_fallback(produced, progress, subsetter)
         artifacts = [_artifact(staging, path, name) for name, paths in produced.items() for path in paths]
         kept = [a for a in previous if a.format not in produced]
         all_artifacts = sorted(kept + artifacts, key=lambda a: a.path)
-        formats = freshness.manifest_entries(all_artifacts, recorded, {n: keys[n] for n in [*produced, *fresh]})
+        current = {n: keys[n] for n in [*produced, *fresh]}
+        formats = freshness.manifest_entries(all_artifacts, recorded, current, subsetter)
         _write_manifest(staging, framework, ctx.build_time, all_artifacts, formats)
         stale = [a for a in previous if a.format in produced and a.path not in {n.path for n in artifacts}]
         try:
@@ -134,6 +130,102 @@ def build(
         return artifacts
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _render(
+    renderers: list[Renderer],
+    fresh: set[str],
+    ctx: RenderContext,
+    staging: Path,
+    jobs: int,
+    progress: Callable[[str], None],
+) -> tuple[dict[str, list[Path]], str | None]:
+    """Render the formats not `fresh` into `staging`; return their files and the poster's font subsetter.
+
+    With `jobs` > 1, fork available and another format to render, the poster is forked off
+    (`forked.Forked`) and renders into the same staging folder, under its own time limit,
+    while this process renders the others. Either way the outcome is the sequential one's:
+    the files by format in registry order, progress lines in registry order (each once the
+    formats before it are done), and on failure the error of the first failing format in
+    registry order. The child is reaped before this returns or raises (killed first if it is
+    still running), so it never writes into a staging folder that is being removed.
+    """
+    lines = _InOrder([r.name for r in renderers], progress)
+    for name in fresh:
+        lines.put(name, f"  {name:<10} up to date")
+    todo = [r for r in renderers if r.name not in fresh]
+    parallel = jobs > 1 and len(todo) > 1 and forked.available()
+    away = next((r for r in todo if r.name == FORKED_FORMAT), None) if parallel else None
+    position = {r.name: i for i, r in enumerate(renderers)}
+    results: dict[str, tuple[list[Path], float]] = {}
+    subsetter = None
+    child = None
+    if away is not None:
+        work = partial(_render_for_parent, away, ctx, staging)
+        child = forked.Forked(work, limits.FORMAT_SECONDS + FORK_GRACE_SECONDS, f"{FORKED_FORMAT}: its process")
+    try:
+        for renderer in todo:
+            if renderer is away:
+                continue
+            try:
+                results[renderer.name] = _render_one(renderer, ctx, staging)
+            except BuildError:
+                if child is not None and position[FORKED_FORMAT] < position[renderer.name]:
+                    results[FORKED_FORMAT], subsetter = _collect(child)  # its error, if any, comes first
+                    lines.put(FORKED_FORMAT, _line(FORKED_FORMAT, *results[FORKED_FORMAT]))
+                raise
+            lines.put(renderer.name, _line(renderer.name, *results[renderer.name]))
+        if child is not None:
+            results[FORKED_FORMAT], subsetter = _collect(child)
+            lines.put(FORKED_FORMAT, _line(FORKED_FORMAT, *results[FORKED_FORMAT]))
+    finally:
+        if child is not None:
+            child.stop()
+    produced = {r.name: results[r.name][0] for r in todo}
+    return produced, subsetter if subsetter is not None else font_subsetter.used()
+
+
+def _render_one(renderer: Renderer, ctx: RenderContext, staging: Path) -> tuple[list[Path], float]:
+    """Render one format under its time limit; return its files and seconds, or raise BuildError naming it."""
+    started = time.perf_counter()
+    try:
+        with limits.time_limit(limits.FORMAT_SECONDS, f"the {renderer.name} format"):
+            paths = renderer.render(ctx, staging)
+    except Exception as exc:
+        raise BuildError(f"{renderer.name}: {exc}") from exc
+    return paths, time.perf_counter() - started
+
+
+def _render_for_parent(renderer: Renderer, ctx: RenderContext, staging: Path) -> dict:
+    """In the forked child: render one format and return what the parent needs, as JSON-ready data."""
+    paths, seconds = _render_one(renderer, ctx, staging)
+    return {"paths": [p.as_posix() for p in paths], "seconds": seconds, "subsetter": font_subsetter.used()}
+
+
+def _collect(child: forked.Forked) -> tuple[tuple[list[Path], float], str | None]:
+    """Wait for the child's format; return its files and seconds, and its font subsetter."""
+    try:
+        value = child.result()
+    except forked.ChildFailed as exc:
+        raise BuildError(str(exc)) from None
+    return ([Path(p) for p in value["paths"]], value["seconds"]), value["subsetter"]
+
+
+def _line(name: str, paths: list[Path], seconds: float) -> str:
+    count = len(paths)
+    return f"  {name:<10} {count:>3} file{'s' if count != 1 else ''}  {seconds:6.2f} s"
+
+
+class _InOrder:
+    """Pass progress lines on in the order of `names`, each as soon as every name before it has had its line."""
+
+    def __init__(self, names: list[str], progress: Callable[[str], None]) -> None:
+        self._waiting, self._lines, self._progress = list(names), dict[str, str](), progress
+
+    def put(self, name: str, line: str) -> None:
+        self._lines[name] = line
+        while self._waiting and self._waiting[0] in self._lines:
+            self._progress(self._lines.pop(self._waiting.pop(0)))
 
 
 def _artifact(root: Path, relative: Path, fmt: str) -> Artifact:
