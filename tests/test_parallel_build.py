@@ -1,0 +1,247 @@
+"""One build on two processes (pipeline.build(jobs=2), forked.py): the poster renders in a forked child."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from generator import font_subsetter, forked, limits, pipeline
+from generator.cli import main
+from generator.edition import make_edition
+from generator.pipeline import BuildError, build
+from generator.renderers import RENDERERS, by_name
+from generator.source.load import DATA_DIR
+
+pytestmark = pytest.mark.skipif(not forked.available(), reason="needs os.fork and a single-threaded test process")
+
+POSTER = type(by_name()["pdf"])
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def children() -> set[int]:
+    """The processes, zombies included, whose parent is this test process (read from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == os.getpid():
+            found.add(int(stat.parent.name))
+    return found
+
+
+@pytest.fixture
+def forks(monkeypatch) -> list[forked.Forked]:
+    """Every child the build forks, recorded, so a test knows the parallel path really ran."""
+    started: list[forked.Forked] = []
+
+    class Recorded(forked.Forked):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+    monkeypatch.setattr(forked, "Forked", Recorded)
+    return started
+
+
+@pytest.fixture
+def no_leftover_children():
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("needs /proc to see child processes")
+    before = children()
+    yield
+    assert children() - before == set(), "the build left a child process (running or a zombie)"
+
+
+def edition(framework, **options):
+    return make_edition(framework, data_dir=DATA_DIR, **options)
+
+
+def test_parallel_build_is_byte_identical_to_the_sequential_one(tmp_path, framework, forks, no_leftover_children):
+    sequential, parallel = [], []
+    build(edition(framework), tmp_path / "one", sequential.append, jobs=1)
+    assert forks == []
+    build(edition(framework), tmp_path / "two", parallel.append, jobs=2)
+    assert len(forks) == 1
+    one, two = tree(tmp_path / "one"), tree(tmp_path / "two")
+    assert one.keys() == two.keys()
+    assert [name for name in one if one[name] != two[name]] == []
+    assert "pdf" in {a["format"] for a in json.loads(two["manifest.json"])["artifacts"]}
+    assert [line.split()[0] for line in parallel] == [line.split()[0] for line in sequential]
+
+
+def test_progress_names_every_format_in_registry_order(tmp_path, framework, forks, no_leftover_children):
+    lines: list[str] = []
+    build(edition(framework), tmp_path, lines.append, jobs=2)
+    assert len(forks) == 1
+    assert [line.split()[0] for line in lines] == [r.name for r in RENDERERS]
+    pdf_line = next(line for line in lines if line.split()[0] == "pdf")
+    assert pdf_line.split()[1:3] == ["2", "files"] and pdf_line.endswith(" s")
+    lines.clear()
+    build(edition(framework, only=("pdf", "json", "docx")), tmp_path, lines.append, jobs=2)  # all up to date
+    assert lines == [f"  {name:<10} up to date" for name in ("json", "pdf", "docx")]
+    assert len(forks) == 1  # nothing to render, nothing forked
+
+
+def test_a_failing_poster_in_the_child_fails_the_build_and_keeps_the_output(
+    tmp_path, framework, monkeypatch, forks, no_leftover_children
+):
+    build(edition(framework), tmp_path)
+    before = tree(tmp_path)
+    marker = tmp_path.parent / "poster-pid"
+
+    def broken(self, ctx, out_dir):
+        marker.write_text(str(os.getpid()))
+        (out_dir / "poster-half-written.pdf").write_bytes(b"%PDF-")
+        raise RuntimeError("the poster's ink ran out")
+
+    monkeypatch.setattr(POSTER, "render", broken)  # before the build: the forked child inherits it
+    with pytest.raises(BuildError) as sequential:
+        build(edition(framework), tmp_path, force=True, jobs=1)
+    with pytest.raises(BuildError) as parallel:
+        build(edition(framework), tmp_path, force=True, jobs=2)
+    assert len(forks) == 1 and int(marker.read_text()) != os.getpid()  # it failed in the child
+    assert str(parallel.value) == str(sequential.value) == "pdf: the poster's ink ran out"
+    assert tree(tmp_path) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".staging-")]
+
+
+def test_a_failing_format_in_the_parent_kills_and_reaps_the_child(
+    tmp_path, framework, monkeypatch, forks, no_leftover_children
+):
+    build(edition(framework), tmp_path)
+    before = tree(tmp_path)
+    marker = tmp_path.parent / "poster-pid"
+
+    finished = tmp_path.parent / "poster-finished"
+
+    def hang(self, ctx, out_dir):
+        marker.write_text(str(os.getpid()))
+        time.sleep(120)
+        finished.touch()
+        return []
+
+    def broken(self, ctx, out_dir):
+        for _ in range(200):  # let the child start hanging first
+            if marker.exists() and marker.read_text():
+                break
+            time.sleep(0.05)
+        raise RuntimeError("markdown lost its headings")
+
+    monkeypatch.setattr(POSTER, "render", hang)
+    monkeypatch.setattr(type(by_name()["markdown"]), "render", broken)
+    with pytest.raises(BuildError, match=r"^markdown: markdown lost its headings$"):
+        build(edition(framework), tmp_path, force=True, jobs=2)
+    assert not finished.exists()  # the hanging poster was stopped, not waited for
+    child = int(marker.read_text())
+    assert len(forks) == 1 and child != os.getpid()
+    assert not Path(f"/proc/{child}").exists()  # killed and reaped, not even a zombie
+    assert tree(tmp_path) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".staging-")]
+
+
+@pytest.mark.parametrize(
+    ("poster_fails", "expected"),
+    [(True, "pdf: the poster's ink ran out"), (False, "docx: the policy pack jammed")],
+)
+def test_the_first_failing_format_in_registry_order_is_reported(
+    tmp_path, framework, monkeypatch, forks, no_leftover_children, poster_fails, expected
+):
+    """docx (rendered by the parent) comes after pdf (the child): the error is the one a sequential build gives."""
+    real_poster = POSTER.render
+
+    def poster(self, ctx, out_dir):
+        if poster_fails:
+            raise RuntimeError("the poster's ink ran out")
+        return real_poster(self, ctx, out_dir)
+
+    def docx(self, ctx, out_dir):
+        raise RuntimeError("the policy pack jammed")
+
+    monkeypatch.setattr(POSTER, "render", poster)
+    monkeypatch.setattr(type(by_name()["docx"]), "render", docx)
+    lines: list[str] = []
+    for jobs in (1, 2):
+        lines.clear()
+        with pytest.raises(BuildError) as failure:
+            build(edition(framework), tmp_path / str(jobs), lines.append, jobs=jobs)
+        assert str(failure.value) == expected
+        names = [line.split()[0] for line in lines]
+        assert names == ["markdown", "json", "csv", "xlsx"] + ([] if poster_fails else ["pdf"])
+    assert len(forks) == 1
+
+
+def test_the_time_limit_holds_in_the_child(tmp_path, framework, monkeypatch, forks, no_leftover_children):
+    def slow(self, ctx, out_dir):
+        time.sleep(60)
+        return []
+
+    monkeypatch.setattr(POSTER, "render", slow)
+    monkeypatch.setattr(limits, "FORMAT_SECONDS", 0.5)
+    with pytest.raises(BuildError, match=r"^pdf: the pdf format took longer than 0.5 s; simplify the template$"):
+        build(edition(framework, only=("json", "pdf")), tmp_path, jobs=2)
+    assert len(forks) == 1
+
+
+def test_a_child_deaf_to_its_time_limit_is_killed_by_the_parent(
+    tmp_path, framework, monkeypatch, forks, no_leftover_children
+):
+    def deaf(self, ctx, out_dir):
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)  # its own limit can no longer stop it
+        time.sleep(60)
+        return []
+
+    monkeypatch.setattr(POSTER, "render", deaf)
+    monkeypatch.setattr(limits, "FORMAT_SECONDS", 0.3)
+    monkeypatch.setattr(pipeline, "FORK_GRACE_SECONDS", 0.3)
+    with pytest.raises(BuildError, match=r"^pdf: its process took longer than 0.6 s and was stopped$"):
+        build(edition(framework, only=("json", "pdf")), tmp_path, jobs=2)
+    assert len(forks) == 1
+
+
+def test_a_child_that_dies_is_reported_with_its_format(tmp_path, framework, monkeypatch, no_leftover_children):
+    test_process = os.getpid()
+
+    def dies(self, ctx, out_dir):
+        if os.getpid() == test_process:  # never end the test run itself
+            raise RuntimeError("the poster was not forked")
+        os._exit(3)
+
+    monkeypatch.setattr(POSTER, "render", dies)
+    with pytest.raises(BuildError, match=r"^pdf: its process ended without a result \(exit status 3\)$"):
+        build(edition(framework, only=("json", "pdf")), tmp_path, jobs=2)
+
+
+@pytest.mark.parametrize(("argv", "jobs"), [([], os.cpu_count() or 1), (["--jobs", "1"], 1), (["--jobs", "2"], 2)])
+def test_the_build_command_uses_a_process_per_core_unless_told(tmp_path, monkeypatch, argv, jobs):
+    seen = []
+
+    def fake_build(edition, out_dir, progress, force=False, jobs=1):
+        seen.append(jobs)
+        return []
+
+    monkeypatch.setattr("generator.cli.build", fake_build)
+    assert main(["build", "--out", str(tmp_path), "--only", "json", *argv]) == 0
+    assert seen == [jobs]
+
+
+def test_the_childs_font_subsetter_reaches_the_manifest_and_the_warning(
+    tmp_path, framework, monkeypatch, forks, no_leftover_children
+):
+    """Only the child loads WeasyPrint in a fresh process: its subsetter, not the parent's none, is recorded."""
+    test_process = os.getpid()
+    monkeypatch.setattr(font_subsetter, "used", lambda: None if os.getpid() == test_process else "fonttools")
+    lines: list[str] = []
+    build(edition(framework, only=("json", "pdf")), tmp_path, lines.append, jobs=2)
+    assert len(forks) == 1
+    assert json.loads((tmp_path / "manifest.json").read_text())["formats"]["pdf"]["font_subsetter"] == "fonttools"
+    assert lines[-1] == font_subsetter.FALLBACK_WARNING
