@@ -28,8 +28,9 @@ class ChildFailed(Exception):
 
 
 def available() -> bool:
-    """Return whether forking is possible and safe: POSIX, and no other thread whose locks a child would inherit."""
-    return hasattr(os, "fork") and threading.active_count() == 1
+    """Return whether forking is possible and safe: Linux (macOS's system libraries may not survive a fork
+    without exec), and no other thread whose held locks a child would inherit."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1
 
 
 class Forked:
@@ -41,7 +42,12 @@ class Forked:
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
         read_end, write_end = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to spare: the caller may do the work itself
+            os.close(read_end)
+            os.close(write_end)
+            raise
         if pid == 0:
             os.close(read_end)
             _run_child(work, write_end)

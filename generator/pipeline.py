@@ -162,7 +162,10 @@ def _render(
     child = None
     if away is not None:
         work = partial(_render_for_parent, away, ctx, staging)
-        child = forked.Forked(work, limits.FORMAT_SECONDS + FORK_GRACE_SECONDS, f"{FORKED_FORMAT}: its process")
+        try:
+            child = forked.Forked(work, limits.FORMAT_SECONDS + FORK_GRACE_SECONDS, f"{FORKED_FORMAT}: its process")
+        except OSError:  # the system refused another process: render the poster here, in turn
+            away = None
     try:
         for renderer in todo:
             if renderer is away:

@@ -245,3 +245,16 @@ def test_the_childs_font_subsetter_reaches_the_manifest_and_the_warning(
     assert len(forks) == 1
     assert json.loads((tmp_path / "manifest.json").read_text())["formats"]["pdf"]["font_subsetter"] == "fonttools"
     assert lines[-1] == font_subsetter.FALLBACK_WARNING
+
+
+def test_a_refused_fork_renders_everything_in_the_build_process(tmp_path, framework, monkeypatch):
+    def refuse():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    open_files = set(os.listdir("/proc/self/fd"))
+    lines: list[str] = []
+    build(edition(framework, only=("json", "pdf")), tmp_path, lines.append, jobs=2)
+    assert [line.split()[0] for line in lines] == ["json", "pdf"]
+    assert {a["format"] for a in json.loads((tmp_path / "manifest.json").read_text())["artifacts"]} == {"json", "pdf"}
+    assert set(os.listdir("/proc/self/fd")) == open_files  # the pipe was closed
