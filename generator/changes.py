@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from generator.model import Framework
-from generator.source.load import load_framework, previous_version
 
 KINDS = ("model", "domain")
 ITEM_CHANGES = ("added", "removed", "renamed", "renumbered")
@@ -88,17 +85,6 @@ def compare(old: Framework, new: Framework) -> Changes:
         if previous and (previous.level_id, previous.critical) != (cell.level_id, cell.critical):
             cells.append(CellChange(cell.domain_id, cell.model_id, _text(old, previous), _text(new, cell)))
     return Changes(old.info.version, new.info.version, tuple(items), tuple(cells))
-
-
-def since_previous(
-    framework: Framework, data_dir: Path, adapt: Callable[[Framework], Framework] | None = None
-) -> Changes | None:
-    """Compare `framework` with the version before it in `data_dir`, adapted as the edition is; None if first."""
-    before = previous_version(framework.info.version, data_dir)
-    if before is None:
-        return None
-    previous = load_framework(data_dir, before)
-    return compare(adapt(previous) if adapt else previous, framework)
 
 
 def changes_view(changes: Changes | None, new: Framework) -> dict:

@@ -14,14 +14,14 @@ from generator.changes import compare, to_markdown
 from generator.edition import make_edition
 from generator.org.branding import POSTER_SIZES, Branding
 from generator.org.import_raci import import_raci
-from generator.org.profile import load_profile, profile_search_path
+from generator.org.profile import profile_search_path
 from generator.org.scaffold import ScaffoldError, init_org
 from generator.org.template_catalogue import CatalogueError, catalogue
 from generator.pipeline import MANIFEST, BuildError, build
 from generator.problems import InputError, Problem
 from generator.release import CHECKSUMS, Release, make_release
 from generator.renderers import by_name
-from generator.source.load import DATA_DIR, available_versions, load_framework, previous_version
+from generator.source.load import DATA_DIR, available_versions, load_framework, load_previous, previous_version
 from generator.source.schema import all_schemas
 from generator.verify import VerifyError, verify
 
@@ -166,9 +166,8 @@ def _build(args: argparse.Namespace) -> int:
     only = [name.strip() for name in args.only.split(",") if name.strip()] if args.only else None
     if args.org:
         return _build_editions(args, only, started)
-    edition = make_edition(
-        load_framework(args.data, args.framework_version), poster_size=args.poster_size, only=only, data_dir=args.data
-    )
+    fw = load_framework(args.data, args.framework_version)
+    edition = make_edition(fw, poster_size=args.poster_size, only=only, previous=load_previous(fw, args.data))
     print(f"building framework {edition.framework.info.version} into {args.out}/", file=sys.stderr)
     artifacts = build(edition, args.out, _progress, force=args.force, jobs=args.jobs or os.cpu_count() or 1)
     total = sum(a.size for a in artifacts)
@@ -237,12 +236,12 @@ def _changes(args: argparse.Namespace) -> int:
 
 def _release(args: argparse.Namespace) -> int:
     fw = load_framework(args.data, args.framework_version)
+    previous = load_previous(fw, args.data)
     if not args.org:
-        _report(make_release(make_edition(fw, poster_size=args.poster_size, data_dir=args.data), args.out, _progress))
+        _report(make_release(make_edition(fw, poster_size=args.poster_size, previous=previous), args.out, _progress))
         return EXIT_OK
     for task in editions.plan(args.org, args.data, args.framework_version, args.out, None, args.poster_size):
-        profile = load_profile(task.profile_dir, fw)
-        edition = make_edition(fw, profile, poster_size=args.poster_size, data_dir=args.data)
+        edition = make_edition(fw, editions.loaded_profile(task), poster_size=args.poster_size, previous=previous)
         _report(make_release(edition, args.out, _progress))
     return EXIT_OK
 

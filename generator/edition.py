@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
-from generator.changes import Changes, since_previous
+from generator.changes import Changes, compare
 from generator.model import Framework
 from generator.org.branding import Branding
 from generator.org.profile import Profile
@@ -37,25 +36,25 @@ def make_edition(
     *,
     poster_size: str | None = None,
     only: Sequence[str] | None = None,
-    data_dir: Path | None = None,
+    previous: Framework | None = None,
 ) -> Edition:
     """Return the edition of `framework` for `profile` (None: the reference edition), with the command's options.
 
     `poster_size` overrides the profile's (whose default is the branding's); `only` selects formats;
-    with `data_dir`, the edition carries the changes since the version before it there.
+    with `previous` (the version before `framework`, as published), the edition carries the changes
+    since it, tailored as the edition is.
     """
     branding = profile.branding if profile else Branding()
     if poster_size:
         branding = replace(branding, poster_size=poster_size)
     selected = tuple(only) if only else None
     if profile is None:
-        changes = since_previous(framework, data_dir) if data_dir else None
-        return Edition(framework, branding, selected, changes=changes)
+        return Edition(framework, branding, selected, changes=compare(previous, framework) if previous else None)
     tailored = tailor(framework, profile)
     return Edition(
         tailored,
         branding,
         selected,
         search_path=profile.search_path,
-        changes=since_previous(tailored, data_dir, lambda previous: tailor(previous, profile)) if data_dir else None,
+        changes=compare(tailor(previous, profile), tailored) if previous else None,
     )

@@ -22,7 +22,7 @@ from generator.org.profile import PROFILE_FILE, Profile, load_profile
 from generator.pipeline import BuildError, build
 from generator.problems import InputError, Problem
 from generator.renderers.poster.weasyprint_import import import_weasyprint
-from generator.source.load import load_framework
+from generator.source.load import load_framework, previous_version
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,7 @@ def plan(
     _frameworks.clear()
     _profiles.clear()
     framework = _loaded_framework(data_dir, version)
+    _loaded_previous(data_dir, framework)  # once here, inherited by every worker
     problems: list[Problem] = []
     tasks: list[EditionTask] = []
     owners: dict[str, Path] = {}
@@ -138,10 +139,9 @@ def build_edition(task: EditionTask) -> EditionResult:
 
     try:
         framework = _loaded_framework(task.data_dir, task.version)
-        profile = _profiles.get((task.profile_dir, task.data_dir, task.version)) or load_profile(
-            task.profile_dir, framework
-        )
-        edition = make_edition(framework, profile, poster_size=task.poster_size, only=task.only, data_dir=task.data_dir)
+        profile = loaded_profile(task)
+        previous = _loaded_previous(task.data_dir, framework)
+        edition = make_edition(framework, profile, poster_size=task.poster_size, only=task.only, previous=previous)
         artifacts = build(edition, task.out_dir, progress, force=task.force)
     except (InputError, BuildError) as exc:
         return EditionResult(task.slug, task.out_dir, 0, 0, tuple(str(exc).splitlines()))
@@ -158,3 +158,15 @@ def _loaded_framework(data_dir: Path, version: str | None) -> Framework:
     if key not in _frameworks:
         _frameworks[key] = load_framework(data_dir, version)
     return _frameworks[key]
+
+
+def _loaded_previous(data_dir: Path, framework: Framework) -> Framework | None:
+    """Return the version published before `framework`'s, loaded once (None for the first version)."""
+    before = previous_version(framework.info.version, data_dir)
+    return _loaded_framework(data_dir, before) if before else None
+
+
+def loaded_profile(task: EditionTask) -> Profile:
+    """Return the task's profile as plan() checked it."""
+    framework = _loaded_framework(task.data_dir, task.version)
+    return _profiles.get((task.profile_dir, task.data_dir, task.version)) or load_profile(task.profile_dir, framework)

@@ -9,7 +9,7 @@ import pytest
 
 from generator.edition import make_edition
 from generator.pipeline import build
-from generator.source.load import DATA_DIR, load_framework
+from generator.source.load import DATA_DIR, load_framework, load_previous
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -31,7 +31,7 @@ def data_copy(tmp_path: Path) -> Path:
 def build_dir(tmp_path_factory, framework) -> Path:
     """One full build, with the changes since the previous version as the CLI makes it, shared by readers."""
     out = tmp_path_factory.mktemp("build")
-    build(make_edition(framework, data_dir=DATA_DIR), out)
+    build(make_edition(framework, previous=load_previous(framework, DATA_DIR)), out)
     return out
 
 

@@ -9,11 +9,10 @@ import docx
 import openpyxl
 import pytest
 
-from generator.changes import since_previous
 from generator.edition import make_edition
 from generator.org.profile import load_profile
 from generator.pipeline import build
-from generator.source.load import DATA_DIR, load_framework
+from generator.source.load import DATA_DIR, load_framework, load_previous
 from tests.upstream import upstream_matrix
 
 # Ids are the slug of the matrix label, except this domain, whose id comes from its full upstream name.
@@ -57,8 +56,8 @@ def test_the_upstream_difference_is_35_cells_and_two_swapped_domains():
 def first_version(tmp_path_factory):
     out = tmp_path_factory.mktemp("first")
     fw = load_framework(version="1.0.0")
-    assert since_previous(fw, DATA_DIR) is None
-    build(make_edition(fw, only=["json", "xlsx", "docx", "markdown"], data_dir=DATA_DIR), out)
+    assert load_previous(fw, DATA_DIR) is None
+    build(make_edition(fw, only=["json", "xlsx", "docx", "markdown"]), out)
     return out
 
 
@@ -67,7 +66,7 @@ def northwind(tmp_path_factory):
     out = tmp_path_factory.mktemp("northwind")
     fw = load_framework()
     profile = load_profile(NORTHWIND, fw)
-    build(make_edition(fw, profile, only=["json", "xlsx"], data_dir=DATA_DIR), out)
+    build(make_edition(fw, profile, only=["json", "xlsx"], previous=load_previous(fw, DATA_DIR)), out)
     return out, profile
 
 

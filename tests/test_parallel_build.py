@@ -15,7 +15,7 @@ from generator.cli import main
 from generator.edition import make_edition
 from generator.pipeline import BuildError, build
 from generator.renderers import RENDERERS, by_name
-from generator.source.load import DATA_DIR
+from generator.source.load import DATA_DIR, load_previous
 
 pytestmark = pytest.mark.skipif(not forked.available(), reason="needs os.fork and a single-threaded test process")
 
@@ -63,7 +63,7 @@ def no_leftover_children():
 
 
 def edition(framework, **options):
-    return make_edition(framework, data_dir=DATA_DIR, **options)
+    return make_edition(framework, previous=load_previous(framework, DATA_DIR), **options)
 
 
 def test_parallel_build_is_byte_identical_to_the_sequential_one(tmp_path, framework, forks, no_leftover_children):

@@ -41,6 +41,12 @@ def previous_version(version: str, data_dir: Path = DATA_DIR) -> str | None:
     return older[-1] if older else None
 
 
+def load_previous(framework: model.Framework, data_dir: Path = DATA_DIR) -> model.Framework | None:
+    """Load the version published before `framework`'s in `data_dir`; None for the first version."""
+    before = previous_version(framework.info.version, data_dir)
+    return load_framework(data_dir, before) if before else None
+
+
 def sources(data_dir: Path = DATA_DIR, version: str | None = None) -> Sources:
     """Locate the files of a version (the newest when none is given)."""
     versions = available_versions(data_dir)
