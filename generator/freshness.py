@@ -64,8 +64,8 @@ class Inputs:
     branding: Any  # generator.org.branding.Branding
     build_time: datetime
     templates_dir: Path
-    template_dirs: Sequence[Path] = ()
-    asset_roots: Sequence[Path] = ()
+    overrides: Sequence[Path] = ()  # the search path's template overrides, searched before templates_dir
+    assets: Sequence[Path] = ()  # the search path's asset folders (the profile)
     exclude: Path | None = None  # the output folder, when it lies inside an asset root
     changes: Any = None  # generator.changes.Changes against the previous framework version, or None
 
@@ -74,12 +74,12 @@ def format_keys(formats: Iterable[str], inputs: Inputs) -> dict[str, str]:
     """Return each format's key: a SHA-256 hex digest of everything its output depends on."""
     common = hashlib.sha256()
     common.update(_toolchain().encode())
-    roots = [inputs.templates_dir, *inputs.template_dirs, *inputs.asset_roots]
+    roots = [inputs.templates_dir, *inputs.overrides, *inputs.assets]
     rendered = {"model": inputs.framework, "branding": inputs.branding, "changes": inputs.changes}
     common.update(_canonical(rendered, roots).encode())
     common.update(inputs.build_time.isoformat().encode())
-    template_roots = [*inputs.template_dirs, inputs.templates_dir]
-    assets = _tree_digest(inputs.asset_roots, skip=(*inputs.template_dirs, *_maybe(inputs.exclude)))
+    template_roots = [*inputs.overrides, inputs.templates_dir]
+    assets = _tree_digest(inputs.assets, skip=(*inputs.overrides, *_maybe(inputs.exclude)))
     common.update(assets.encode())
     keys = {}
     for name in formats:
