@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,8 @@ from generator.cli import main
 from generator.edition import Edition
 from generator.pipeline import BuildError, build
 from generator.renderers import RENDERERS
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -138,3 +142,26 @@ def test_restricted_build_renders_only_those_models(tmp_path, framework):
     assert sorted(p.name for p in (tmp_path / "docs" / "models").iterdir()) == ["mcp-systems.md", "saas-ai.md"]
     matrix = (tmp_path / "docs" / "responsibility-matrix.md").read_text()
     assert "PaaS AI" not in matrix.split("## The matrix")[1].split("##")[0]
+
+
+FORMAT_LIBRARIES = ("openpyxl", "docx", "docxtpl", "lxml", "weasyprint", "PIL", "pypdfium2", "numpy")
+
+
+def test_the_command_line_imports_no_format_library_until_a_format_renders():
+    # The build forks the poster off after loading; imports paid before that delay both processes.
+    probe = "import sys, generator.cli; print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert set(done.stdout.split()) & set(FORMAT_LIBRARIES) == set()
+
+
+def test_each_format_imports_its_own_library_when_it_renders(tmp_path):
+    probe = (
+        "import sys; from pathlib import Path; from generator.cli import main\n"
+        "main(['build', '--only', 'xlsx', '--out', sys.argv[1]])\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    loaded = set(done.stdout.split())
+    assert "openpyxl" in loaded
+    assert loaded & {"docx", "docxtpl", "weasyprint"} == set()

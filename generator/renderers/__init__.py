@@ -1,24 +1,29 @@
-"""The registry of output formats: adding a format is adding a module and a line here."""
+"""The registry of output formats: adding a format is adding a module and a line here.
+
+Importing the registry stays cheap: a format whose library is slow to import (openpyxl,
+python-docx, WeasyPrint) imports it when it renders, so a build that forks the poster off
+early, or renders only some formats, does not pay for the others' imports first.
+"""
 
 from __future__ import annotations
 
 from generator.renderers import framework_json, markdown_docs, responsibilities_csv
 from generator.renderers.base import Renderer
-from generator.renderers.ciso_assistant import files as ciso_assistant
+from generator.renderers.ciso_assistant import CisoAssistant
 from generator.renderers.oscal import files as oscal
-from generator.renderers.policy_pack import document as policy_pack
+from generator.renderers.policy_pack import PolicyPack
 from generator.renderers.poster import pdf as poster
-from generator.renderers.raci_workbook import workbook as raci_workbook
+from generator.renderers.raci_workbook import RaciWorkbook
 
 RENDERERS: tuple[Renderer, ...] = (
     markdown_docs.MarkdownDocs(),
     framework_json.FrameworkJson(),
     responsibilities_csv.ResponsibilitiesCsv(),
-    raci_workbook.RaciWorkbook(),
+    RaciWorkbook(),
     poster.Poster(),
-    policy_pack.PolicyPack(),
+    PolicyPack(),
     oscal.Oscal(),
-    ciso_assistant.CisoAssistant(),
+    CisoAssistant(),
 )
 
 

@@ -1,4 +1,4 @@
-"""The CISO Assistant renderer: the library workbook and the library YAML of this edition."""
+"""The CISO Assistant files of an edition: the library workbook and the library YAML."""
 
 from __future__ import annotations
 
@@ -11,13 +11,10 @@ from generator.renderers.ciso_assistant.yaml_library import library_yaml
 from generator.renderers.raci_workbook.style import workbook_bytes
 
 
-class CisoAssistant:
-    name = "ciso"
-    description = "<prefix>-ciso-assistant.xlsx and .yaml: a CISO Assistant framework library"
-
-    def render(self, ctx: RenderContext, out_dir: Path) -> list[Path]:
-        library = build_library(ctx.framework, ctx.branding)
-        prefix = ctx.branding.file_prefix
-        workbook = Path(f"{prefix}-ciso-assistant.xlsx")
-        (out_dir / workbook).write_bytes(workbook_bytes(library_workbook(library), ctx.build_time))
-        return [workbook, write_text(out_dir, f"{prefix}-ciso-assistant.yaml", library_yaml(library))]
+def render_library(ctx: RenderContext, out_dir: Path) -> list[Path]:
+    """Write the edition's CISO Assistant library workbook and YAML into `out_dir`; return their relative paths."""
+    library = build_library(ctx.framework, ctx.branding)
+    prefix = ctx.branding.file_prefix
+    workbook = Path(f"{prefix}-ciso-assistant.xlsx")
+    (out_dir / workbook).write_bytes(workbook_bytes(library_workbook(library), ctx.build_time))
+    return [workbook, write_text(out_dir, f"{prefix}-ciso-assistant.yaml", library_yaml(library))]

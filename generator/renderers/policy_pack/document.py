@@ -102,14 +102,11 @@ class PolicyTemplateError(Exception):
     """The Word template cannot be rendered; the message names the template and the problem."""
 
 
-class PolicyPack:
-    name = "docx"
-    description = "Word policy pack: an AI security policy to adopt, from templates/word/policy-pack.docx"
-
-    def render(self, ctx: RenderContext, out_dir: Path) -> list[Path]:
-        relative = f"{ctx.branding.file_prefix}-policy.docx"
-        (out_dir / relative).write_bytes(render_policy(ctx, ctx.search_path.find(TEMPLATE)))
-        return [Path(relative)]
+def render_policy_pack(ctx: RenderContext, out_dir: Path) -> list[Path]:
+    """Write the edition's policy pack from its Word template into `out_dir`; return its relative path."""
+    relative = f"{ctx.branding.file_prefix}-policy.docx"
+    (out_dir / relative).write_bytes(render_policy(ctx, ctx.search_path.find(TEMPLATE)))
+    return [Path(relative)]
 
 
 def render_policy(ctx: RenderContext, template: Path) -> bytes:

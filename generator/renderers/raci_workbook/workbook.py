@@ -105,28 +105,25 @@ SHEET_GUIDE = {
 }
 
 
-class RaciWorkbook:
-    name = "xlsx"
-    description = "<prefix>-raci.xlsx: matrix, long table, RACI and party RACI for GRC tools"
-
-    def render(self, ctx: RenderContext, out_dir: Path) -> list[Path]:
-        fw, wb = ctx.framework, Workbook()
-        about = wb.active
-        about.title = "About"
-        _matrix(wb.create_sheet("Matrix"), ctx)
-        _responsibilities(wb.create_sheet("Responsibilities"), ctx)
-        _raci(wb.create_sheet("RACI"), ctx)
-        _party_raci(wb.create_sheet("Party RACI"), ctx)
-        _obligations(wb.create_sheet("Obligations"), ctx)
-        _models(wb.create_sheet("Models"), ctx)
-        _domains(wb.create_sheet("Domains"), ctx)
-        _changes(wb.create_sheet("Changes"), ctx)
-        _lists(wb, wb.create_sheet("Lists"), fw)
-        _about(about, ctx)
-        _properties(wb, ctx)
-        relative = Path(f"{ctx.branding.file_prefix}-raci.xlsx")
-        (out_dir / relative).write_bytes(workbook_bytes(wb, ctx.build_time))
-        return [relative]
+def render_workbook(ctx: RenderContext, out_dir: Path) -> list[Path]:
+    """Write the edition's RACI workbook into `out_dir`; return its relative path."""
+    fw, wb = ctx.framework, Workbook()
+    about = wb.active
+    about.title = "About"
+    _matrix(wb.create_sheet("Matrix"), ctx)
+    _responsibilities(wb.create_sheet("Responsibilities"), ctx)
+    _raci(wb.create_sheet("RACI"), ctx)
+    _party_raci(wb.create_sheet("Party RACI"), ctx)
+    _obligations(wb.create_sheet("Obligations"), ctx)
+    _models(wb.create_sheet("Models"), ctx)
+    _domains(wb.create_sheet("Domains"), ctx)
+    _changes(wb.create_sheet("Changes"), ctx)
+    _lists(wb, wb.create_sheet("Lists"), fw)
+    _about(about, ctx)
+    _properties(wb, ctx)
+    relative = Path(f"{ctx.branding.file_prefix}-raci.xlsx")
+    (out_dir / relative).write_bytes(workbook_bytes(wb, ctx.build_time))
+    return [relative]
 
 
 def _matrix(ws: Worksheet, ctx: RenderContext) -> None:
