@@ -17,6 +17,9 @@ from generator.search_path import TEMPLATES_DIR
 NAME_MAX = 255  # an Excel table column header
 FONT_FILES = ("fonts/DejaVuSans.ttf", "fonts/DejaVuSans-Bold.ttf")
 _LINE_BREAKS = "\n\r\x0b\x0c\x85\u2028\u2029"
+# Printable ASCII and Latin-1, which every bundled font draws (a test checks): text made only of
+# these needs no look into the fonts' character maps, which costs a fontTools import and a parse.
+_LATIN_1 = re.compile(r"[\x20-\x7e\xa0-\xff\s]*")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
@@ -44,10 +47,16 @@ def text_problem(value: str, *, one_line: bool = False, max_length: int | None =
     found = _CONTROLS.search(value)
     if found:
         return f"contains the control character U+{ord(found[0]):04X}; remove it"
+    if _LATIN_1.fullmatch(value):
+        return _length_problem(value, max_length)
     missing = sorted({c for c in value if ord(c) not in drawable() and not c.isspace()})
     if missing:
         shown = ", ".join(f"{c!r} (U+{ord(c):04X} {unicodedata.name(c, 'unnamed')})" for c in missing[:3])
         return f"contains characters the bundled DejaVu fonts cannot draw: {shown}; use other characters"
+    return _length_problem(value, max_length)
+
+
+def _length_problem(value: str, max_length: int | None) -> str | None:
     if max_length is not None and len(value) > max_length:
         return f"is {len(value)} characters long, more than {max_length} (the Excel header limit); shorten it"
     return None

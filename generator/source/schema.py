@@ -118,9 +118,15 @@ def _convert(tp: typing.Any, data: typing.Any) -> typing.Any:
     if origin in (Mapping, dict):
         return types.MappingProxyType({k: _convert(args[1], v) for k, v in data.items()})
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        hints = typing.get_type_hints(tp)
+        hints = _type_hints(tp)
         return tp(**{k: _convert(hints[k], v) for k, v in data.items()})
     return data
+
+
+@cache
+def _type_hints(cls: type) -> dict[str, typing.Any]:
+    """Return a record's field types, resolved once per class (every record of a file asks)."""
+    return typing.get_type_hints(cls)
 
 
 def schema_check(doc: Document, file_name: str, schema: dict | None = None) -> list[Problem]:
