@@ -17,7 +17,7 @@ from generator.org.import_raci import import_raci
 from generator.org.profile import profile_search_path
 from generator.org.scaffold import ScaffoldError, init_org
 from generator.org.template_catalogue import CatalogueError, catalogue
-from generator.pipeline import MANIFEST, BuildError, build
+from generator.pipeline import MANIFEST, BuildError, build, poster_standby
 from generator.problems import InputError, Problem
 from generator.release import CHECKSUMS, Release, make_release
 from generator.renderers import by_name
@@ -166,10 +166,12 @@ def _build(args: argparse.Namespace) -> int:
     only = [name.strip() for name in args.only.split(",") if name.strip()] if args.only else None
     if args.org:
         return _build_editions(args, only, started)
-    fw = load_framework(args.data, args.framework_version)
-    edition = make_edition(fw, poster_size=args.poster_size, only=only, previous=load_previous(fw, args.data))
-    print(f"building framework {edition.framework.info.version} into {args.out}/", file=sys.stderr)
-    artifacts = build(edition, args.out, _progress, force=args.force, jobs=args.jobs or os.cpu_count() or 1)
+    jobs = args.jobs or os.cpu_count() or 1
+    with poster_standby(only, jobs) as standby:  # the poster's process prepares while the framework loads
+        fw = load_framework(args.data, args.framework_version)
+        edition = make_edition(fw, poster_size=args.poster_size, only=only, previous=load_previous(fw, args.data))
+        print(f"building framework {edition.framework.info.version} into {args.out}/", file=sys.stderr)
+        artifacts = build(edition, args.out, _progress, force=args.force, jobs=jobs, standby=standby)
     total = sum(a.size for a in artifacts)
     elapsed = time.perf_counter() - started
     print(f"built {len(artifacts)} files ({total / 1024:.0f} KiB) in {elapsed:.2f} s; see {args.out}/manifest.json")

@@ -9,7 +9,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -30,6 +30,8 @@ OWNER_FILE = ".owner"  # in a staging folder: the id of the process building int
 JOURNAL = ".journal"  # in a staging folder: the install's steps, each written before it is taken
 ASIDE = ".previous"  # in a staging folder: the files an install replaced or removed
 FORKED_FORMAT = "pdf"  # the slowest format (WeasyPrint), rendered in a child when the build may use two processes
+FORKED_LABEL = f"{FORKED_FORMAT}: its process"  # how the child's messages start when it dies or overruns
+TEMP_FOLDER = ".tmp"  # in a staging folder: renderers' temporary files
 FORK_GRACE_SECONDS = 10.0  # how much longer than the child's own time limit the parent waits for it
 
 
@@ -87,20 +89,42 @@ def render_context(edition: Edition) -> RenderContext:
     )
 
 
+@contextmanager
+def poster_standby(only: Sequence[str] | None, jobs: int) -> Iterator[forked.Standby | None]:
+    """Fork the poster's process ahead of loading when the build will use it; yield it, or None.
+
+    The child imports WeasyPrint while this process loads the framework, then waits for
+    `build(..., standby=...)` to send it the poster. Leaving the block stops it in any case.
+    """
+    standby = None
+    if jobs > 1 and forked.available() and (not only or FORKED_FORMAT in only):
+        from generator.renderers.poster.weasyprint_import import import_weasyprint
+
+        with suppress(OSError):  # no process to spare: the build forks later, or renders the poster itself
+            standby = forked.Standby(import_weasyprint, FORKED_LABEL)
+    try:
+        yield standby
+    finally:
+        if standby is not None:
+            standby.stop()
+
+
 def build(
     edition: Edition,
     out_dir: Path,
     progress: Callable[[str], None] = silent,
     force: bool = False,
     jobs: int = 1,
+    standby: forked.Standby | None = None,
 ) -> list[Artifact]:
     """Render the edition's formats; replace their outputs in `out_dir` only if all succeed.
 
     A format whose inputs and files are unchanged since the last build into `out_dir` is
     skipped ("up to date", see `freshness`) unless `force`. `progress` receives one line per
     format, in registry order (the command line prints them to stderr). With `jobs` > 1 the
-    poster renders in a forked child process while this one renders the other formats (see
-    `_render`). Returns the artifacts rendered.
+    poster renders in a second process while this one renders the other formats (see
+    `_render`): in `standby` (from `poster_standby`) if given, else in a child forked now.
+    Returns the artifacts rendered.
     """
     renderers = select(edition.only)
     ctx = render_context(edition)
@@ -113,8 +137,8 @@ def build(
         previous, recorded = _read_manifest(out_dir)
         keys = freshness.format_keys([r.name for r in renderers], _freshness_inputs(edition, ctx, out_dir))
         fresh = set() if force else freshness.up_to_date(out_dir, keys, recorded, previous)
-        with _temp_files_in(staging / ".tmp"):
-            produced, subsetter = _render(renderers, fresh, ctx, staging, jobs, progress)
+        with _temp_files_in(staging / TEMP_FOLDER):
+            produced, subsetter = _render(renderers, fresh, edition, ctx, staging, jobs, standby, progress)
         font_subsetter.warn_on_fallback(produced, progress, subsetter)
         artifacts = [_artifact(staging, path, name) for name, paths in produced.items() for path in paths]
         kept = [a for a in previous if a.format not in produced]
@@ -135,16 +159,19 @@ def build(
 def _render(
     renderers: list[Renderer],
     fresh: set[str],
+    edition: Edition,
     ctx: RenderContext,
     staging: Path,
     jobs: int,
+    standby: forked.Standby | None,
     progress: Callable[[str], None],
 ) -> tuple[dict[str, list[Path]], str | None]:
     """Render the formats not `fresh` into `staging`; return their files and the poster's font subsetter.
 
-    With `jobs` > 1, fork available and another format to render, the poster is forked off
-    (`forked.Forked`) and renders into the same staging folder, under its own time limit,
-    while this process renders the others. Either way the outcome is the sequential one's:
+    With `jobs` > 1 and fork available, the poster renders in another process, into the same
+    staging folder and under its own time limit, while this process renders the others: in
+    `standby` if given (it is sent the edition), else in a child forked now when there is
+    another format to render (`forked.Forked`). Either way the outcome is the sequential one's:
     the files by format in registry order, progress lines in registry order (each once the
     formats before it are done), and on failure the error of the first failing format in
     registry order. The child is reaped before this returns or raises (killed first if it is
@@ -154,16 +181,19 @@ def _render(
     for name in fresh:
         lines.put(name, f"  {name:<10} up to date")
     todo = [r for r in renderers if r.name not in fresh]
-    parallel = jobs > 1 and len(todo) > 1 and forked.available()
+    parallel = jobs > 1 and forked.available() and (standby is not None or len(todo) > 1)
     away = next((r for r in todo if r.name == FORKED_FORMAT), None) if parallel else None
     position = {r.name: i for i, r in enumerate(renderers)}
     results: dict[str, tuple[list[Path], float]] = {}
     subsetter = None
     child = None
+    timeout = limits.FORMAT_SECONDS + FORK_GRACE_SECONDS
     if away is not None:
-        work = partial(_render_for_parent, away, ctx, staging)
         try:
-            child = forked.Forked(work, limits.FORMAT_SECONDS + FORK_GRACE_SECONDS, f"{FORKED_FORMAT}: its process")
+            if standby is not None:
+                child = standby.start(partial(_render_in_standby, away.name, edition, staging), timeout)
+            else:
+                child = forked.Forked(partial(_render_for_parent, away, ctx, staging), timeout, FORKED_LABEL)
         except OSError:  # the system refused another process: render the poster here, in turn
             away = None
     try:
@@ -203,6 +233,12 @@ def _render_for_parent(renderer: Renderer, ctx: RenderContext, staging: Path) ->
     """In the forked child: render one format and return what the parent needs, as JSON-ready data."""
     paths, seconds = _render_one(renderer, ctx, staging)
     return {"paths": [p.as_posix() for p in paths], "seconds": seconds, "subsetter": font_subsetter.used()}
+
+
+def _render_in_standby(name: str, edition: Edition, staging: Path) -> dict:
+    """In a standby child, forked before the edition was loaded: render one format of the edition sent to it."""
+    tempfile.tempdir = str(staging / TEMP_FOLDER)  # as `_temp_files_in` does in the build process
+    return _render_for_parent(by_name()[name], render_context(edition), staging)
 
 
 def _collect(child: forked.Forked) -> tuple[tuple[list[Path], float], str | None]:

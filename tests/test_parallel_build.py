@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import signal
+import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -225,7 +227,7 @@ def test_a_child_that_dies_is_reported_with_its_format(tmp_path, framework, monk
 def test_the_build_command_uses_a_process_per_core_unless_told(tmp_path, monkeypatch, argv, jobs):
     seen = []
 
-    def fake_build(edition, out_dir, progress, force=False, jobs=1):
+    def fake_build(edition, out_dir, progress, force=False, jobs=1, standby=None):
         seen.append(jobs)
         return []
 
@@ -258,3 +260,110 @@ def test_a_refused_fork_renders_everything_in_the_build_process(tmp_path, framew
     assert [line.split()[0] for line in lines] == ["json", "pdf"]
     assert {a["format"] for a in json.loads((tmp_path / "manifest.json").read_text())["artifacts"]} == {"json", "pdf"}
     assert set(os.listdir("/proc/self/fd")) == open_files  # the pipe was closed
+
+
+@pytest.fixture
+def standbys(monkeypatch) -> list[forked.Standby]:
+    """Every standby child the build command forks, recorded."""
+    started: list[forked.Standby] = []
+
+    class Recorded(forked.Standby):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+    monkeypatch.setattr(forked, "Standby", Recorded)
+    return started
+
+
+def test_the_build_command_prepares_the_posters_process_while_loading_and_builds_the_same_bytes(
+    tmp_path, standbys, forks, no_leftover_children
+):
+    assert main(["build", "--out", str(tmp_path / "one"), "--jobs", "1"]) == 0
+    assert standbys == []
+    assert main(["build", "--out", str(tmp_path / "two"), "--jobs", "2"]) == 0
+    assert len(standbys) == 1 and forks == []  # the poster went to the standby child, nothing else was forked
+    one, two = tree(tmp_path / "one"), tree(tmp_path / "two")
+    assert one.keys() == two.keys()
+    assert [name for name in one if one[name] != two[name]] == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [(["--only", "json,csv"], 0), (["--jobs", "1"], 0), (["--only", "pdf"], 1), ([], 1)],
+)
+def test_a_standby_child_is_forked_only_when_the_build_may_render_the_poster_in_it(
+    tmp_path, standbys, no_leftover_children, argv, expected
+):
+    assert main(["build", "--out", str(tmp_path), "--jobs", "2", *argv]) == 0
+    assert len(standbys) == expected
+
+
+def test_a_standby_child_without_a_job_is_stopped_and_reaped(tmp_path, standbys, no_leftover_children, capsys):
+    assert main(["build", "--out", str(tmp_path), "--jobs", "2"]) == 0
+    assert main(["build", "--out", str(tmp_path), "--jobs", "2"]) == 0  # everything up to date: no job
+    assert "pdf        up to date" in capsys.readouterr().err
+    assert len(standbys) == 2
+
+
+def test_a_load_error_stops_the_standby_child(tmp_path, data_copy, standbys, no_leftover_children, capsys):
+    (data_copy / "roles.yaml").write_text("roles: [\n", encoding="utf-8")
+    assert main(["--data", str(data_copy), "build", "--out", str(tmp_path / "out"), "--jobs", "2"]) == 1
+    assert "roles.yaml" in capsys.readouterr().err
+    assert len(standbys) == 1 and not (tmp_path / "out").exists()
+
+
+def test_a_standby_child_that_died_before_its_job_fails_the_build_and_keeps_the_output(
+    tmp_path, framework, no_leftover_children
+):
+    build(edition(framework), tmp_path)
+    before = tree(tmp_path)
+    with pipeline.poster_standby(None, 2) as standby:
+        assert standby is not None
+        os.kill(standby._pid, signal.SIGKILL)
+        with pytest.raises(BuildError, match=r"^pdf: its process ended without a result \(killed by signal 9\)$"):
+            build(edition(framework), tmp_path, force=True, jobs=2, standby=standby)
+    assert tree(tmp_path) == before
+
+
+def test_the_standby_childs_temporary_files_live_in_the_staging_folder(tmp_path, framework, monkeypatch):
+    def render(self, ctx, out_dir):
+        (out_dir / "tempdir.txt").write_text(tempfile.gettempdir() + "\n" + str(os.getpid()))
+        return [Path("tempdir.txt")]
+
+    monkeypatch.setattr(POSTER, "render", render)
+    with pipeline.poster_standby(None, 2) as standby:
+        build(edition(framework, only=("json", "pdf")), tmp_path, jobs=2, standby=standby)
+    where, pid = (tmp_path / "tempdir.txt").read_text().splitlines()
+    assert int(pid) != os.getpid()
+    assert Path(where).parent.parent == tmp_path and Path(where).parent.name.startswith(pipeline.STAGING_PREFIX)
+
+
+def echo(value):
+    return value
+
+
+def failing_import():
+    raise ImportError("no WeasyPrint here")
+
+
+def test_a_standby_job_larger_than_a_pipe_arrives_whole(no_leftover_children):
+    payload = "x" * (4 * 1024 * 1024)  # a pipe holds 64 KiB: the job travels in memory instead
+    with forked.Standby(lambda: None, "echo") as standby:
+        assert standby.start(partial(echo, payload), timeout=30).result() == payload
+
+
+def test_a_failing_preparation_leaves_the_job_to_report_its_own_failure(no_leftover_children):
+    with forked.Standby(failing_import, "echo") as standby:
+        handle = standby.start(partial(failing_import), timeout=30)
+        with pytest.raises(forked.ChildFailed, match=r"^no WeasyPrint here$"):
+            handle.result()
+
+
+def test_a_standby_child_takes_one_job(no_leftover_children):
+    standby = forked.Standby(lambda: None, "echo")
+    standby.start(partial(echo, 1), timeout=30).result()
+    with pytest.raises(RuntimeError, match="already been given its job"):
+        standby.start(partial(echo, 2), timeout=30)
+    standby.stop()
+    standby.stop()  # safe to repeat
