@@ -8,12 +8,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.edition import Edition, make_edition
 from generator.model import CUSTOMER_PARTY
 from generator.org.branding import Branding
 from generator.org.profile import load_profile
 from generator.pipeline import build
+from generator.renderers.ciso_assistant import yaml_library
 from generator.renderers.ciso_assistant.library import build_library, library_version
 from generator.renderers.ciso_assistant.workbook import library_workbook
 from generator.tables import customer_duty, provider_duty
@@ -168,3 +171,42 @@ def test_formula_like_text_stays_text(framework):
     name = wb["library_meta"]["B6"]
     assert name.value.startswith("AI Security Shared Responsibility Model (@SUM(A1) edition")
     assert all(c.data_type != "f" for ws in wb for row in ws.iter_rows() for c in row)
+
+
+TRICKY_TEXT = [
+    "Acme: AI & Co. #1",
+    "- leading dash",
+    "@handle",
+    "'quoted' and \"double\"",
+    "yes",
+    "null",
+    "1.10",
+    "Café Münster \u2014 \u201cAI\u201d \u2605",
+    "a long name that goes on " * 8,
+    "line one\nline two",
+    "  padded  ",
+    "x" * 300,
+]
+
+
+@pytest.mark.parametrize("text", TRICKY_TEXT)
+def test_libyamls_emitter_writes_what_pyyamls_own_would(framework, text):
+    """The library YAML is written with libyaml's emitter for speed; its text must be PyYAML's own, byte for byte."""
+    first = framework.domains[0]
+    edited = replace(framework, domains=(replace(first, description=text), *framework.domains[1:]))
+    document = yaml_library.library_document(build_library(edited, Branding(organisation=text.strip()[:60])))
+    fast = yaml_library.dump(document, yaml_library.DUMPER)
+    assert yaml_library.DUMPER is yaml.CSafeDumper  # the pinned PyYAML wheel carries libyaml
+    assert fast == yaml_library.dump(document, yaml.SafeDumper)
+    assert yaml.safe_load(fast) == document
+
+
+YAML_CHARACTERS = " aZ09:#-@'\"\n\t{}[],&*!|>%?.\\\u00e9\u2014\u201c\u2605\u00a0\u2028"
+YAML_TEXT = st.text(st.sampled_from(list(YAML_CHARACTERS)), max_size=200)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(YAML_TEXT, min_size=1, max_size=4))
+def test_both_emitters_agree_on_any_text(texts):
+    document = {"list": texts, "mapping": {text[:10] or "-": text for text in texts}}
+    assert yaml_library.dump(document, yaml.CSafeDumper) == yaml_library.dump(document, yaml.SafeDumper)
