@@ -14,7 +14,7 @@ Every figure is the median of N runs (default 5) with min and max, each run a fr
 The generator's bytecode is compiled first, as an installed package's is (pip compiles it; an
 editable install writes it on first use unless PYTHONDONTWRITEBYTECODE is set), so no build
 pays for compiling its own source. Peak memory is each process's own high-water mark
-(`peak_rss.py`), and for editions each worker's. The results go to build/bench.json so runs
+(`peak_rss.py`), and each forked child's (the poster's process, edition workers). The results go to build/bench.json so runs
 can be compared. `--quick` (3 runs, N = 1, 10) is a smoke run.
 """
 
@@ -185,7 +185,7 @@ def _hashes(folder: Path) -> dict[str, bytes]:
 
 def _line(label: str, s: dict) -> str:
     peak = f"  peak {s['peak_rss_mib']:.0f} MiB" if "peak_rss_mib" in s else ""
-    worker = f", worker {s['worker_peak_rss_mib']:.0f} MiB" if "worker_peak_rss_mib" in s else ""
+    worker = f", forked child {s['worker_peak_rss_mib']:.0f} MiB" if "worker_peak_rss_mib" in s else ""
     spread = f"(min {s['min_s']:.3f}, max {s['max_s']:.3f}, n={s['runs']})"
     return f"  {label:<28} {s['median_s']:7.3f} s {spread}{peak}{worker}"
 

@@ -1,21 +1,22 @@
-"""Run `python -m MODULE ARGS...` and record the peak RSS of this process and of every forked worker.
+"""Run `python -m MODULE ARGS...` and record the peak RSS of this process and of every forked child.
 
 Usage: python benchmarks/peak_rss.py REPORT -m MODULE ARGS... (or a script path instead of `-m MODULE`).
 
 Each process appends `pid role kib` to REPORT just before it exits, read from its own
-`VmHWM` in /proc/self/status. The figure is the process's own high-water mark, not its
-parent's: `getrusage(RUSAGE_CHILDREN)` in the parent would echo the parent's peak, which
-a child inherits through fork and exec. A forked worker's figure includes the pages it
-shares with the process it was forked from.
+`VmHWM` in /proc/self/status: the main process at exit, each forked child (the build's poster
+process, edition workers) as it leaves through `os._exit`, as both kinds do. The figure is the
+process's own high-water mark, not its parent's: `getrusage(RUSAGE_CHILDREN)` in the parent
+would echo the parent's peak, which a child inherits through fork and exec. A forked child's
+figure includes the pages it shares with the process it was forked from.
 """
 
 from __future__ import annotations
 
 import atexit
-import multiprocessing.util
 import os
 import runpy
 import sys
+from typing import NoReturn
 
 
 def _peak_kib() -> int:
@@ -34,18 +35,19 @@ def _reporter(report: str, role: str):
     return write
 
 
-class _Hook:
-    """multiprocessing runs after-fork hooks in each worker after clearing its finalizers."""
+_REAL_EXIT = os._exit
 
 
 def main() -> None:
     report, *command = sys.argv[1:]
     atexit.register(_reporter(report, "main"))
-    hook = _Hook()
-    multiprocessing.util.register_after_fork(
-        hook, lambda _: multiprocessing.util.Finalize(None, _reporter(report, "worker"), exitpriority=100)
-    )
-    globals()["_keep_hook"] = hook  # the registry holds hooks weakly
+    child_report = _reporter(report, "worker")
+
+    def exit_reporting(status: int) -> NoReturn:
+        child_report()
+        _REAL_EXIT(status)
+
+    os.register_at_fork(after_in_child=lambda: setattr(os, "_exit", exit_reporting))
     if command[0] == "-m":
         sys.argv = [command[1], *command[2:]]
         runpy.run_module(command[1], run_name="__main__", alter_sys=True)
