@@ -14,8 +14,8 @@ Every figure is the median of N runs (default 5) with min and max, each run a fr
 The generator's bytecode is compiled first, as an installed package's is (pip compiles it; an
 editable install writes it on first use unless PYTHONDONTWRITEBYTECODE is set), so no build
 pays for compiling its own source. Peak memory is each process's own high-water mark
-(`peak_rss.py`), and each forked child's (the poster's process, edition workers). The results go to build/bench.json so runs
-can be compared. `--quick` (3 runs, N = 1, 10) is a smoke run.
+(`peak_rss.py`), and each forked child's (the poster's process, edition workers). The results
+go to build/bench.json so runs can be compared. `--quick` (3 runs, N = 1, 10) is a smoke run.
 """
 
 from __future__ import annotations
