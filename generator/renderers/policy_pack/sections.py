@@ -7,9 +7,9 @@ from string import ascii_uppercase
 from generator import tables
 from generator.changes import Changes, changes_view
 from generator.model import AI_SPECIFIC_MARK, DeploymentModel, Domain, Framework
-from generator.org.branding import Branding
+from generator.org.branding import Branding, LevelColours
 from generator.renderers.policy_pack import content as pt
-from generator.renderers.policy_pack.word_writer import Writer, shade, strong
+from generator.renderers.policy_pack.word_writer import Cell, Shaded, Writer, strong
 from generator.tables import obligation_rows
 
 CRITICAL = "Critical focus"
@@ -54,6 +54,11 @@ def domain_heading(domain: Domain) -> str:
 
 def annex_heading(letter: str, dm: DeploymentModel) -> str:
     return f"Annex {letter}: {dm.name}"
+
+
+def level_cell(text: str, colours: LevelColours) -> Shaded:
+    """Return a table cell in a responsibility level's colours."""
+    return Shaded(text, colours.fill, colours.text)
 
 
 # --- front matter -------------------------------------------------------------
@@ -272,20 +277,16 @@ def annex(
     w.paragraph(strong("Examples: "), f"{examples}.")
     w.paragraph(strong("Security considerations: "), f"{'; '.join(dm.security_considerations)}.")
     w.paragraph(f"Responsibilities for {dm.name}", style="Caption")
-    rows = []
+    palette = branding.level_colours(fw.info.level_ids)
+    rows: list[list[Cell]] = []
     for policy in policies:
         cell = fw.cell(policy.domain.id, dm.id)
         statement = next(s for s in policy.statements if dm.id in s.model_ids)
         duty = DUTY_SHORT[tables.duty(fw.level(cell.level_id))]
-        rows.append(
-            [domain_heading(policy.domain), fw.cell_label(cell), duty, statement.number, policy.accountable.name]
-        )
+        level = level_cell(fw.cell_label(cell), palette[cell.level_id])
+        rows.append([domain_heading(policy.domain), level, duty, statement.number, policy.accountable.name])
     header = ["Security domain", "Level", "Organisation's duty", "Statement", "Accountable role"]
-    table = w.table(header, rows, [4.8, 2.2, 3.8, 2.4, 3.4])
-    palette = branding.level_colours(fw.info.level_ids)
-    for row, policy in zip(table.rows[1:], policies, strict=True):
-        colours = palette[fw.cell(policy.domain.id, dm.id).level_id]
-        shade(row.cells[1], colours.fill, colours.text)
+    w.table(header, rows, [4.8, 2.2, 3.8, 2.4, 3.4])
     critical = [policy.domain for policy in policies if fw.cell(policy.domain.id, dm.id).critical]
     if critical:
         w.paragraph(
@@ -304,18 +305,14 @@ def full_matrix(w: Writer, fw: Framework, branding: Branding) -> None:
     w.heading("Appendix 1: Full responsibility matrix", 1)
     w.paragraph(f"Who owns each security domain in each deployment model of the {fw.info.title} {fw.info.version}.")
     marker = fw.info.critical_marker
-    rows = []
+    palette = branding.level_colours(fw.info.level_ids)
+    rows: list[list[Cell]] = []
     for d in fw.domains:
-        cells = fw.cells_for_domain(d.id)
-        rows.append([domain_heading(d), *(fw.cell_label(c, short=True) for c in cells)])
+        levels = [level_cell(fw.cell_label(c, short=True), palette[c.level_id]) for c in fw.cells_for_domain(d.id)]
+        rows.append([domain_heading(d), *levels])
     weights = [16.6 - 1.5 * len(fw.models), *([1.5] * len(fw.models))]
     header = ["Security domain", *(m.short_name for m in fw.models)]
-    table = w.table(header, rows, weights, rotated_header_cm=2.6)
-    palette = branding.level_colours(fw.info.level_ids)
-    for row, d in zip(table.rows[1:], fw.domains, strict=True):
-        for table_cell, cell in zip(row.cells[1:], fw.cells_for_domain(d.id), strict=True):
-            colours = palette[cell.level_id]
-            shade(table_cell, colours.fill, colours.text)
+    w.table(header, rows, weights, rotated_header_cm=2.6)
     key = [f"{v.short} = {v.label}" for v in fw.info.levels if v.short != v.label]
     key += [f"{marker} = {CRITICAL.lower()} area", f"{AI_SPECIFIC_MARK} = AI-specific domain"]
     w.paragraph(strong("Key: "), "; ".join(key) + ".")
