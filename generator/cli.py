@@ -174,7 +174,10 @@ def _build(args: argparse.Namespace) -> int:
         artifacts = build(edition, args.out, _progress, force=args.force, jobs=jobs, standby=standby)
     total = sum(a.size for a in artifacts)
     elapsed = time.perf_counter() - started
-    print(f"built {len(artifacts)} files ({total / 1024:.0f} KiB) in {elapsed:.2f} s; see {args.out}/manifest.json")
+    if artifacts:
+        print(f"built {len(artifacts)} files ({total / 1024:.0f} KiB) in {elapsed:.2f} s; see {args.out}/manifest.json")
+    else:
+        print(f"nothing to build: every format is up to date ({elapsed:.2f} s); see {args.out}/manifest.json")
     return EXIT_OK
 
 
