@@ -103,10 +103,14 @@ class PosterPage:
         return rgb255(under[-1]["non_stroking_color"]) if under else WHITE
 
     def matrix(self, fills: set[tuple[int, ...]]) -> list[list[dict]]:
-        """Return the matrix cells as rows of boxes: the level-coloured boxes of the most common size."""
+        """Return the matrix cells as rows of boxes: the level-coloured boxes of the most common width.
+
+        Every model column is as wide as the others (the legend's swatches are narrower); a row is
+        as tall as its domain's name needs, so a name that wraps makes its row's cells taller.
+        """
         coloured = [r for r in self.backgrounds if rgb255(r["non_stroking_color"]) in fills]
-        size = Counter((round(r["width"]), round(r["height"])) for r in coloured).most_common(1)[0][0]
-        cells = [r for r in coloured if (round(r["width"]), round(r["height"])) == size]
+        width = Counter(round(r["width"]) for r in coloured).most_common(1)[0][0]
+        cells = [r for r in coloured if round(r["width"]) == width]
         rows: dict[int, list[dict]] = {}
         for cell in cells:
             rows.setdefault(round(cell["top"]), []).append(cell)

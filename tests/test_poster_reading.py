@@ -120,21 +120,25 @@ def test_the_matrix_is_a_real_table_read_row_by_row(build_dir, framework):
 
 @needs_poppler
 @pytest.mark.parametrize("mode", ["-raw", "-layout"])
-def test_pdftotext_reads_domains_in_order_and_each_row_in_model_order(build_dir, framework, mode):
-    """Content order (-raw) and the physical layout (-layout) both give the matrix row by row."""
-    text = subprocess.run(["pdftotext", mode, str(build_dir / PDF), "-"], capture_output=True, text=True).stdout
+def test_pdftotext_reads_domains_in_order_and_each_row_in_model_order(sized, framework, mode):
+    """Content order (-raw) and the physical layout (-layout) both give the matrix row by row, at every size.
+
+    Each domain's number and name come straight before its cells, in the poster's column order, with
+    nothing else between them (no side-panel text). A long name wraps in its cell, so in -layout mode
+    only the words on its first line lead the row; the rest follow on the next line.
+    """
+    text = subprocess.run(["pdftotext", mode, str(sized), "-"], capture_output=True, text=True, check=True).stdout
     flat = re.sub(r"\s+", " ", text)
     position = 0
     for row in expected_rows(framework):
-        number, name = row[0].split(" ", 1)
-        # A long name wraps in its cell, so in -layout mode its first line leads the row.
-        match = re.compile(rf"\b{number} {re.escape(name.split(' ')[0])}").search(flat, position)
-        assert match, (mode, row[0], flat[position : position + 200])
-        position = match.end()
-        for cell in row[1:]:
-            found = flat.find(f" {cell}", position)
-            assert found >= 0 and re.fullmatch(r"[^0-9]*", flat[position:found]), (mode, row[0], cell)
-            position = found + len(cell) + 1
+        number, first, *rest = row[0].split(" ")
+        start = re.compile(rf"\b{number} {re.escape(first)}").search(flat, position)
+        assert start, (sized.parent.name, mode, row[0], flat[position : position + 200])
+        name_words = "".join(rf"(?: {re.escape(word)}" for word in rest) + ")?" * len(rest)
+        cells = "".join(rf" {re.escape(cell)}" for cell in row[1:])
+        read = re.compile(rf"{name_words}{cells}(?= |$)").match(flat, start.end())
+        assert read, (sized.parent.name, mode, row[0], flat[start.start() : start.end() + 300])
+        position = read.end()
 
 
 # --- legibility at every size --------------------------------------------------
@@ -154,6 +158,19 @@ def test_cell_text_is_at_least_8pt_and_no_words_overlap_at_every_size(sized, fra
             overlap_x = min(a["x1"], b["x1"]) - max(a["x0"], b["x0"])
             overlap_y = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
             assert overlap_x <= 0 or overlap_y <= 0, (a["text"], b["text"])
+
+
+def test_each_rows_cells_sit_on_the_baseline_of_its_labels_first_line_at_every_size(sized, framework):
+    """What lets -layout read a row as one line: the cells' text shares the baseline of the name's first line."""
+    page = PosterPage(sized)
+    rows = page.matrix(palette_fills(framework))
+    assert len(rows) == len(framework.domains)
+    for row in rows:
+        band = {"top": row[0]["top"], "bottom": row[0]["bottom"]}
+        label = [c for c in page.chars if c["text"].strip() and centre_in(c, {**band, "x0": 0, "x1": row[0]["x0"]})]
+        cells = [c for c in page.chars if c["text"].strip() and any(centre_in(c, box) for box in row)]
+        first_line = max(c["matrix"][5] for c in label)  # PDF y grows upwards: the top line
+        assert {round(c["matrix"][5], 2) for c in cells} == {round(first_line, 2)}, (sized.parent.name, row[0])
 
 
 def test_neighbouring_column_heads_never_touch(sized, framework):
