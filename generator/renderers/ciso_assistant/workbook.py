@@ -16,7 +16,7 @@ from generator.renderers.ciso_assistant.library import (
     GROUPS_PREFIX,
     Library,
 )
-from generator.renderers.raci_workbook.style import WRAP, font, put
+from generator.renderers.raci_workbook.style import WRAP, font, put, style
 
 WIDTHS = {"description": 70, "annotation": 70, "name": 36, "ref_id": 36}
 
@@ -48,18 +48,18 @@ def library_workbook(library: Library) -> Workbook:
 
 def _pairs(ws: Worksheet, pairs) -> None:
     for r, (key, value) in enumerate(pairs, 1):
-        put(ws, r, 1, key).font = font(bold=True)
-        put(ws, r, 2, value).alignment = WRAP
+        style(put(ws, r, 1, key), font=font(bold=True))
+        style(put(ws, r, 2, value), alignment=WRAP)
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 100
 
 
 def _table(ws: Worksheet, headers, rows) -> None:
     for c, heading in enumerate(headers, 1):
-        put(ws, 1, c, heading).font = font(bold=True)
+        style(put(ws, 1, c, heading), font=font(bold=True))
         ws.column_dimensions[ws.cell(1, c).column_letter].width = WIDTHS.get(heading, 14)
     for r, values in enumerate(rows, 2):
         for c, value in enumerate(values, 1):
             if value is not None:
-                put(ws, r, c, value).alignment = WRAP
+                style(put(ws, r, c, value), alignment=WRAP)
     ws.freeze_panes = "A2"

@@ -6,12 +6,17 @@ import io
 import textwrap
 import zipfile
 from collections.abc import Sequence
+from copy import copy
 from datetime import UTC, datetime
+from functools import cache
+from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
@@ -33,6 +38,8 @@ CENTRE = Alignment(horizontal="center", vertical="top")
 LETTER_WIDTH = 16
 THIN = Side(style="thin", color="FFBFBFBF")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEAVY = Side(style="thick", color="FF000000")
+FRAME = Border(left=HEAVY, right=HEAVY, top=HEAVY, bottom=HEAVY)
 
 
 def put(ws: Worksheet, row: int, column: int, value: str | int | None) -> Cell:
@@ -48,44 +55,69 @@ def put(ws: Worksheet, row: int, column: int, value: str | int | None) -> Cell:
     return cell
 
 
+# Per workbook: (a cell's style array, the style objects set) -> (the array they make, the objects).
+_STYLED: WeakKeyDictionary[Workbook, dict[tuple, tuple]] = WeakKeyDictionary()
+
+
+def style(
+    cell: Cell,
+    *,
+    font: Font | None = None,
+    fill: PatternFill | None = None,
+    border: Border | None = None,
+    alignment: Alignment | None = None,
+) -> Cell:
+    """Set the given styles of a cell; return the cell.
+
+    openpyxl hashes a style object on every assignment to find its number in the workbook. Here a
+    change already made to a cell in the same state is copied instead, its objects known by identity,
+    so they must never change once used (this module makes each one once). A change not seen before
+    is made by openpyxl, which numbers new objects in the order they first appear, as it would
+    without this cache: styles.xml depends on that order.
+    """
+    seen = _STYLED.setdefault(cell.parent.parent, {})
+    key = (tuple(cell._style or ()), id(font), id(fill), id(border), id(alignment))  # None: never styled
+    known = seen.get(key)
+    if known is None:
+        for name, value in (("font", font), ("fill", fill), ("border", border), ("alignment", alignment)):
+            if value is not None:
+                setattr(cell, name, value)
+        known = seen[key] = (copy(cell._style), (font, fill, border, alignment))  # the objects keep their ids
+    cell._style = copy(known[0])  # a cell's own array: openpyxl changes it in place
+    return cell
+
+
 def argb(colour: str) -> str:
     """Turn #RRGGBB into the opaque ARGB that OOXML expects."""
     return "FF" + colour.lstrip("#").upper()
 
 
+@cache  # one object per colour, so that style() recognises it
 def fill(colour: str) -> PatternFill:
     """Return a solid fill of a #RRGGBB colour."""
     return PatternFill(fill_type="solid", start_color=argb(colour))
 
 
-def font(colour: str = BLACK, bold: bool = False, size: int = 11) -> Font:
+@cache  # one object per font, so that style() recognises it
+def font(colour: str = BLACK, bold: bool = False, size: int = 11, underline: str | None = None) -> Font:
     """Return the workbook's font (Office's default face: the file embeds no fonts) in a colour."""
-    return Font(name=FONT_NAME, size=size, bold=bold, color=argb(colour))
+    return Font(name=FONT_NAME, size=size, bold=bold, underline=underline, color=argb(colour))
 
 
 def paint_level(cell: Cell, colours: LevelColours) -> None:
     """Colour a cell as its responsibility level."""
-    cell.fill = fill(colours.fill)
-    cell.font = font(colours.text, bold=True)
-    cell.border = GRID
+    style(cell, font=font(colours.text, bold=True), fill=fill(colours.fill), border=GRID)
 
 
-HEAVY = Side(style="thick", color=argb(BLACK))
-
-
-def mark_critical(cell: Cell) -> None:
+def mark_critical(cell: Cell, colours: LevelColours) -> None:
     """Mark a painted matrix cell as a critical focus area: underlined text in a heavy border (no colour needed)."""
-    cell.font = Font(name=FONT_NAME, size=11, bold=True, underline="single", color=cell.font.color)
-    cell.border = Border(left=HEAVY, right=HEAVY, top=HEAVY, bottom=HEAVY)
+    style(cell, font=font(colours.text, bold=True, underline="single"), border=FRAME)
 
 
 def header(ws: Worksheet, headers: Sequence[str], branding: Branding) -> None:
     """Write the header row (row 1) in the edition's primary colour."""
     for column, text in enumerate(headers, 1):
-        cell = put(ws, 1, column, text)
-        cell.fill = fill(branding.primary)
-        cell.font = font(WHITE, bold=True)
-        cell.alignment = WRAP
+        style(put(ws, 1, column, text), font=font(WHITE, bold=True), fill=fill(branding.primary), alignment=WRAP)
 
 
 def flat_table(
@@ -107,12 +139,11 @@ def flat_table(
     header(ws, headers, branding)
     for r, values in enumerate(rows, 2):
         for c, value in enumerate(values, 1):
-            put(ws, r, c, value).alignment = (
-                WRAP if headers[c - 1] in wrap else CENTRE if headers[c - 1] in letters else TOP
-            )
+            alignment = WRAP if headers[c - 1] in wrap else CENTRE if headers[c - 1] in letters else TOP
+            style(put(ws, r, c, value), alignment=alignment)
     ref = f"A1:{get_column_letter(len(headers))}{max(len(rows), 1) + 1}"
-    style = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
-    ws.add_table(Table(displayName=name, ref=ref, tableStyleInfo=style))
+    stripes = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(Table(displayName=name, ref=ref, tableStyleInfo=stripes))
     ws.freeze_panes = "A2"
     fit_widths(ws, [headers, *rows])
     for c, heading in enumerate(headers, 1):
@@ -124,11 +155,10 @@ def flat_table(
 
 def section(ws: Worksheet, row: int, title: str, pairs: Sequence[tuple[str, str]], colour: str) -> int:
     """Write a heading and label/value rows from `row`; return the next free row after a gap."""
-    put(ws, row, 1, title).font = font(colour, bold=True, size=12)
+    style(put(ws, row, 1, title), font=font(colour, bold=True, size=12))
     for r, (label, value) in enumerate(pairs, row + 1):
-        label_cell = put(ws, r, 1, label)
-        label_cell.font, label_cell.alignment = font(bold=True), TOP
-        put(ws, r, 2, value).alignment = WRAP
+        style(put(ws, r, 1, label), font=font(bold=True), alignment=TOP)
+        style(put(ws, r, 2, value), alignment=WRAP)
     return row + len(pairs) + 2
 
 
@@ -151,17 +181,34 @@ def fit_widths(ws: Worksheet, rows: Sequence[Sequence[object]]) -> None:
 
 def fit_heights(ws: Worksheet) -> None:
     """Make each row tall enough for its wrapped text: LibreOffice keeps the default height otherwise."""
-    widths = {letter: dim.width for letter, dim in ws.column_dimensions.items()}
+    per_line = {column_index_from_string(c): _per_line(dim.width) for c, dim in ws.column_dimensions.items()}
+    unsized = _per_line(None)
+    counted: dict[tuple[str, int], int] = {}  # the long tables repeat their names
     for row in ws.iter_rows():
-        wrapped = [c for c in row if isinstance(c.value, str) and c.alignment.wrap_text]
-        lines = max((_lines(c.value, widths.get(c.column_letter) or DEFAULT_WIDTH) for c in wrapped), default=1)
+        lines = 1
+        for cell in row:
+            if isinstance(text := cell.value, str):
+                width = per_line.get(cell.column, unsized)
+                if not _one_line(text, width) and cell.alignment.wrap_text:
+                    if (text, width) not in counted:
+                        counted[text, width] = _lines(text, width)
+                    lines = max(lines, counted[text, width])
         if lines > 1:
             ws.row_dimensions[row[0].row].height = LINE_HEIGHT * lines
 
 
-def _lines(text: str, width: float) -> int:
-    """Estimate the lines a text wraps to in a column `width` characters wide."""
-    per_line = max(int((width - 1) * CHARS_PER_WIDTH), 1)
+def _per_line(width: float | None) -> int:
+    """Return how many characters of prose fit on a line of a column (None: of the default width)."""
+    return max(int(((width or DEFAULT_WIDTH) - 1) * CHARS_PER_WIDTH), 1)
+
+
+def _one_line(text: str, per_line: int) -> bool:
+    """Tell whether a text fits on one line, as textwrap measures it (a tab expands to up to 8 spaces)."""
+    return "\n" not in text and len(text.expandtabs()) <= per_line
+
+
+def _lines(text: str, per_line: int) -> int:
+    """Estimate the lines a text wraps to, `per_line` characters to a line."""
     return sum(max(1, len(textwrap.wrap(part, per_line))) for part in text.split("\n"))
 
 
@@ -200,6 +247,23 @@ def workbook_bytes(wb: Workbook, when: datetime) -> bytes:
     stamp = when.astimezone(UTC).replace(tzinfo=None)
     wb.properties.created = wb.properties.modified = stamp
     buffer = io.BytesIO()
-    # ExcelWriter directly: openpyxl's save() would overwrite `modified` with the clock.
-    ExcelWriter(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
+    # Our writer, not save(): save() would overwrite `modified` with the clock.
+    # Stored, not deflated: normalise_zip deflates every entry anyway.
+    _Writer(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED)).save()
     return normalise_zip(buffer.getvalue(), when)
+
+
+class _Writer(ExcelWriter):
+    """openpyxl's workbook writer, each sheet's XML kept in memory instead of a temporary file."""
+
+    def write_worksheet(self, ws: Worksheet) -> None:
+        # openpyxl 3.1's own method for a workbook that is not write-only, but for its temporary
+        # file per sheet (made, read back, removed), which took longer than writing a small sheet.
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = WorksheetWriter(ws, io.BytesIO())
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], writer.read())
+        self.manifest.append(ws)

@@ -37,6 +37,7 @@ from generator.renderers.raci_workbook.style import (
     printable,
     put,
     section,
+    style,
     validate,
     workbook_bytes,
 )
@@ -146,13 +147,13 @@ def _matrix(ws: Worksheet, ctx: RenderContext) -> None:
     flat_table(ws, TABLES["Matrix"], headers, rows, ctx.branding, ("domain_name", "critical_focus"), letters=labels)
     first = len(MATRIX_KEYS) + 1
     for r, domain in enumerate(fw.domains, 2):
-        ws.cell(r, MATRIX_KEYS.index("domain_name") + 1).font = font(bold=True)
+        style(ws.cell(r, MATRIX_KEYS.index("domain_name") + 1), font=font(bold=True))
         for c, dm in enumerate(fw.models, first):
             cell = fw.cell(domain.id, dm.id)
             target = ws.cell(r, c)
             paint_level(target, palette[cell.level_id])
             if cell.critical:
-                mark_critical(target)
+                mark_critical(target, palette[cell.level_id])
     ws.column_dimensions[get_column_letter(MATRIX_KEYS.index("domain_name") + 1)].width = 36
     ws.freeze_panes = ws.cell(2, first).coordinate
     ws.oddFooter.left.text = MATRIX_FOOTER
@@ -249,7 +250,7 @@ def _changes(ws: Worksheet, ctx: RenderContext) -> None:
     """Write the changes against the previous framework version as Table Changes, or say there is none."""
     view = changes_view(ctx.changes, ctx.framework)
     if view["previous_version"] is None:
-        put(ws, 1, 1, view["summary"]).alignment = WRAP
+        style(put(ws, 1, 1, view["summary"]), alignment=WRAP)
         ws.column_dimensions["A"].width = 100
         return
     rows: list[list[str | int]] = [["cell", *(c[column] for column in CHANGE_COLUMNS[1:])] for c in view["cells"]]
@@ -279,7 +280,7 @@ def _lists(wb: Workbook, ws: Worksheet, fw: Framework) -> None:
         "PartyRaciValues": _party_values(fw),
     }
     for column, name in enumerate(LISTS, 1):
-        put(ws, 1, column, name).font = font(bold=True)
+        style(put(ws, 1, column, name), font=font(bold=True))
         for r, value in enumerate(values[name], 2):
             put(ws, r, column, value)
         letter = get_column_letter(column)
@@ -306,7 +307,7 @@ def _party_values(fw: Framework) -> tuple[str, ...]:
 def _about(ws: Worksheet, ctx: RenderContext) -> None:
     """Write the metadata, the guide to each sheet, the legend, the party RACI rule and the stable names."""
     fw, info, branding = ctx.framework, ctx.framework.info, ctx.branding
-    put(ws, 1, 1, f"{info.title}: RACI workbook").font = font(branding.primary, bold=True, size=16)
+    style(put(ws, 1, 1, f"{info.title}: RACI workbook"), font=font(branding.primary, bold=True, size=16))
     edition = edition_marking(fw, branding)
     facts = [("Organisation", branding.organisation), ("Edition", edition["label"])] if edition["tailored"] else []
     facts += [
