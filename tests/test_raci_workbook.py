@@ -25,6 +25,8 @@ from generator.renderers.cell_text import csv_value, formula_like
 from generator.tables import OBLIGATION_COLUMNS, RESPONSIBILITY_COLUMNS, responsibility_rows
 from tests.conftest import png_logo
 
+EXAMPLE_PROFILE = Path(__file__).parent.parent / "examples" / "northwind-analytics"
+
 NAME = "ai-security-responsibility-raci.xlsx"
 SHEETS = [
     "About",
@@ -560,3 +562,22 @@ def test_readme_and_about_describe_the_matrix_alike(wb):
     assert "Table Matrix" in guide and "INDEX/MATCH" in guide and "INDEX(" in section
     assert "heavy border" in guide and "heavy border" in section
     assert "For reading, not for import" not in guide
+
+
+@pytest.mark.parametrize("profile", [None, EXAMPLE_PROFILE])
+def test_the_in_memory_sheet_writer_writes_what_openpyxls_own_writer_writes(tmp_path, framework, monkeypatch, profile):
+    """style._Writer copies openpyxl's write_worksheet without its temporary file: the bytes must not differ."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    from generator.edition import make_edition
+    from generator.org.profile import load_profile
+    from generator.renderers.raci_workbook import style
+
+    edition = make_edition(framework, load_profile(profile, framework) if profile else None, only=("xlsx", "ciso"))
+    build(edition, tmp_path / "ours")
+    monkeypatch.setattr(style, "_Writer", ExcelWriter)
+    build(edition, tmp_path / "openpyxl")
+    ours = sorted(p.name for p in (tmp_path / "ours").glob("*.xlsx"))
+    assert len(ours) == 2
+    for name in ours:
+        assert (tmp_path / "ours" / name).read_bytes() == (tmp_path / "openpyxl" / name).read_bytes(), name
