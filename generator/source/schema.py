@@ -9,13 +9,13 @@ from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING
 
-import jsonschema
-
 from generator import model
 from generator.problems import Problem
 from generator.values import whole_match
 
 if TYPE_CHECKING:
+    import jsonschema
+
     from generator.source.yaml_reader import Document
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -131,20 +131,24 @@ def _type_hints(cls: type) -> dict[str, typing.Any]:
 
 def schema_check(doc: Document, file_name: str, schema: dict | None = None) -> list[Problem]:
     """Check a document against its file's JSON Schema, one problem per error."""
-    validator = _StrictValidator(schema or file_schema(file_name))
+    validator = _strict_validator()(schema or file_schema(file_name))
     problems = []
     for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
         problems.append(doc.problem(tuple(error.absolute_path), _describe(error)))
     return problems
 
 
-def _whole_pattern(validator, pattern, instance, schema):
-    """JSON Schema `pattern`, matched against the whole text (Python's `$` would allow a final newline)."""
-    if isinstance(instance, str) and not whole_match(pattern, instance):
-        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+@cache
+def _strict_validator() -> type[jsonschema.Draft202012Validator]:
+    """Return JSON Schema 2020-12 with `pattern` matched whole; jsonschema is imported on first use,
+    so a build's poster process, forked before loading starts, never pays for it."""
+    import jsonschema
 
+    def whole_pattern(validator, pattern, instance, schema):
+        if isinstance(instance, str) and not whole_match(pattern, instance):
+            yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
-_StrictValidator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _whole_pattern})
+    return jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": whole_pattern})
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
