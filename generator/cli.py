@@ -182,9 +182,11 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _build_editions(args: argparse.Namespace, only: list[str] | None, started: float) -> int:
-    tasks = editions.plan(args.org, args.data, args.framework_version, args.out, only, args.poster_size, args.force)
-    print(f"building {len(tasks)} edition{'s' if len(tasks) != 1 else ''} into {args.out}/", file=sys.stderr)
-    results = editions.run(tasks, args.jobs)
+    one = len(editions.expand(args.org)) == 1  # built like the reference build: its poster prepared early
+    with poster_standby(only, (args.jobs or os.cpu_count() or 1) if one else 1) as standby:
+        tasks = editions.plan(args.org, args.data, args.framework_version, args.out, only, args.poster_size, args.force)
+        print(f"building {len(tasks)} edition{'s' if len(tasks) != 1 else ''} into {args.out}/", file=sys.stderr)
+        results = editions.run(tasks, args.jobs, standby=standby)
     failed = [r for r in results if r.errors]
     for result in results:
         if result.errors:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.edition import make_edition
+from generator.forked import Standby
 from generator.model import Framework
 from generator.org.profile import PROFILE_FILE, Profile, load_profile
 from generator.pipeline import BuildError, build
@@ -107,14 +108,18 @@ def _stderr(line: str) -> None:
 
 
 def run(
-    tasks: Sequence[EditionTask], jobs: int | None = None, progress: Callable[[str], None] = _stderr
+    tasks: Sequence[EditionTask],
+    jobs: int | None = None,
+    progress: Callable[[str], None] = _stderr,
+    standby: Standby | None = None,
 ) -> list[EditionResult]:
     """Build every edition, one process per core, counting them off; a failed edition does not stop the others.
 
-    Returns the results in the order of `tasks`.
+    A single edition is built here as the reference build is, its poster in a second process
+    (`standby` if given) when `jobs` allows. Returns the results in the order of `tasks`.
     """
     if len(tasks) == 1:
-        result = build_edition(tasks[0])
+        result = build_edition(tasks[0], jobs or os.cpu_count() or 1, standby)
         progress(f"[1/1] {result.slug} {'failed' if result.errors else 'built'}")
         return [result]
     workers = min(len(tasks), jobs or os.cpu_count() or 1)
@@ -131,8 +136,8 @@ def run(
     return [r for r in results if r is not None]
 
 
-def build_edition(task: EditionTask) -> EditionResult:
-    """Load, tailor and build one organisation's edition into its own folder."""
+def build_edition(task: EditionTask, jobs: int = 1, standby: Standby | None = None) -> EditionResult:
+    """Load, tailor and build one organisation's edition into its own folder (`jobs`, `standby`: see pipeline.build)."""
 
     def progress(line: str) -> None:
         print(f"[{task.slug}] {line.strip()}", file=sys.stderr, flush=True)
@@ -142,7 +147,7 @@ def build_edition(task: EditionTask) -> EditionResult:
         profile = loaded_profile(task)
         previous = _loaded_previous(task.data_dir, framework)
         edition = make_edition(framework, profile, poster_size=task.poster_size, only=task.only, previous=previous)
-        artifacts = build(edition, task.out_dir, progress, force=task.force)
+        artifacts = build(edition, task.out_dir, progress, force=task.force, jobs=jobs, standby=standby)
     except (InputError, BuildError) as exc:
         return EditionResult(task.slug, task.out_dir, 0, 0, tuple(str(exc).splitlines()))
     return EditionResult(task.slug, task.out_dir, len(artifacts), sum(a.size for a in artifacts))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import tempfile
 import time
@@ -367,3 +368,27 @@ def test_a_standby_child_takes_one_job(no_leftover_children):
         standby.start(partial(echo, 2), timeout=30)
     standby.stop()
     standby.stop()  # safe to repeat
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "northwind-analytics"
+
+
+def test_a_single_edition_renders_its_poster_in_a_standby_child_with_the_same_bytes(
+    tmp_path, standbys, no_leftover_children
+):
+    assert main(["build", "--org", str(EXAMPLE), "--out", str(tmp_path / "one"), "--jobs", "1"]) == 0
+    assert standbys == []
+    assert main(["build", "--org", str(EXAMPLE), "--out", str(tmp_path / "two"), "--jobs", "2"]) == 0
+    assert len(standbys) == 1
+    one, two = tree(tmp_path / "one"), tree(tmp_path / "two")
+    assert one.keys() == two.keys() and [name for name in one if one[name] != two[name]] == []
+
+
+def test_several_editions_use_their_workers_not_a_standby_child(tmp_path, standbys, no_leftover_children):
+    for name in ("a", "b"):
+        shutil.copytree(EXAMPLE, tmp_path / "orgs" / name)
+        profile = tmp_path / "orgs" / name / "org.yaml"
+        profile.write_text(profile.read_text().replace("file_prefix: northwind-analytics", f"file_prefix: org-{name}"))
+    assert main(["build", "--org", str(tmp_path / "orgs"), "--out", str(tmp_path / "out"), "--jobs", "2"]) == 0
+    assert standbys == []
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["org-a", "org-b"]
