@@ -244,12 +244,14 @@ def _changes(args: argparse.Namespace) -> int:
 def _release(args: argparse.Namespace) -> int:
     fw = load_framework(args.data, args.framework_version)
     previous = load_previous(fw, args.data)
+    jobs = os.cpu_count() or 1
     if not args.org:
-        _report(make_release(make_edition(fw, poster_size=args.poster_size, previous=previous), args.out, _progress))
+        edition = make_edition(fw, poster_size=args.poster_size, previous=previous)
+        _report(make_release(edition, args.out, _progress, jobs))
         return EXIT_OK
     for task in editions.plan(args.org, args.data, args.framework_version, args.out, None, args.poster_size):
         edition = make_edition(fw, editions.loaded_profile(task), poster_size=args.poster_size, previous=previous)
-        _report(make_release(edition, args.out, _progress))
+        _report(make_release(edition, args.out, _progress, jobs))
     return EXIT_OK
 
 

@@ -63,8 +63,12 @@ def make_release(
     edition: Edition,
     out_dir: Path,
     progress: Callable[[str], None] = silent,
+    jobs: int = 1,
 ) -> Release:
-    """Build the edition, add changelog, README, manifest and SHA256SUMS, zip it; put the headline files beside it."""
+    """Build the edition, add changelog, README, manifest and SHA256SUMS, zip it; put the headline files beside it.
+
+    `jobs` > 1 renders the poster in a second process, as `pipeline.build` does.
+    """
     framework, branding, changes = edition.framework, edition.branding, edition.changes
     version = framework.info.version
     name = f"{branding.file_prefix}-{version}"
@@ -72,7 +76,7 @@ def make_release(
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         built, root = Path(scratch) / "build", Path(scratch) / name
-        artifacts = build(edition, built, progress)
+        artifacts = build(edition, built, progress, jobs=jobs)
         files: dict[str, str] = {}  # release path -> format
         for artifact in artifacts:
             target = release_name(artifact.path, branding.file_prefix, version)
