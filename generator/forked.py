@@ -121,7 +121,7 @@ class Standby:
     """A child forked ahead of its work: it runs `prepare()` while the parent goes on, then waits.
 
     `start(work, timeout)` sends it its one job and returns the `Forked` handle to wait for the
-    result; `stop()` (or leaving the `with` block) without a job lets it leave, and reaps it.
+    result; `stop()` (or leaving the `with` block) kills and reaps a child that got no job.
     The job is pickled: a module-level function, or a partial of one, with picklable arguments.
     If `prepare` fails, the child waits all the same: the job meets the same failure and reports it.
     """
@@ -163,7 +163,7 @@ class Standby:
         return handle
 
     def stop(self) -> None:
-        """Let a child that has no job leave (killed, if it is still preparing) and reap it."""
+        """Kill and reap a child that has not been given a job; safe to call more than once."""
         if self._pid is not None:
             os.kill(self._pid, signal.SIGKILL)
             os.waitpid(self._pid, 0)
