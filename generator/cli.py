@@ -23,6 +23,7 @@ from generator.release import CHECKSUMS, Release, make_release
 from generator.renderers import by_name
 from generator.source.load import DATA_DIR, available_versions, load_framework, load_previous, previous_version
 from generator.source.schema import all_schemas
+from generator.trust import Refused
 from generator.verify import VerifyError, verify
 
 EXIT_OK, EXIT_FAILED = 0, 1  # argparse itself exits with 2 on wrong usage
@@ -41,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     except BuildError as exc:
         print(f"error: build failed, earlier outputs left as they were: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except Refused as exc:  # the output folder holds something the command will not write through
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except OSError as exc:  # the output folder or a file the command writes
         print(f"error: cannot write {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)

@@ -8,6 +8,7 @@ go its checksum file and the headline files on their own, so a person can take o
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import shutil
 import tempfile
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from generator import __version__
+from generator import __version__, trust
 from generator.changes import Changes, to_markdown
 from generator.edition import Edition
 from generator.model import Framework
@@ -27,6 +28,7 @@ from generator.template_context import edition_marking
 from generator.templating import md_text
 
 CHANGES = "CHANGES.md"
+SCRATCH_PREFIX = ".release-"  # in the output folder while a release is made
 CHECKSUMS = "SHA256SUMS"
 README = "README.md"
 # What each top-level build file is and for whom, by the end of its build name.
@@ -73,8 +75,9 @@ def make_release(
     version = framework.info.version
     name = f"{branding.file_prefix}-{version}"
     when = build_time(framework)
+    trust.real_dir(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX, dir=out_dir) as scratch:  # nothing outside out_dir
         built, root = Path(scratch) / "build", Path(scratch) / name
         artifacts = build(edition, built, progress, jobs=jobs)
         files: dict[str, str] = {}  # release path -> format
@@ -91,13 +94,14 @@ def make_release(
         files[README] = "release"
         _write_manifest(root, framework, when, files)
         _write_checksums(root, sorted([*files, MANIFEST]))
-        bundle = out_dir / f"{name}.zip"
-        _zip(root, bundle, when)
-        headline = tuple(_copy_headline(root, out_dir, sorted(files)))
-    sums = out_dir / f"{name}.{CHECKSUMS}"
-    listed = [bundle, *headline]
-    sums.write_text("".join(f"{_sha256(p.read_bytes())}  {p.name}\n" for p in listed), encoding="utf-8")
-    return Release(bundle, sums, headline)
+        beside = {f"{name}.zip": _zip(root, when), **_headline(root, sorted(files))}
+        sums = f"{name}.{CHECKSUMS}"
+        for file_name in [*beside, sums]:  # every place checked before anything is written
+            trust.output_file(out_dir, file_name)
+        written = [trust.write_output(out_dir, file_name, data) for file_name, data in beside.items()]
+        listed = "".join(f"{_sha256(data)}  {file_name}\n" for file_name, data in beside.items())
+        checksums = trust.write_output(out_dir, sums, listed.encode("utf-8"))
+    return Release(written[0], checksums, tuple(written[1:]))
 
 
 def bundle_readme(framework: Framework, paths: list[str], changes: Changes | None, name: str, edition: str = "") -> str:
@@ -174,22 +178,20 @@ def _write_checksums(root: Path, paths: list[str]) -> None:
     (root / CHECKSUMS).write_text(text, encoding="utf-8")
 
 
-def _copy_headline(root: Path, out_dir: Path, paths: list[str]):
-    for path in paths:
-        if "/" not in path and any(path.endswith(end) for end in HEADLINE):
-            shutil.copyfile(root / path, out_dir / path)
-            yield out_dir / path
+def _headline(root: Path, paths: list[str]) -> dict[str, bytes]:
+    """Return the top-level files that also stand beside the zip, by name."""
+    return {p: (root / p).read_bytes() for p in paths if "/" not in p and any(p.endswith(end) for end in HEADLINE)}
 
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _zip(root: Path, target: Path, when: datetime) -> None:
+def _zip(root: Path, when: datetime) -> bytes:
     """Zip a folder under its own name, entries sorted and stamped alike, so equal inputs give equal bytes."""
-    partial = target.with_suffix(".zip.partial")
-    with zipfile.ZipFile(partial, "w") as archive:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
             entry = zip_entry(f"{root.name}/{path.relative_to(root).as_posix()}", when)
             archive.writestr(entry, path.read_bytes(), compresslevel=9)
-    partial.replace(target)
+    return buffer.getvalue()

@@ -10,9 +10,11 @@ elsewhere (untrusted roots only), and no larger than the caller's limit.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
+import tempfile
 from pathlib import Path, PurePath
 
 MAX_TEXT_BYTES = 2 * 1024 * 1024  # org.yaml, a data file, a text template
@@ -128,6 +130,26 @@ def output_file(root: Path, relative: str | PurePath) -> Path:
         return target
     if stat.S_ISDIR(info.st_mode):
         raise Refused(f"{target} is a folder where the build writes a file; remove it")
+    return target
+
+
+def write_output(root: Path, relative: str | PurePath, data: bytes) -> Path:
+    """Write a file under the output folder as one step: a new temporary file beside it, renamed over it.
+
+    The place is checked first (`output_file`); whatever sits there, a symlink included, is
+    replaced, never written through, and a reader never sees half a file.
+    """
+    target = output_file(root, relative)
+    handle, temporary = tempfile.mkstemp(prefix=".", suffix=".partial", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
     return target
 
 

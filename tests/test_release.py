@@ -216,3 +216,51 @@ def test_organisation_release_carries_its_name_and_only_its_edition(tmp_path):
     assert sorted(m["id"] for m in edition["models"]) == ["agentic-ai", "ai-coding", "paas-ai", "saas-ai"]
     assert not (tmp_path / "dist" / f"{NAME}.zip").exists()
     assert main(["verify", str(tmp_path / "dist" / zips[0])]) == 0
+
+
+RELEASE_OUTPUTS = [f"{NAME}.zip", f"{NAME}.SHA256SUMS", *(f"{NAME}-{h}" for h in HEADLINE)]
+
+
+@pytest.mark.parametrize("planted", [*RELEASE_OUTPUTS, f"{NAME}.zip.partial"])
+def test_a_release_never_writes_through_a_symlink_planted_in_its_folder(tmp_path, planted, capsys):
+    """The output folder is untrusted: a link where a release file goes is replaced, its target left alone."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me")
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / planted).symlink_to(outside)
+    assert main(["release", "--out", str(dist)]) == 0, capsys.readouterr().err
+    assert outside.read_text() == "keep me"
+    for name in RELEASE_OUTPUTS:
+        assert (dist / name).is_file() and not (dist / name).is_symlink()
+    assert main(["verify", str(dist / f"{NAME}.zip")]) == 0
+
+
+def test_a_release_into_a_symlinked_or_blocked_folder_is_refused_clearly(tmp_path, capsys):
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "dist").symlink_to(real)
+    assert main(["release", "--out", str(tmp_path / "dist")]) == 1
+    assert "is a symbolic link" in capsys.readouterr().err and list(real.iterdir()) == []
+    blocked = tmp_path / "blocked"
+    (blocked / f"{NAME}.zip").mkdir(parents=True)
+    assert main(["release", "--out", str(blocked)]) == 1
+    assert "is a folder where" in capsys.readouterr().err
+    assert [p.name for p in blocked.iterdir()] == [f"{NAME}.zip"]  # nothing written beside it
+
+
+def test_a_release_builds_inside_its_folder_and_leaves_no_scratch(tmp_path, monkeypatch):
+    from generator import release
+
+    folders = []
+
+    def recording_build(edition, out_dir, *args, **kwargs):
+        folders.append(out_dir)
+        return build(edition, out_dir, *args, **kwargs)
+
+    build = release.build
+    monkeypatch.setattr(release, "build", recording_build)
+    dist = tmp_path / "dist"
+    assert main(["release", "--out", str(dist)]) == 0
+    assert len(folders) == 1 and folders[0].is_relative_to(dist)  # never the system's temporary folder
+    assert not [p.name for p in dist.iterdir() if p.name.startswith(".")]
