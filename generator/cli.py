@@ -23,7 +23,7 @@ from generator.release import CHECKSUMS, Release, make_release
 from generator.renderers import by_name
 from generator.source.load import DATA_DIR, available_versions, load_framework, load_previous, previous_version
 from generator.source.schema import all_schemas
-from generator.trust import Refused
+from generator.trust import Refused, real_dir, write_output
 from generator.verify import VerifyError, verify
 
 EXIT_OK, EXIT_FAILED = 0, 1  # argparse itself exits with 2 on wrong usage
@@ -301,8 +301,9 @@ def _import_raci(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
+    real_dir(args.out)
     args.out.mkdir(parents=True, exist_ok=True)
     for name, schema in all_schemas().items():
-        (args.out / name).write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
+        write_output(args.out, name, (json.dumps(schema, indent=2) + "\n").encode("utf-8"))
     print(f"wrote {len(all_schemas())} schemas to {args.out}/")
     return EXIT_OK

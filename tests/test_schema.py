@@ -31,3 +31,20 @@ def test_schema_rejects_unknown_keys():
     schema = all_schemas()["matrix.schema.json"]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"columns": ["a"], "rows": {}, "extra": 1}, schema)
+
+
+def test_the_schema_command_replaces_a_planted_symlink_instead_of_writing_through_it(tmp_path, capsys):
+    from generator.cli import main
+
+    outside = tmp_path / "outside.json"
+    outside.write_text("keep me")
+    out = tmp_path / "schemas"
+    out.mkdir()
+    name = next(iter(all_schemas()))
+    (out / name).symlink_to(outside)
+    assert main(["schema", "--out", str(out)]) == 0
+    assert outside.read_text() == "keep me"
+    assert json.loads((out / name).read_text()) == all_schemas()[name] and not (out / name).is_symlink()
+    (tmp_path / "linked").symlink_to(out)
+    assert main(["schema", "--out", str(tmp_path / "linked")]) == 1
+    assert "is a symbolic link" in capsys.readouterr().err
