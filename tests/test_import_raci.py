@@ -343,3 +343,19 @@ def test_a_rename_the_profile_would_refuse_leaves_org_yaml_alone(profile, export
     assert main(["import-raci", str(tmp_path / "edited.xlsx"), "--org", str(profile)]) == 1
     assert "control characters" in capsys.readouterr().err
     assert (profile / "org.yaml").read_bytes() == before
+
+
+def test_the_edit_is_checked_without_copying_the_profile_anywhere(profile, exported, tmp_path, capsys, monkeypatch):
+    import tempfile
+
+    def no_scratch(*args, **kwargs):
+        raise AssertionError("import-raci made a temporary folder")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", no_scratch)  # the profile's edit is checked in memory
+    wb = openpyxl.load_workbook(exported)
+    ws = wb["RACI"]
+    ws.cell(row_of(ws, "data-privacy"), column_of(ws, "AI Review Board")).value = "C"
+    wb.save(tmp_path / "edited.xlsx")
+    assert main(["import-raci", str(tmp_path / "edited.xlsx"), "--org", str(profile)]) == 0, capsys.readouterr().err
+    assert "wrote 1 change" in capsys.readouterr().out
+    assert [p.name for p in profile.iterdir() if p.name.startswith(".")] == []

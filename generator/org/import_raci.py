@@ -13,7 +13,6 @@ from __future__ import annotations
 import difflib
 import io
 import os
-import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass, replace
@@ -64,7 +63,7 @@ def import_raci(workbook: Path, folder: Path, framework: Framework, dry_run: boo
     )
     if not changes or dry_run:
         return ImportResult(org_file, tuple(changes), diff, written=False)
-    _check_as_profile(profile.folder, org_file, text, framework)
+    load_profile(profile.folder, framework, text=text)  # refused here, org.yaml untouched, if the edit is invalid
     _replace(org_file, text)
     return ImportResult(org_file, tuple(changes), diff, written=True)
 
@@ -341,19 +340,6 @@ def _set_letter(data, domain_id: str, role_id: str, letter: str, default: str) -
 
 
 # --- writing ---------------------------------------------------------------------
-
-
-def _check_as_profile(folder: Path, org_file: Path, text: str, framework: Framework) -> None:
-    """Load the edited profile from a copy of its folder; refuse (org.yaml untouched) if it is not valid."""
-    with tempfile.TemporaryDirectory(prefix="import-raci-") as scratch:
-        copy = Path(scratch) / folder.name
-        shutil.copytree(folder, copy, symlinks=True)
-        (copy / PROFILE_FILE).write_bytes(text.encode("utf-8"))
-        try:
-            load_profile(copy, framework)
-        except InputError as exc:
-            problems = [replace(p, file=org_file) for p in exc.problems]
-            raise InputError(problems) from None
 
 
 def _replace(target: Path, text: str) -> None:

@@ -117,14 +117,17 @@ class Profile:
     raci_overrides: Mapping[str, Mapping[str, str]]
 
 
-def load_profile(folder: Path, framework: model.Framework) -> Profile:
-    """Read and check a profile folder against the framework; raise InputError listing every problem."""
+def load_profile(folder: Path, framework: model.Framework, text: str | None = None) -> Profile:
+    """Read and check a profile folder against the framework; raise InputError listing every problem.
+
+    `text`, if given, is checked as the folder's org.yaml instead of the file (an edit not yet written).
+    """
     folder = folder.resolve()
     path = folder / PROFILE_FILE
     if not folder.is_dir():
         raise InputError([Problem(folder, None, "", "profile folder not found; create it with `init-org`")])
     try:
-        document = load_yaml(path, trusted=False)
+        document = load_yaml(path, trusted=False, text=text)
     except YamlError as exc:
         raise InputError(exc.problems) from None
     problems = schema_check(document, PROFILE_FILE, PROFILE_SCHEMA)

@@ -58,11 +58,14 @@ class YamlError(Exception):
         super().__init__("\n".join(map(str, problems)))
 
 
-def load_yaml(path: Path, *, trusted: bool = True) -> Document:
+def load_yaml(path: Path, *, trusted: bool = True, text: str | None = None) -> Document:
     """Read one YAML file into plain data, refusing what strict YAML forbids.
 
-    An untrusted file (a profile's) must also not be a hard link to a file elsewhere.
+    An untrusted file (a profile's) must also not be a hard link to a file elsewhere. `text`,
+    if given, is read as the file's new content instead of the file (import-raci checks an edit).
     """
+    if text is not None:
+        return _parse(path, text)
     try:
         text = trust.read_file(path, trust.MAX_TEXT_BYTES, trusted=trusted).decode("utf-8")
     except FileNotFoundError:
@@ -73,6 +76,10 @@ def load_yaml(path: Path, *, trusted: bool = True) -> Document:
         raise YamlError([Problem(path, None, "", f"cannot be read ({exc.strerror})")]) from None
     except UnicodeDecodeError as exc:
         raise YamlError([Problem(path, None, "", f"not UTF-8 text ({exc.reason}); save it as UTF-8")]) from None
+    return _parse(path, text)
+
+
+def _parse(path: Path, text: str) -> Document:
     try:
         problems = _check_events(path, text)
         if problems:
