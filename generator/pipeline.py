@@ -130,7 +130,7 @@ def build(
     ctx = render_context(edition)
     framework = edition.framework
     try:
-        staging = _open_staging(out_dir)
+        staging = open_staging(out_dir)
     except (trust.Refused, OSError) as exc:
         raise BuildError(_output_problem(out_dir, exc)) from None
     try:
@@ -272,13 +272,17 @@ def _artifact(root: Path, relative: Path, fmt: str) -> Artifact:
     return Artifact(relative.as_posix(), fmt, len(data), hashlib.sha256(data).hexdigest())
 
 
-def _open_staging(out_dir: Path) -> Path:
-    """Check the output folder, clean what killed builds left in it, and make a fresh staging folder."""
+def open_staging(out_dir: Path, prefix: str = STAGING_PREFIX) -> Path:
+    """Check the output folder, clean what killed builds left in it, and make a fresh staging folder.
+
+    `prefix` names the kind of folder: a release's scratch folder (`release.SCRATCH_PREFIX`) is
+    opened and cleaned the same way, apart from a build's.
+    """
     trust.real_dir(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    for leftover in out_dir.glob(f"{STAGING_PREFIX}*"):
+    for leftover in out_dir.glob(f"{prefix}*"):
         _remove_leftover(leftover)
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=out_dir))
     (staging / OWNER_FILE).write_text(str(os.getpid()), encoding="ascii")
     return staging
 

@@ -11,7 +11,6 @@ import hashlib
 import io
 import json
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from generator.changes import Changes, to_markdown
 from generator.edition import Edition
 from generator.model import Framework
 from generator.ooxml import zip_entry
-from generator.pipeline import MANIFEST, build, build_time, silent
+from generator.pipeline import MANIFEST, build, build_time, open_staging, silent
 from generator.template_context import edition_marking
 from generator.templating import md_text
 
@@ -75,10 +74,9 @@ def make_release(
     version = framework.info.version
     name = f"{branding.file_prefix}-{version}"
     when = build_time(framework)
-    trust.real_dir(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX, dir=out_dir) as scratch:  # nothing outside out_dir
-        built, root = Path(scratch) / "build", Path(scratch) / name
+    scratch = open_staging(out_dir, SCRATCH_PREFIX)  # inside out_dir; an interrupted release's is cleaned here
+    try:
+        built, root = scratch / "build", scratch / name
         artifacts = build(edition, built, progress, jobs=jobs)
         files: dict[str, str] = {}  # release path -> format
         for artifact in artifacts:
@@ -101,6 +99,8 @@ def make_release(
         written = [trust.write_output(out_dir, file_name, data) for file_name, data in beside.items()]
         listed = "".join(f"{_sha256(data)}  {file_name}\n" for file_name, data in beside.items())
         checksums = trust.write_output(out_dir, sums, listed.encode("utf-8"))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return Release(written[0], checksums, tuple(written[1:]))
 
 

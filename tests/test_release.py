@@ -264,3 +264,15 @@ def test_a_release_builds_inside_its_folder_and_leaves_no_scratch(tmp_path, monk
     assert main(["release", "--out", str(dist)]) == 0
     assert len(folders) == 1 and folders[0].is_relative_to(dist)  # never the system's temporary folder
     assert not [p.name for p in dist.iterdir() if p.name.startswith(".")]
+
+
+def test_an_interrupted_releases_scratch_folder_is_removed_by_the_next_release(tmp_path):
+    from generator import release
+
+    dist = tmp_path / "dist"
+    dead = dist / f"{release.SCRATCH_PREFIX}killed"
+    (dead / "build").mkdir(parents=True)
+    (dead / ".owner").write_text("999999999")  # no such process
+    assert main(["release", "--out", str(dist)]) == 0
+    assert not dead.exists()
+    assert not [p.name for p in dist.iterdir() if p.name.startswith(".")]
