@@ -246,6 +246,7 @@ def workbook_bytes(wb: Workbook, when: datetime) -> bytes:
     """Return the saved workbook, dated `when` inside and out, so equal inputs give equal bytes."""
     stamp = when.astimezone(UTC).replace(tzinfo=None)
     wb.properties.created = wb.properties.modified = stamp
+    wb.security = None  # openpyxl would write an empty <workbookProtection/>, which protects nothing
     buffer = io.BytesIO()
     # Our writer, not save(): save() would overwrite `modified` with the clock.
     # Stored, not deflated: normalise_zip deflates every entry anyway.
