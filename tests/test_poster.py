@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pdfplumber
 import pypdf
@@ -444,6 +445,21 @@ def test_fetcher_refuses_everything_else_naming_url_and_roots(url):
     with pytest.raises(ResourceRefused) as raised:
         ContainedFetcher().fetch(url)
     assert url in str(raised.value) and str(TEMPLATES_DIR) in str(raised.value)
+
+
+def test_a_rootless_file_url_is_read_from_the_root_on_every_python(tmp_path, monkeypatch):
+    # `../` past the root: urljoin gives file:///etc/passwd on Python 3.11 and 3.12, file:etc/passwd on 3.13.
+    base = TEMPLATES_DIR.as_uri() + "/"
+    assert urljoin(base, "../" * len(TEMPLATES_DIR.parts) + "etc/passwd") in ("file:///etc/passwd", "file:etc/passwd")
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "passwd").write_text("not the system's")
+    monkeypatch.chdir(tmp_path)  # a rootless path is not read against the working folder
+    with pytest.raises(ResourceRefused) as raised:
+        ContainedFetcher().fetch("file:etc/passwd")
+    refused = "refused to fetch file:///etc/passwd: /etc/passwd is outside the allowed folders"
+    assert str(raised.value).startswith(refused)
+    font = TEMPLATES_DIR / "fonts" / "DejaVuSans.ttf"
+    assert ContainedFetcher().fetch("file:" + font.as_posix().lstrip("/")).read() == font.read_bytes()
 
 
 def test_symlinks_out_of_an_allowed_folder_are_refused(tmp_path, reads):

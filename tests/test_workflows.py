@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
+# The Pythons the README's "3.11 or newer" is tested on: ci.yml's matrix, oldest first.
+SUPPORTED_PYTHONS = ["3.11", "3.12", "3.13"]
 
 
 def apt_packages(text: str) -> list[str]:
@@ -56,8 +59,35 @@ def test_every_action_is_pinned_to_a_commit_with_its_tag_noted(path):
 def test_workflows_set_up_as_ci_run_does(path):
     script = "\n".join(step.get("run", "") for step in steps(path))
     assert apt_packages(script) == apt_packages((ROOT / ".ci" / "run").read_text(encoding="utf-8"))
-    python = [step["with"]["python-version"] for step in steps(path) if "setup-python" in step.get("uses", "")]
-    assert python == ["3.11"]
+
+
+def setup_pythons(path: Path) -> list[str]:
+    return [step["with"]["python-version"] for step in steps(path) if "setup-python" in step.get("uses", "")]
+
+
+def test_supported_pythons_start_at_requires_python():
+    assert sorted(SUPPORTED_PYTHONS, key=lambda v: tuple(map(int, v.split(".")))) == SUPPORTED_PYTHONS
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    oldest = SUPPORTED_PYTHONS[0]
+    assert pyproject["project"]["requires-python"] == f">={oldest}"
+    # Lint and type-check for the oldest, so nothing newer slips in.
+    assert pyproject["tool"]["ruff"]["target-version"] == "py" + oldest.replace(".", "")
+    assert pyproject["tool"]["mypy"]["python_version"] == oldest
+
+
+def test_ci_runs_every_check_on_every_supported_python():
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
+    (job,) = workflow["jobs"].values()
+    assert job["strategy"]["matrix"] == {"python-version": SUPPORTED_PYTHONS}
+    assert job["strategy"]["fail-fast"] is False  # one version's failure does not cancel the others
+    assert setup_pythons(ROOT / ".github" / "workflows" / "ci.yml") == ["${{ matrix.python-version }}"]
+    assert job["steps"][-1]["run"] == "bash .ci/run"
+
+
+def test_release_builds_on_the_oldest_supported_python():
+    # One release build: its bytes were checked to be the same on 3.11, 3.12 and 3.13 (only
+    # manifest.json's format keys, which hash the Python version, differ; the release zip not at all).
+    assert setup_pythons(ROOT / ".github" / "workflows" / "release.yml") == [SUPPORTED_PYTHONS[0]]
 
 
 def test_release_workflow_runs_the_readmes_test_command_and_publishes_the_release():

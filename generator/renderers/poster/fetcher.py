@@ -6,6 +6,9 @@ and `file:` URLs whose path lies inside a folder of the build's search path (the
 templates, the organisation's templates and folder), checked as given by
 `SearchPath.read_absolute`: no `..`, no symlink, no hard link or special file. The check
 runs before anything is opened, so a refused file is never read.
+
+A `file:` URL's path is read from the root (see `rooted`), so a document resolves, is checked
+and is reported the same on every supported Python.
 """
 
 from __future__ import annotations
@@ -28,6 +31,18 @@ class ResourceRefused(ValueError):
     """A document asked for a URL outside the allowed folders or schemes."""
 
 
+def rooted(url: str) -> str:
+    """Return a `file:` URL with its path read from the root: `file:etc/passwd` becomes `file:///etc/passwd`.
+
+    A relative reference with more `..` than its base has folders climbs to the root (RFC 3986,
+    5.2.4), and so does `urljoin` on Python 3.11 and 3.12, which WeasyPrint resolves references
+    with; 3.13's `urljoin` returns the path rootless instead (`file:etc/passwd`). A rootless path
+    is never read against the working folder: it is rooted, then checked like any other.
+    """
+    scheme, rest = url.split(":", 1)
+    return url if rest.startswith("/") else f"{scheme}:///{rest}"
+
+
 class ContainedFetcher(URLFetcher):
     """Serve `data:` URLs and files on the search path; refuse everything else with a clear error.
 
@@ -47,6 +62,7 @@ class ContainedFetcher(URLFetcher):
             return super().fetch(url, headers)
         if scheme != "file":
             raise self._refuse(url, "only data: and file: URLs are allowed")
+        url = rooted(url)
         path, data = self.contained_file(url)
         content_type = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
         return URLFetcherResponse(path.as_uri(), data, {"Content-Type": content_type})
