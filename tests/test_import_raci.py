@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from generator.cli import main
+from generator.org.import_raci import PROFILE_KEYS
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "northwind-analytics"
 SLUG = "northwind-analytics"
@@ -156,6 +157,9 @@ def test_scaffolded_profile_gains_block_style_overrides_and_renames(tmp_path, ca
     text = (folder / "org.yaml").read_text(encoding="utf-8")
     assert "raci_overrides:\n  data-privacy:\n    it-infrastructure: R\n" in text
     assert "roles:\n  rename:\n    security-leadership: Office of the CISO\n" in text
+    keys = [line.split(":")[0] for line in text.splitlines() if line[:1].isalpha()]
+    assert keys == [k for k in PROFILE_KEYS if k in keys]  # a new block goes in its documented place, not at the end
+    assert keys.index("roles") == keys.index("models_in_use") + 1
     capsys.readouterr()
     assert main(["build", "--org", str(folder), "--out", str(tmp_path / "c"), "--only", "xlsx"]) == 0
 

@@ -15,18 +15,21 @@ import io
 import os
 import tempfile
 import zipfile
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from generator import model
 from generator.model import RACI_LETTERS, Framework
-from generator.org.profile import PROFILE_FILE, Profile, load_profile
+from generator.org.profile import PROFILE_FILE, OrgFile, Profile, RolesSpec, load_profile
 from generator.org.tailor import tailor
 from generator.problems import InputError, Problem
 
 RACI_SHEET, ABOUT_SHEET = "RACI", "About"
 LEADING = ("domain_number", "domain_id", "domain_name")  # the RACI sheet's columns before the roles
 TRAILING = "check"
+PROFILE_KEYS = tuple(f.name for f in fields(OrgFile))  # org.yaml's keys in the documented order
+ROLES_KEYS = tuple(f.name for f in fields(RolesSpec))
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024  # an untrusted file: refuse anything far beyond a RACI workbook's size
 # ruamel.yaml layouts tried in turn; the first that reproduces the unchanged file is used for the edit.
 LAYOUTS = ((2, 2, 0), (2, 4, 2), (4, 4, 0), (4, 6, 4), (4, 4, 2), (3, 3, 0))
@@ -301,26 +304,31 @@ def _round_trip(text: str):
     return yaml  # no layout reproduces it exactly; the diff shows what else changed
 
 
-def _block_map(parent, key: str):
-    """Return parent[key] as a block-style mapping, creating it (or turning `{}` into a block) as needed."""
+def _block_map(parent, key: str, order: Sequence[str] = ()):
+    """Return parent[key] as a block-style mapping, creating it (or turning `{}` into a block) as needed.
+
+    A new key goes where `order` (the record's field order) puts it among the keys already there,
+    not at the end of the file.
+    """
     from ruamel.yaml.comments import CommentedMap
 
     value = parent.get(key)
     if value is None:
         value = CommentedMap()
-        parent[key] = value
+        later = [i for i, k in enumerate(parent) if k in order and order.index(k) > order.index(key)]
+        parent.insert(later[0] if later else len(parent), key, value)
     elif not value:
         value.fa.set_block_style()
     return value
 
 
 def _rename(data, role_id: str, name: str, defaults: dict[str, str]) -> None:
-    roles = _block_map(data, "roles")
+    roles = _block_map(data, "roles", PROFILE_KEYS)
     for added in roles.get("add") or ():
         if added.get("id") == role_id:
             added["name"] = name
             return
-    rename = _block_map(roles, "rename")
+    rename = _block_map(roles, "rename", ROLES_KEYS)
     if name == defaults.get(role_id):
         del rename[role_id]  # back to the framework's name: no rename needed
         if not rename:
@@ -330,7 +338,7 @@ def _rename(data, role_id: str, name: str, defaults: dict[str, str]) -> None:
 
 
 def _set_letter(data, domain_id: str, role_id: str, letter: str, default: str) -> None:
-    overrides = _block_map(data, "raci_overrides")
+    overrides = _block_map(data, "raci_overrides", PROFILE_KEYS)
     if letter == default:  # back to the default: the override goes
         del overrides[domain_id][role_id]
         if not overrides[domain_id]:
