@@ -54,6 +54,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
 
 
+def _jobs(args: argparse.Namespace) -> int:
+    """Return the processes a command may use: --jobs where the command has it, else one per core."""
+    return getattr(args, "jobs", None) or os.cpu_count() or 1
+
+
 def _positive(text: str) -> int:
     """An argparse type: a whole number of at least 1."""
     try:
@@ -170,7 +175,7 @@ def _build(args: argparse.Namespace) -> int:
     only = [name.strip() for name in args.only.split(",") if name.strip()] if args.only else None
     if args.org:
         return _build_editions(args, only, started)
-    jobs = args.jobs or os.cpu_count() or 1
+    jobs = _jobs(args)
     with poster_standby(only, jobs) as standby:  # the poster's process prepares while the framework loads
         fw = load_framework(args.data, args.framework_version)
         edition = make_edition(fw, poster_size=args.poster_size, only=only, previous=load_previous(fw, args.data))
@@ -187,7 +192,7 @@ def _build(args: argparse.Namespace) -> int:
 
 def _build_editions(args: argparse.Namespace, only: list[str] | None, started: float) -> int:
     one = len(editions.expand(args.org)) == 1  # built like the reference build: its poster prepared early
-    with poster_standby(only, (args.jobs or os.cpu_count() or 1) if one else 1) as standby:
+    with poster_standby(only, _jobs(args) if one else 1) as standby:
         tasks = editions.plan(args.org, args.data, args.framework_version, args.out, only, args.poster_size, args.force)
         print(f"building {len(tasks)} edition{'s' if len(tasks) != 1 else ''} into {args.out}/", file=sys.stderr)
         results = editions.run(tasks, args.jobs, standby=standby)
@@ -248,7 +253,7 @@ def _changes(args: argparse.Namespace) -> int:
 def _release(args: argparse.Namespace) -> int:
     fw = load_framework(args.data, args.framework_version)
     previous = load_previous(fw, args.data)
-    jobs = os.cpu_count() or 1
+    jobs = _jobs(args)
     if not args.org:
         edition = make_edition(fw, poster_size=args.poster_size, previous=previous)
         _report(make_release(edition, args.out, _progress, jobs))

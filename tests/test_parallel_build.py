@@ -42,18 +42,24 @@ def children() -> set[int]:
     return found
 
 
-@pytest.fixture
-def forks(monkeypatch) -> list[forked.Forked]:
-    """Every child the build forks, recorded, so a test knows the parallel path really ran."""
-    started: list[forked.Forked] = []
+def recorded(monkeypatch, name: str) -> list:
+    """Replace forked.<name> with a subclass that records every instance made; return the record."""
+    started: list = []
+    base = getattr(forked, name)
 
-    class Recorded(forked.Forked):
+    class Recorded(base):
         def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, **kwargs)
             started.append(self)
 
-    monkeypatch.setattr(forked, "Forked", Recorded)
+    monkeypatch.setattr(forked, name, Recorded)
     return started
+
+
+@pytest.fixture
+def forks(monkeypatch) -> list[forked.Forked]:
+    """Every child the build forks, recorded, so a test knows the parallel path really ran."""
+    return recorded(monkeypatch, "Forked")
 
 
 @pytest.fixture
@@ -266,15 +272,7 @@ def test_a_refused_fork_renders_everything_in_the_build_process(tmp_path, framew
 @pytest.fixture
 def standbys(monkeypatch) -> list[forked.Standby]:
     """Every standby child the build command forks, recorded."""
-    started: list[forked.Standby] = []
-
-    class Recorded(forked.Standby):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            started.append(self)
-
-    monkeypatch.setattr(forked, "Standby", Recorded)
-    return started
+    return recorded(monkeypatch, "Standby")
 
 
 def test_the_build_command_prepares_the_posters_process_while_loading_and_builds_the_same_bytes(
