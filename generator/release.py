@@ -20,9 +20,10 @@ from pathlib import Path
 from generator import __version__, trust
 from generator.changes import Changes, to_markdown
 from generator.edition import Edition
+from generator.install import MANIFEST, open_staging
 from generator.model import Framework
 from generator.ooxml import zip_entry
-from generator.pipeline import MANIFEST, build, build_time, open_staging, silent
+from generator.pipeline import build, build_time, silent
 from generator.template_context import edition_marking
 from generator.templating import md_text
 
