@@ -17,19 +17,23 @@ from generator.edition import Edition
 from generator.install import MANIFEST as MANIFEST  # the commands' and verify's name for it
 from generator.install import Artifact, artifact, install, open_staging, read_manifest, write_manifest
 from generator.model import Framework
-from generator.renderers import by_name
+from generator.naming import Naming
+from generator.renderers import RENDERERS, by_name, file_names, format_traits
 from generator.renderers.base import RenderContext, Renderer
+from generator.renderers.traits import traits_of
 from generator.template_context import template_context
 from generator.templating import make_environment
 
-FORKED_FORMAT = "pdf"  # the slowest format (WeasyPrint), rendered in a child when the build may use two processes
-FORKED_LABEL = f"{FORKED_FORMAT}: its process"  # how the child's messages start when it dies or overruns
 TEMP_FOLDER = ".tmp"  # in a staging folder: renderers' temporary files
 FORK_GRACE_SECONDS = 10.0  # how much longer than the child's own time limit the parent waits for it
 
 
 def silent(line: str) -> None:
     """Progress that goes nowhere: build()'s default."""
+
+
+def _nothing() -> None:
+    """Nothing to prepare."""
 
 
 class BuildError(Exception):
@@ -60,33 +64,48 @@ def select(only: Sequence[str] | None) -> list[Renderer]:
     return [r for name, r in registry.items() if name in only]
 
 
-def render_context(edition: Edition) -> RenderContext:
-    """Return what every renderer of this edition receives."""
+def render_context(edition: Edition, naming: Naming | None = None) -> RenderContext:
+    """Return what every renderer of this edition receives; `naming`: where its files go (None: a build folder).
+
+    Templates see every declared file's name by stem as `files` (`files["responsibilities.csv"]`).
+    """
     framework, branding = edition.framework, edition.branding
+    naming = naming or Naming(branding.file_prefix)
     return RenderContext(
         framework=framework,
         build_time=build_time(framework),
         env=make_environment(edition.search_path),
-        context=template_context(framework, branding),
+        context={**template_context(framework, branding), "files": file_names(naming)},
         branding=branding,
         search_path=edition.search_path,
         changes=edition.changes,
+        naming=naming,
     )
+
+
+def own_process(renderers: Sequence[Renderer]) -> Renderer | None:
+    """Return the format that renders in a process of its own when the build may use two (the first that says so)."""
+    return next((r for r in renderers if traits_of(r).own_process), None)
+
+
+def _process_label(name: str) -> str:
+    """How the second process's messages start when it dies or overruns."""
+    return f"{name}: its process"
 
 
 @contextmanager
 def poster_standby(only: Sequence[str] | None, jobs: int) -> Iterator[forked.Standby | None]:
-    """Fork the poster's process ahead of loading when the build will use it; yield it, or None.
+    """Fork the process of the format that renders in its own (`own_process`) ahead of loading; yield it, or None.
 
-    The child imports WeasyPrint while this process loads the framework, then waits for
-    `build(..., standby=...)` to send it the poster. Leaving the block stops it in any case.
+    The child runs the format's `preload` (the poster: imports WeasyPrint) while this process
+    loads the framework, then waits for `build(..., standby=...)` to send it the format.
+    Leaving the block stops it in any case.
     """
     standby = None
-    if jobs > 1 and forked.available() and (not only or FORKED_FORMAT in only):
-        from generator.renderers.poster.weasyprint_import import import_weasyprint
-
-        with suppress(OSError):  # no process to spare: the build forks later, or renders the poster itself
-            standby = forked.Standby(import_weasyprint, FORKED_LABEL)
+    away = own_process([r for r in RENDERERS if not only or r.name in only])
+    if jobs > 1 and forked.available() and away is not None:
+        with suppress(OSError):  # no process to spare: the build forks later, or renders the format itself
+            standby = forked.Standby(traits_of(away).preload or _nothing, _process_label(away.name))
     try:
         yield standby
     finally:
@@ -101,18 +120,20 @@ def build(
     force: bool = False,
     jobs: int = 1,
     standby: forked.Standby | None = None,
+    naming: Naming | None = None,
 ) -> list[Artifact]:
     """Render the edition's formats; replace their outputs in `out_dir` only if all succeed.
 
     A format whose inputs and files are unchanged since the last build into `out_dir` is
     skipped ("up to date", see `freshness`) unless `force`. `progress` receives one line per
     format, in registry order (the command line prints them to stderr). With `jobs` > 1 the
-    poster renders in a second process while this one renders the other formats (see
-    `_render`): in `standby` (from `poster_standby`) if given, else in a child forked now.
+    format that renders in its own process (the poster) does so while this one renders the
+    others (see `_render`): in `standby` (from `poster_standby`) if given, else in a child
+    forked now. `naming` says how files are named (a release's names; None: a build folder's).
     Returns the artifacts rendered.
     """
     renderers = select(edition.only)
-    ctx = render_context(edition)
+    ctx = render_context(edition, naming)
     framework = edition.framework
     try:
         staging = open_staging(out_dir)
@@ -124,7 +145,8 @@ def build(
         fresh = set() if force else freshness.up_to_date(out_dir, keys, recorded, previous)
         with _temp_files_in(staging / TEMP_FOLDER):
             produced, subsetter = _render(renderers, fresh, edition, ctx, staging, jobs, standby, progress)
-        font_subsetter.warn_on_fallback(produced, progress, subsetter)
+        subsetting = any(format_traits(name).subsets_fonts for name in produced)
+        font_subsetter.warn_on_fallback(subsetting, progress, subsetter)
         artifacts = [artifact(staging, path, name) for name, paths in produced.items() for path in paths]
         kept = [a for a in previous if a.format not in produced]
         all_artifacts = sorted(kept + artifacts, key=lambda a: a.path)
@@ -151,9 +173,10 @@ def _render(
     standby: forked.Standby | None,
     progress: Callable[[str], None],
 ) -> tuple[dict[str, list[Path]], str | None]:
-    """Render the formats not `fresh` into `staging`; return their files and the poster's font subsetter.
+    """Render the formats not `fresh` into `staging`; return their files and the font subsetter used.
 
-    With `jobs` > 1 and fork available, the poster renders in another process, into the same
+    With `jobs` > 1 and fork available, the format that renders in its own process (`own_process`:
+    the poster) does so in another process, into the same
     staging folder and under its own time limit, while this process renders the others: in
     `standby` if given (it is sent the edition), else in a child forked now when there is
     another format to render (`forked.Forked`). Either way the outcome is the sequential one's:
@@ -167,7 +190,8 @@ def _render(
         lines.put(name, f"  {name:<10} up to date")
     todo = [r for r in renderers if r.name not in fresh]
     parallel = jobs > 1 and forked.available() and (standby is not None or len(todo) > 1)
-    away = next((r for r in todo if r.name == FORKED_FORMAT), None) if parallel else None
+    away = own_process(todo) if parallel else None
+    away_name = away.name if away is not None else ""
     position = {r.name: i for i, r in enumerate(renderers)}
     results: dict[str, tuple[list[Path], float]] = {}
     subsetter = None
@@ -176,10 +200,11 @@ def _render(
     if away is not None:
         try:
             if standby is not None:
-                child = standby.start(partial(_render_in_standby, away.name, edition, staging), timeout)
+                child = standby.start(partial(_render_in_standby, away_name, edition, ctx.naming, staging), timeout)
             else:
-                child = forked.Forked(partial(_render_for_parent, away, ctx, staging), timeout, FORKED_LABEL)
-        except OSError:  # the system refused another process: render the poster here, in turn
+                label = _process_label(away_name)
+                child = forked.Forked(partial(_render_for_parent, away, ctx, staging), timeout, label)
+        except OSError:  # the system refused another process: render the format here, in turn
             away = None
     try:
         for renderer in todo:
@@ -188,14 +213,14 @@ def _render(
             try:
                 results[renderer.name] = _render_one(renderer, ctx, staging)
             except BuildError:
-                if child is not None and position[FORKED_FORMAT] < position[renderer.name]:
-                    results[FORKED_FORMAT], subsetter = _collect(child)  # its error, if any, comes first
-                    lines.put(FORKED_FORMAT, _line(FORKED_FORMAT, *results[FORKED_FORMAT]))
+                if child is not None and position[away_name] < position[renderer.name]:
+                    results[away_name], subsetter = _collect(child)  # its error, if any, comes first
+                    lines.put(away_name, _line(away_name, *results[away_name]))
                 raise
             lines.put(renderer.name, _line(renderer.name, *results[renderer.name]))
         if child is not None:
-            results[FORKED_FORMAT], subsetter = _collect(child)
-            lines.put(FORKED_FORMAT, _line(FORKED_FORMAT, *results[FORKED_FORMAT]))
+            results[away_name], subsetter = _collect(child)
+            lines.put(away_name, _line(away_name, *results[away_name]))
     finally:
         if child is not None:
             child.stop()
@@ -220,10 +245,10 @@ def _render_for_parent(renderer: Renderer, ctx: RenderContext, staging: Path) ->
     return {"paths": [p.as_posix() for p in paths], "seconds": seconds, "subsetter": font_subsetter.used()}
 
 
-def _render_in_standby(name: str, edition: Edition, staging: Path) -> dict:
+def _render_in_standby(name: str, edition: Edition, naming: Naming | None, staging: Path) -> dict:
     """In a standby child, forked before the edition was loaded: render one format of the edition sent to it."""
     tempfile.tempdir = str(staging / TEMP_FOLDER)  # as `_temp_files_in` does in the build process
-    return _render_for_parent(by_name()[name], render_context(edition), staging)
+    return _render_for_parent(by_name()[name], render_context(edition, naming), staging)
 
 
 def _collect(child: forked.Forked) -> tuple[tuple[list[Path], float], str | None]:
@@ -283,4 +308,5 @@ def _freshness_inputs(edition: Edition, ctx: RenderContext, out_dir: Path) -> fr
         search_path.assets,
         out_dir,
         edition.changes,
+        ctx.naming,
     )

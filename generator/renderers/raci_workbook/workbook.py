@@ -22,6 +22,7 @@ from generator.changes import changes_view
 from generator.model import AI_SPECIFIC_MARK, DOMAIN_KINDS, RACI_LETTERS, Framework, Level, Party, accountable_roles
 from generator.ooxml import xml_safe
 from generator.renderers.base import RenderContext
+from generator.renderers.raci_workbook import RACI_XLSX
 from generator.renderers.raci_workbook.style import (
     WHITE,
     WRAP,
@@ -122,7 +123,7 @@ def render_workbook(ctx: RenderContext, out_dir: Path) -> list[Path]:
     _lists(wb, wb.create_sheet("Lists"), fw)
     _about(about, ctx)
     _properties(wb, ctx)
-    relative = Path(f"{ctx.branding.file_prefix}-raci.xlsx")
+    relative = Path(ctx.file(RACI_XLSX))
     (out_dir / relative).write_bytes(workbook_bytes(wb, ctx.build_time))
     return [relative]
 
