@@ -22,7 +22,7 @@ from generator.model import Framework
 from generator.org.profile import PROFILE_FILE, Profile, load_profile
 from generator.pipeline import BuildError, build
 from generator.problems import InputError, Problem
-from generator.renderers import RENDERERS
+from generator.renderers import by_name
 from generator.renderers.traits import traits_of
 from generator.source.load import load_framework, previous_version
 
@@ -139,7 +139,7 @@ def run(
 
 def _preload(tasks: Sequence[EditionTask]) -> None:
     """Run the `preload` of every format some edition renders (the poster: import WeasyPrint) once, for every worker."""
-    for renderer in RENDERERS:
+    for renderer in by_name().values():
         preload = traits_of(renderer).preload
         if preload is not None and any(t.only is None or renderer.name in t.only for t in tasks):
             preload()

@@ -158,7 +158,7 @@ def _intact(out_dir: Path, relative: str, size: int, sha256: str) -> bool:
 
 def _libraries() -> tuple[str, ...]:
     """Every distribution whose version changes some registered format's bytes, sorted."""
-    declared = (name for renderer in renderers.RENDERERS for name in traits_of(renderer).libraries)
+    declared = (name for renderer in renderers.by_name().values() for name in traits_of(renderer).libraries)
     return tuple(sorted({*LIBRARIES, *declared}))
 
 

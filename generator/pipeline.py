@@ -18,7 +18,7 @@ from generator.install import MANIFEST as MANIFEST  # the commands' and verify's
 from generator.install import Artifact, artifact, install, open_staging, read_manifest, write_manifest
 from generator.model import Framework
 from generator.naming import Naming
-from generator.renderers import RENDERERS, by_name, file_names, format_traits
+from generator.renderers import by_name, file_names, format_traits
 from generator.renderers.base import RenderContext, Renderer
 from generator.renderers.traits import traits_of
 from generator.template_context import template_context
@@ -102,7 +102,7 @@ def poster_standby(only: Sequence[str] | None, jobs: int) -> Iterator[forked.Sta
     Leaving the block stops it in any case.
     """
     standby = None
-    away = own_process([r for r in RENDERERS if not only or r.name in only])
+    away = own_process([r for name, r in by_name().items() if not only or name in only])
     if jobs > 1 and forked.available() and away is not None:
         with suppress(OSError):  # no process to spare: the build forks later, or renders the format itself
             standby = forked.Standby(traits_of(away).preload or _nothing, _process_label(away.name))

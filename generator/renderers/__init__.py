@@ -18,7 +18,7 @@ from generator.renderers.oscal import files as oscal
 from generator.renderers.policy_pack import PolicyPack
 from generator.renderers.poster import pdf as poster
 from generator.renderers.raci_workbook import RaciWorkbook
-from generator.renderers.traits import DEFAULT, Traits, traits_of
+from generator.renderers.traits import DEFAULT, Output, Traits, traits_of
 
 RENDERERS: tuple[Renderer, ...] = (
     markdown_docs.MarkdownDocs(),
@@ -48,6 +48,11 @@ def format_traits(name: str) -> Traits:
     return DEFAULT if renderer is None else traits_of(renderer)
 
 
+def declared_outputs() -> list[Output]:
+    """Return the files and folders the formats declare, in registry order."""
+    return [output for renderer in RENDERERS for output in traits_of(renderer).outputs]
+
+
 def file_names(naming: Naming) -> dict[str, str]:
     """Return the name of every file the formats declare, by stem, where `naming` puts them."""
-    return {output.stem: naming.file(output) for renderer in RENDERERS for output in traits_of(renderer).outputs}
+    return {output.stem: naming.file(output) for output in declared_outputs()}
