@@ -109,10 +109,9 @@ def bundle_readme(
         "| file | what it is and for whom |",
         "|---|---|",
     ]
-    own = {
-        CHANGES: f"what changed from framework v{changes.old_version if changes else '?'}: the release notes",
-        README: "this file: what each file is and for whom, where the framework comes from, how to verify; for all",
-    }
+    own = {README: "this file: what each file is and for whom, where the framework comes from, how to verify; for all"}
+    if changes is not None:
+        own[CHANGES] = f"what changed from framework v{changes.old_version}: the release notes"
     lines += [f"| `{entry}` | {about} |" for entry, about in _described(files, naming, own).items()]
     lines += [
         f"| `{MANIFEST}` | every file with its size and SHA-256, the framework and generator versions; for tools |",

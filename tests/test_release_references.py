@@ -215,3 +215,10 @@ def test_a_new_format_is_named_and_described_in_the_release(registered, tmp_path
     assert f"| `{name}-dummy.txt` | a format the test adds; for the test |" in readme
     assert "| `minimal.txt` | minimal.txt: a format with no traits |" in readme
     assert (tmp_path / f"{name}-dummy.txt").read_bytes() == files[f"{name}-dummy.txt"]  # it stands beside the zip
+
+
+def test_two_formats_declaring_one_file_are_refused(monkeypatch):
+    twin = type("Twin", (Dummy,), {"name": "twin"})
+    monkeypatch.setattr(renderers, "RENDERERS", (*renderers.RENDERERS, Dummy(), twin()))
+    with pytest.raises(RuntimeError, match=r"two formats declare 'dummy\.txt'"):
+        renderers.declared_outputs()

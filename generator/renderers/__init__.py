@@ -49,8 +49,12 @@ def format_traits(name: str) -> Traits:
 
 
 def declared_outputs() -> list[Output]:
-    """Return the files and folders the formats declare, in registry order."""
-    return [output for renderer in RENDERERS for output in traits_of(renderer).outputs]
+    """Return the files and folders the formats declare, in registry order, refusing two of one name."""
+    outputs = [output for renderer in RENDERERS for output in traits_of(renderer).outputs]
+    stems = [output.stem for output in outputs]
+    if len(set(stems)) != len(stems):
+        raise RuntimeError(f"two formats declare {next(s for s in stems if stems.count(s) > 1)!r}")
+    return outputs
 
 
 def file_names(naming: Naming) -> dict[str, str]:

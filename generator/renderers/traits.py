@@ -25,6 +25,8 @@ class Output:
 
 @dataclass(frozen=True)
 class Traits:
+    """What a format declares; every field's default suits a format that declares nothing."""
+
     outputs: tuple[Output, ...] = ()  # the files it writes whose names and descriptions others use
     templates: tuple[str, ...] | None = None  # the template sub-folders it reads; None: every template
     own_process: bool = False  # slow: rendered in a second process when the build may use two
