@@ -87,28 +87,41 @@ def local(target: str) -> bool:
     return not re.match(r"^(#|[a-z][a-z0-9+.-]*:)", target)
 
 
-def test_every_link_and_file_name_inside_the_release_resolves_inside_the_zip(release):
-    zip_path, name = release
-    files = members(zip_path, name)
+def unresolved(files: dict[str, bytes], beside: set[str]) -> tuple[int, list[str]]:
+    """Check every link and file name in `files` (path -> bytes); return how many, and those naming no file.
+
+    A link resolves against the folder of the file holding it; a file name mentioned in text
+    must be the name of one of `files` or of `beside` (what stands next to them).
+    """
     folders = {str(PurePosixPath(p).parent) for p in files}
-    beside = {zip_path.name, f"{name}.SHA256SUMS"}  # what the README's "verify" names next to the zip
     basenames = {PurePosixPath(p).name for p in files}
     checked, broken = 0, []
     for path, text in texts(files):
         for target in filter(local, links(path.split(":")[0], text)):
-            resolved = PurePosixPath(path).parent / target.split("#")[0]
-            normal = PurePosixPath(*[p for p in resolved.parts if p != "."])
             parts: list[str] = []
-            for part in normal.parts:
-                parts = parts[:-1] if part == ".." else [*parts, part]
-            joined = "/".join(parts)
+            for part in (PurePosixPath(path).parent / target.split("#")[0]).parts:
+                parts = parts[:-1] if part == ".." else parts if part == "." else [*parts, part]
             checked += 1
-            if joined not in files and joined.rstrip("/") not in folders:
+            if "/".join(parts) not in files and "/".join(parts) not in folders:
                 broken.append(f"{path}: link {target}")
         for mentioned in FILE_NAME.findall(text):
             checked += 1
             if mentioned not in basenames and mentioned not in beside:
                 broken.append(f"{path}: names {mentioned}")
+    return checked, broken
+
+
+def test_every_link_and_file_name_inside_the_release_resolves_inside_the_zip(release):
+    zip_path, name = release
+    beside = {zip_path.name, f"{name}.SHA256SUMS"}  # what the README's "verify" names next to the zip
+    checked, broken = unresolved(members(zip_path, name), beside)
+    assert not broken, broken
+    assert checked > 100
+
+
+def test_every_link_and_file_name_inside_the_build_resolves_inside_it(build_dir):
+    files = {p.relative_to(build_dir).as_posix(): p.read_bytes() for p in build_dir.rglob("*") if p.is_file()}
+    checked, broken = unresolved(files, set())
     assert not broken, broken
     assert checked > 100
 
