@@ -62,13 +62,12 @@ def main(argv: list[str] | None = None, prog: str = "python -m generator") -> in
     """Run one command; `prog` is how the user started it (`ai-srm` or `python -m generator`)."""
     parser, commands = _parser(prog)
     args = parser.parse_args(argv)  # a usage error exits here with status 2
-    try:
-        _check_usage(args, prog)  # and the usage errors only the file system or the data can show, before any work
-    except _Usage as exc:
-        commands[args.command].exit(EXIT_USAGE, f"{commands[args.command].prog}: error: {exc}\n")
     args.prog = prog
     try:
+        _check_usage(args, prog)  # and the usage errors only the file system or the data can show, before any work
         return args.run(args)
+    except _Usage as exc:
+        commands[args.command].exit(EXIT_USAGE, f"{commands[args.command].prog}: error: {exc}\n")
     except InputError as exc:
         count = len(exc.problems)
         print(f"error: {count} problem{'s' if count != 1 else ''} in the input:", file=sys.stderr)
