@@ -51,6 +51,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}; `{self.prog} --help` lists the options\n")
 
 
+class _NotInClone(Exception):
+    """The generator was installed without its clone (not `pip install -e`), so its data folder is missing."""
+
+
 class _Usage(Exception):
     """A usage error found after parsing: the option as argparse names it, and what is wrong and how to fix it."""
 
@@ -68,6 +72,9 @@ def main(argv: list[str] | None = None, prog: str = "python -m generator") -> in
         return args.run(args)
     except _Usage as exc:
         commands[args.command].exit(EXIT_USAGE, f"{commands[args.command].prog}: error: {exc}\n")
+    except _NotInClone as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_FAILED
     except InputError as exc:
         count = len(exc.problems)
         print(f"error: {count} problem{'s' if count != 1 else ''} in the input:", file=sys.stderr)
@@ -214,6 +221,11 @@ def _check_usage(args: argparse.Namespace, prog: str) -> None:
         raise _Usage(option, f"{args.command} does not use it; drop it")
     if args.data is None:
         args.data = DATA_DIR
+        if not DATA_DIR.is_dir() and USES[args.command]:
+            raise _NotInClone(
+                f"error: {DATA_DIR} is missing: the generator reads data/ and templates/ from its clone; "
+                "install it there with `python -m pip install -c constraints.txt -e .`"
+            )
     elif not args.data.is_dir():
         raise _Usage("--data", f"{_missing_or_not_a_folder(args.data)}; give the data folder (default: data/)")
     versions = available_versions(args.data)

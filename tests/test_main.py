@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import __version__
+from generator import __version__, cli
 from generator.cli import USES, main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,3 +158,13 @@ def test_schema_writes_into_the_data_folder_given(tmp_path, capsys):
     assert sorted(p.name for p in (data / "schema").iterdir()) == sorted(
         p.name for p in (ROOT / "data" / "schema").iterdir()
     )
+
+
+def test_an_install_without_its_clone_says_how_to_install(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "DATA_DIR", tmp_path / "site-packages" / "data")  # as a non-editable install finds it
+    assert main(["validate"]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"error: {tmp_path / 'site-packages' / 'data'} is missing: the generator reads data/ and templates/ from "
+        "its clone; install it there with `python -m pip install -c constraints.txt -e .`"
+    ]
