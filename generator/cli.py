@@ -7,14 +7,16 @@ import json
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from generator import __version__, editions
 from generator.changes import compare, to_markdown
 from generator.edition import make_edition
 from generator.org.branding import POSTER_SIZES, Branding
 from generator.org.import_raci import import_raci
-from generator.org.profile import profile_search_path
+from generator.org.profile import PROFILE_FILE, profile_search_path
 from generator.org.scaffold import ScaffoldError, init_org
 from generator.org.template_catalogue import CatalogueError, catalogue
 from generator.pipeline import MANIFEST, BuildError, build, poster_standby
@@ -26,14 +28,53 @@ from generator.source.schema import all_schemas
 from generator.trust import Refused, real_dir, write_output
 from generator.verify import VerifyError, verify
 
-EXIT_OK, EXIT_FAILED = 0, 1  # argparse itself exits with 2 on wrong usage
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+DISTRIBUTION = "ai-srm-generator"  # the package's name in pyproject.toml; its command is `ai-srm`
+# The global options each command uses; giving one to a command that ignores it is a usage error.
+USES = {
+    "validate": {"--data", "--framework-version"},
+    "build": {"--data", "--framework-version"},
+    "init-org": {"--data", "--framework-version"},
+    "import-raci": {"--data", "--framework-version"},
+    "release": {"--data", "--framework-version"},
+    "changes": {"--data"},
+    "schema": {"--data"},
+    "templates": set(),
+    "verify": set(),
+}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+class _Parser(argparse.ArgumentParser):
+    """argparse, with each usage error on one line (not the usage summary first); exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}; `{self.prog} --help` lists the options\n")
+
+
+class _NotInClone(Exception):
+    """The generator was installed without its clone (not `pip install -e`), so its data folder is missing."""
+
+
+class _Usage(Exception):
+    """A usage error found after parsing: the option as argparse names it, and what is wrong and how to fix it."""
+
+    def __init__(self, option: str, message: str) -> None:
+        super().__init__(f"argument {option}: {message}")
+
+
+def main(argv: list[str] | None = None, prog: str = "python -m generator") -> int:
+    """Run one command; `prog` is how the user started it (`ai-srm` or `python -m generator`)."""
+    parser, commands = _parser(prog)
+    args = parser.parse_args(argv)  # a usage error exits here with status 2
+    args.prog = prog
     try:
+        _check_usage(args, prog)  # and the usage errors only the file system or the data can show, before any work
         return args.run(args)
+    except _Usage as exc:
+        commands[args.command].exit(EXIT_USAGE, f"{commands[args.command].prog}: error: {exc}\n")
+    except _NotInClone as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_FAILED
     except InputError as exc:
         count = len(exc.problems)
         print(f"error: {count} problem{'s' if count != 1 else ''} in the input:", file=sys.stderr)
@@ -70,6 +111,18 @@ def _positive(text: str) -> int:
     return value
 
 
+def _formats(text: str) -> tuple[str, ...]:
+    """An argparse type: comma-separated format names, each known, at least one; repeats dropped."""
+    names = tuple(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
+    known = ", ".join(by_name())
+    unknown = [name for name in names if name not in by_name()]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown format {', '.join(unknown)}; expected one of {known}")
+    if not names:
+        raise argparse.ArgumentTypeError(f"no format in {text!r}; expected one or more of {known}, comma-separated")
+    return names
+
+
 def _org_name(text: str) -> str:
     """An argparse type: an organisation name on one line, not empty."""
     if not text.strip() or any(ord(c) < 32 or ord(c) == 127 for c in text):
@@ -77,12 +130,18 @@ def _org_name(text: str) -> str:
     return text
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--data", type=Path, default=DATA_DIR, help="data folder (default: the project's data/)")
+def version_line() -> str:
+    """Return what `--version` prints: the generator's name and version, and the framework versions it carries."""
+    return f"{DISTRIBUTION} {__version__} (frameworks: {', '.join(available_versions(DATA_DIR)) or 'none'})"
+
+
+def _parser(prog: str) -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """Return the parser and each command's own parser, by command name."""
+    parser = _Parser(prog=prog, description=__doc__)
+    parser.add_argument("--version", action="version", version=version_line())
+    parser.add_argument("--data", type=Path, help="data folder (default: the project's data/)")
     parser.add_argument("--framework-version", help="framework version to use (default: the newest)")
-    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND", dest="command")
 
     validate = sub.add_parser("validate", help="check the data without rendering; exit 0 or 1")
     validate.set_defaults(run=_validate)
@@ -91,7 +150,7 @@ def _parser() -> argparse.ArgumentParser:
     poster_help = f"page size of the poster, landscape (default: the profile's, or {Branding().poster_size})"
     build_cmd = sub.add_parser("build", help="render every format into the output folder")
     build_cmd.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
-    build_cmd.add_argument("--only", help=f"comma-separated formats to build: {formats}")
+    build_cmd.add_argument("--only", type=_formats, help=f"comma-separated formats to build: {formats}")
     build_cmd.add_argument("--poster-size", choices=POSTER_SIZES, help=poster_help)
     build_cmd.add_argument(
         "--org",
@@ -147,9 +206,91 @@ def _parser() -> argparse.ArgumentParser:
     importer.set_defaults(run=_import_raci)
 
     schema = sub.add_parser("schema", help="write the JSON Schema of the data files")
-    schema.add_argument("--out", type=Path, default=DATA_DIR / "schema", help="folder (default: data/schema)")
+    schema.add_argument("--out", type=Path, help="folder (default: the data folder's schema/)")
     schema.set_defaults(run=_schema)
-    return parser
+    return parser, dict(sub.choices)
+
+
+def _check_usage(args: argparse.Namespace, prog: str) -> None:
+    """Raise _Usage for what parsing cannot see: paths of the wrong kind, unknown versions, options in conflict.
+
+    A path the user typed that is missing or of the wrong kind is a usage error; what a folder holds is input.
+    """
+    given = {"--data": args.data is not None, "--framework-version": args.framework_version is not None}
+    for option in [name for name, present in given.items() if present and name not in USES[args.command]]:
+        raise _Usage(option, f"{args.command} does not use it; drop it")
+    if args.data is None:
+        args.data = DATA_DIR
+        if not DATA_DIR.is_dir() and USES[args.command]:
+            raise _NotInClone(
+                f"error: {DATA_DIR} is missing: the generator reads data/ and templates/ from its clone; "
+                "install it there with `python -m pip install -c constraints.txt -e .`"
+            )
+    elif not args.data.is_dir():
+        raise _Usage("--data", f"{_missing_or_not_a_folder(args.data)}; give the data folder (default: data/)")
+    versions = available_versions(args.data)
+    wanted = [("--framework-version", args.framework_version)]
+    if args.command == "changes":
+        wanted += [("--from", args.old), ("--to", args.new)]
+    for option, version in wanted:
+        if version is not None and versions and version not in versions:
+            raise _Usage(option, f"version {version} not found; expected one of {', '.join(versions)}")
+    if args.command == "changes" and args.old and versions:
+        new = args.new or versions[-1]
+        if versions.index(args.old) >= versions.index(new):
+            raise _Usage("--from", f"{args.old} is not older than {new} (--to); give an older version")
+    if args.command in ("build", "release", "schema"):
+        if args.command == "schema" and args.out is None:
+            args.out = args.data / "schema"
+        _folder_to_write("--out", args.out, "the output")
+    if args.command == "init-org":
+        _folder_to_write("DIR", args.folder, "the new profile")
+    if args.command in ("build", "release") and args.org:
+        _profile_folders(args.org, prog, several=True)
+    if args.command in ("templates", "import-raci") and args.org:
+        _profile_folders([args.org], prog, several=False)
+    if args.command == "import-raci" and not args.workbook.is_file():
+        raise _Usage("WORKBOOK", f"{_missing_or_not_a_file(args.workbook)}; give the edition's RACI workbook (.xlsx)")
+    if args.command == "verify" and not os.path.lexists(args.path):
+        raise _Usage("PATH", f"{args.path}: no such file or folder; give a release zip or its unpacked folder")
+
+
+def _missing_or_not_a_folder(path: Path) -> str:
+    return f"{path} is not a folder" if os.path.lexists(path) else f"{path}: no such folder"
+
+
+def _missing_or_not_a_file(path: Path) -> str:
+    return f"{path} is a folder" if path.is_dir() else f"{path}: no such file"
+
+
+def _folder_to_write(option: str, path: Path, what: str) -> None:
+    """Refuse a folder the command will make or write into unless it is a real folder or absent in a folder."""
+    if path.is_symlink():
+        raise _Usage(option, f"{path} is a symbolic link; give the real folder for {what}")
+    if os.path.lexists(path) and not path.is_dir():
+        raise _Usage(option, f"{path} is not a folder; give a folder for {what} (made if missing)")
+    above = next((parent for parent in path.absolute().parents if os.path.lexists(parent)), None)
+    if not os.path.lexists(path) and above is not None and not above.is_dir():
+        raise _Usage(option, f"{above} is not a folder, so {path} cannot be made; give a folder for {what} elsewhere")
+
+
+def _profile_folders(paths: Sequence[Path], prog: str, several: bool) -> None:
+    """Refuse an --org that is not a profile folder (or, where `several`, a folder of them), or repeats one."""
+    seen: set[Path] = set()
+    for path in paths:
+        if not os.path.lexists(path):
+            raise _Usage("--org", f"{path}: no such folder; make a profile with `{prog} init-org {path} --name NAME`")
+        if not path.is_dir():
+            fix = f"give its folder: {path.parent}" if path.name == PROFILE_FILE else "give the profile's folder"
+            raise _Usage("--org", f"{path} is a file; {fix}")
+        profiles = editions.expand([path]) if several else [path]
+        if profiles == [path] and not os.path.lexists(path / PROFILE_FILE):
+            within = ", nor does any folder in it" if several else ""
+            raise _Usage("--org", f"{path} holds no {PROFILE_FILE}{within}; give a profile's folder (see init-org)")
+        for profile in profiles:
+            if profile.resolve() in seen:
+                raise _Usage("--org", f"{profile} is given more than once; give each profile once")
+            seen.add(profile.resolve())
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -172,7 +313,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    only = [name.strip() for name in args.only.split(",") if name.strip()] if args.only else None
+    only = list(args.only) if args.only else None
     if args.org:
         return _build_editions(args, only, started)
     jobs = _jobs(args)
@@ -217,7 +358,7 @@ def _init_org(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     for path in written:
         print(f"wrote {path}")
-    print(f"next: edit {written[0]}, then run `python -m generator build --org {args.folder}`")
+    print(f"next: edit {written[0]}, then run `{args.prog} build --org {args.folder}`")
     return EXIT_OK
 
 

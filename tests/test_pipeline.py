@@ -123,7 +123,9 @@ def test_build_command_progress_and_summary(tmp_path, capsys):
     assert out.startswith("built 15 files")
     assert main(["build", "--out", str(tmp_path), "--only", "markdown,csv"]) == 0
     assert capsys.readouterr().out.startswith("nothing to build: every format is up to date (")
-    assert main(["build", "--out", str(tmp_path), "--only", "pdf-of-dreams"]) == 1
+    with pytest.raises(SystemExit) as usage:
+        main(["build", "--out", str(tmp_path), "--only", "pdf-of-dreams"])
+    assert usage.value.code == 2
     assert "unknown format pdf-of-dreams; expected one of markdown, json, csv" in capsys.readouterr().err
 
 

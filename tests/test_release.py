@@ -240,7 +240,9 @@ def test_a_release_into_a_symlinked_or_blocked_folder_is_refused_clearly(tmp_pat
     real = tmp_path / "real"
     real.mkdir()
     (tmp_path / "dist").symlink_to(real)
-    assert main(["release", "--out", str(tmp_path / "dist")]) == 1
+    with pytest.raises(SystemExit) as usage:  # the folder typed is a symlink: wrong usage
+        main(["release", "--out", str(tmp_path / "dist")])
+    assert usage.value.code == 2
     assert "is a symbolic link" in capsys.readouterr().err and list(real.iterdir()) == []
     blocked = tmp_path / "blocked"
     (blocked / f"{NAME}.zip").mkdir(parents=True)

@@ -46,5 +46,7 @@ def test_the_schema_command_replaces_a_planted_symlink_instead_of_writing_throug
     assert outside.read_text() == "keep me"
     assert json.loads((out / name).read_text()) == all_schemas()[name] and not (out / name).is_symlink()
     (tmp_path / "linked").symlink_to(out)
-    assert main(["schema", "--out", str(tmp_path / "linked")]) == 1
+    with pytest.raises(SystemExit) as usage:  # the folder typed is a symlink: wrong usage
+        main(["schema", "--out", str(tmp_path / "linked")])
+    assert usage.value.code == 2
     assert "is a symbolic link" in capsys.readouterr().err

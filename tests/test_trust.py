@@ -219,9 +219,10 @@ def test_renderer_temporary_files_live_in_the_staging_folder(tmp_path, framework
 def test_out_naming_a_file_or_an_unwritable_folder_is_a_one_line_error(tmp_path, capsys, monkeypatch):
     target = tmp_path / "file"
     target.write_text("keep")
-    assert main(["build", "--out", str(target), "--only", "json"]) == 1
+    with pytest.raises(SystemExit) as usage:  # a file typed where a folder is expected: wrong usage
+        main(["build", "--out", str(target), "--only", "json"])
     err = capsys.readouterr().err
-    assert "file exists and is not a folder" in err and "Traceback" not in err
+    assert usage.value.code == 2 and "file is not a folder" in err and "Traceback" not in err
     assert target.read_text() == "keep"
 
     def denied(*args, **kwargs):

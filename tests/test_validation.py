@@ -212,7 +212,9 @@ def test_validate_command_exit_codes(data_copy, capsys):
 
 
 def test_unknown_version(capsys):
-    assert main(["--framework-version", "9.9", "validate"]) == 1
+    with pytest.raises(SystemExit) as usage:
+        main(["--framework-version", "9.9", "validate"])
+    assert usage.value.code == 2
     assert "version 9.9 not found; expected one of 1.0.0, 1.1.0" in capsys.readouterr().err
 
 
