@@ -172,7 +172,8 @@ def bench_editions(runs: int, counts: tuple[int, ...], jobs: int, scratch: Path)
 def subsetter(build_dir: Path) -> str:
     """Return the font subsetter WeasyPrint used: from the manifest if it says, else from WeasyPrint."""
     manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
-    recorded = manifest.get("formats", {}).get("pdf", {}).get("font_subsetter")
+    formats = manifest.get("formats", {}).values()  # a format whose traits say it subsets fonts records it
+    recorded = next((f["font_subsetter"] for f in formats if "font_subsetter" in f), None)
     if recorded:
         return recorded
     probe = "from weasyprint.text.ffi import harfbuzz_subset; print('harfbuzz' if harfbuzz_subset else 'fonttools')"

@@ -22,7 +22,8 @@ from generator.model import Framework
 from generator.org.profile import PROFILE_FILE, Profile, load_profile
 from generator.pipeline import BuildError, build
 from generator.problems import InputError, Problem
-from generator.renderers.poster.weasyprint_import import import_weasyprint
+from generator.renderers import by_name
+from generator.renderers.traits import traits_of
 from generator.source.load import load_framework, previous_version
 
 
@@ -124,8 +125,8 @@ def run(
         return [result]
     workers = min(len(tasks), jobs or os.cpu_count() or 1)
     fork = "fork" in multiprocessing.get_all_start_methods()
-    if fork and any(t.only is None or "pdf" in t.only for t in tasks):
-        import_weasyprint()  # once here, not once per worker
+    if fork:
+        _preload(tasks)
     context = multiprocessing.get_context("fork") if fork else None
     results: list[EditionResult | None] = [None] * len(tasks)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -134,6 +135,14 @@ def run(
             result = results[futures[future]] = future.result()
             progress(f"[{done}/{len(tasks)}] {result.slug} {'failed' if result.errors else 'built'}")
     return [r for r in results if r is not None]
+
+
+def _preload(tasks: Sequence[EditionTask]) -> None:
+    """Run the `preload` of every format some edition renders (the poster: import WeasyPrint) once, for every worker."""
+    for renderer in by_name().values():
+        preload = traits_of(renderer).preload
+        if preload is not None and any(t.only is None or renderer.name in t.only for t in tasks):
+            preload()
 
 
 def build_edition(task: EditionTask, jobs: int = 1, standby: Standby | None = None) -> EditionResult:

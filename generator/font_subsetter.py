@@ -3,18 +3,18 @@
 WeasyPrint subsets embedded fonts with HarfBuzz's subsetter (the `libharfbuzz-subset0`
 package on Debian and Ubuntu) when the library loads, and otherwise falls back to fontTools:
 several times slower, and the PDF's bytes differ. The build warns about the fallback and
-records the subsetter in the manifest; the poster's up-to-date key includes it.
+records the subsetter in the manifest; the up-to-date key of each format whose traits say it
+subsets fonts (the poster's) includes it.
 """
 
 from __future__ import annotations
 
 import ctypes
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import cache
 
 PACKAGE = "libharfbuzz-subset0"
-FORMATS = frozenset({"pdf"})  # the formats whose bytes depend on the subsetter
 # The file names WeasyPrint tries that the dynamic loader resolves directly (Linux, macOS, Windows).
 _LIBRARY_NAMES = ("libharfbuzz-subset.so.0", "libharfbuzz-subset.0.dylib", "libharfbuzz-subset-0.dll")
 FALLBACK_WARNING = (
@@ -44,7 +44,7 @@ def used() -> str | None:
     return "harfbuzz" if getattr(ffi, "harfbuzz_subset", None) is not None else "fonttools"
 
 
-def warn_on_fallback(rendered: Iterable[str], progress: Callable[[str], None], subsetter: str | None = None) -> None:
-    """Report the fontTools fallback when a rendered format subsets fonts (`subsetter`: the one it used, if known)."""
-    if FORMATS.intersection(rendered) and (subsetter or used()) == "fonttools":
+def warn_on_fallback(subsetting: bool, progress: Callable[[str], None], subsetter: str | None = None) -> None:
+    """Report the fontTools fallback if `subsetting` (a rendered format subsets fonts; `subsetter`: the one it used)."""
+    if subsetting and (subsetter or used()) == "fonttools":
         progress(FALLBACK_WARNING)

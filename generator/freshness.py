@@ -6,8 +6,10 @@ build time, the files it may read (its default templates, the organisation's ove
 assets), the generator's own source files and version, and the versions of Python and of the
 libraries that write the bytes. A format is up to date when its key equals the one recorded in
 the output folder's manifest and every file the manifest lists for it is on disk with the
-recorded size and SHA-256. When in doubt a format depends on an input: a format missing from
-`TEMPLATE_FOLDERS` depends on every template, and every format depends on the whole model.
+recorded size and SHA-256. What a format reads and which libraries write its bytes come from
+its traits (`generator.renderers.traits`). When in doubt a format depends on an input: a format
+that does not name its template folders depends on every template, and every format depends on
+the whole model and on every format's libraries.
 """
 
 from __future__ import annotations
@@ -25,34 +27,13 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import generator
-from generator import font_subsetter
+from generator import font_subsetter, renderers
+from generator.renderers.traits import traits_of
 from generator.template_context import plain
 
-# The template sub-folders each format reads (in templates/ and in an organisation's overrides).
-# None: every template file. The poster may fetch any file inside the template folders by URL.
-TEMPLATE_FOLDERS: Mapping[str, tuple[str, ...] | None] = {
-    "markdown": ("markdown",),
-    "json": (),
-    "csv": (),
-    "xlsx": (),
-    "pdf": None,
-    "docx": ("word", "fonts"),
-    "oscal": (),
-    "ciso": (),
-}
-# Distributions whose versions change the bytes some format writes.
-LIBRARIES = (
-    "Jinja2",
-    "PyYAML",
-    "openpyxl",
-    "python-docx",
-    "docxtpl",
-    "weasyprint",
-    "pydyf",
-    "fonttools",
-    "pillow",
-    "pypdfium2",
-)
+# Distributions whose versions change the bytes of every format (templates, the data, logos);
+# each format's own are its traits' `libraries`.
+LIBRARIES = ("Jinja2", "PyYAML", "pillow")
 SOURCE_DIR = Path(generator.__file__).resolve().parent
 
 
@@ -68,14 +49,20 @@ class Inputs:
     assets: Sequence[Path] = ()  # the search path's asset folders (the profile)
     exclude: Path | None = None  # the output folder, when it lies inside an asset root
     changes: Any = None  # generator.changes.Changes against the previous framework version, or None
+    naming: Any = None  # generator.naming.Naming: where the files go (a release's names), or None for a build
 
 
 def format_keys(formats: Iterable[str], inputs: Inputs) -> dict[str, str]:
     """Return each format's key: a SHA-256 hex digest of everything its output depends on."""
     common = hashlib.sha256()
-    common.update(_toolchain().encode())
+    common.update(_toolchain(_libraries()).encode())
     roots = [inputs.templates_dir, *inputs.overrides, *inputs.assets]
-    rendered = {"model": inputs.framework, "branding": inputs.branding, "changes": inputs.changes}
+    rendered = {
+        "model": inputs.framework,
+        "branding": inputs.branding,
+        "changes": inputs.changes,
+        "naming": inputs.naming,
+    }
     common.update(_canonical(rendered, roots).encode())
     common.update(inputs.build_time.isoformat().encode())
     template_roots = [*inputs.overrides, inputs.templates_dir]
@@ -85,11 +72,12 @@ def format_keys(formats: Iterable[str], inputs: Inputs) -> dict[str, str]:
     for name in formats:
         key = common.copy()
         key.update(name.encode())
-        folders = TEMPLATE_FOLDERS.get(name)
+        traits = renderers.format_traits(name)
+        folders = traits.templates
         roots = template_roots if folders is None else [r / f for r in template_roots for f in folders]
         # Labelled by position and sub-folder, not by absolute path: keys do not depend on where the checkout is.
         key.update(_tree_digest(roots, skip=_maybe(inputs.exclude)).encode())
-        if name in font_subsetter.FORMATS:
+        if traits.subsets_fonts:
             key.update(font_subsetter.available().encode())
         keys[name] = key.hexdigest()
     return keys
@@ -135,7 +123,7 @@ def manifest_entries(
         if name in current:
             entry = {"key": current[name]}
             previous = recorded.get(name, {})
-            if name in font_subsetter.FORMATS:
+            if renderers.format_traits(name).subsets_fonts:
                 used = subsetter or font_subsetter.used() or previous.get("font_subsetter")
                 if used:
                     entry["font_subsetter"] = used
@@ -168,11 +156,17 @@ def _intact(out_dir: Path, relative: str, size: int, sha256: str) -> bool:
         return False
 
 
+def _libraries() -> tuple[str, ...]:
+    """Every distribution whose version changes some registered format's bytes, sorted."""
+    declared = (name for renderer in renderers.by_name().values() for name in traits_of(renderer).libraries)
+    return tuple(sorted({*LIBRARIES, *declared}))
+
+
 @cache
-def _toolchain() -> str:
-    """The generator's version and source files, Python's version and the libraries' versions."""
+def _toolchain(libraries: tuple[str, ...]) -> str:
+    """The generator's version and source files, Python's version and the `libraries`' versions."""
     digest = hashlib.sha256(f"{generator.__version__} {platform.python_version()}".encode())
-    for name in LIBRARIES:
+    for name in libraries:
         try:
             digest.update(f"{name}={metadata.version(name)};".encode())
         except metadata.PackageNotFoundError:

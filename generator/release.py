@@ -1,5 +1,9 @@
 """Release bundles: every artifact under versioned names, the changelog, a README and checksums, in one zip.
 
+The edition is rendered with the release's names (`naming.Naming` with the version), so what one
+file says about another names it as it is in the zip. The README describes every top-level file
+and folder from the formats' traits: what it is and for whom.
+
 Inside the zip, `SHA256SUMS` covers every other file (so `sha256sum -c SHA256SUMS` works without
 this tool) and `manifest.json` lists the same files with their sizes and hashes. Next to the zip
 go its checksum file and the headline files on their own, so a person can take one file.
@@ -12,7 +16,7 @@ import io
 import json
 import shutil
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,9 +24,12 @@ from pathlib import Path
 from generator import __version__, trust
 from generator.changes import Changes, to_markdown
 from generator.edition import Edition
+from generator.install import MANIFEST, open_staging
 from generator.model import Framework
+from generator.naming import Naming
 from generator.ooxml import zip_entry
-from generator.pipeline import MANIFEST, build, build_time, open_staging, silent
+from generator.pipeline import build, build_time, silent
+from generator.renderers import by_name, declared_outputs
 from generator.template_context import edition_marking
 from generator.templating import md_text
 
@@ -30,19 +37,7 @@ CHANGES = "CHANGES.md"
 SCRATCH_PREFIX = ".release-"  # in the output folder while a release is made
 CHECKSUMS = "SHA256SUMS"
 README = "README.md"
-# What each top-level build file is and for whom, by the end of its build name.
-HEADLINE = {
-    "-poster.pdf": "the whole matrix on one print-ready page, with legend and key principles; for walls and slides",
-    "-poster.png": "a preview picture of the poster; for READMEs, chat and a quick look",
-    "-policy.docx": "a Word AI security policy to adopt: document control, roles, RACI, statements, annexes; "
-    "for security leaders",
-    "-raci.xlsx": "the RACI workbook: matrix, long table, RACI, party RACI and changes as named Excel Tables; "
-    "for GRC analysts",
-    "-responsibilities.csv": "one row per deployment model x security domain with stable ids (UTF-8 with BOM); "
-    "for GRC registers",
-    "-framework.json": "the whole model, with the changes since the previous version; for tools and scripts",
-}
-DOCS = "docs/"
+RELEASE = "release"  # the format of the files the release itself writes, in its manifest
 
 
 @dataclass(frozen=True)
@@ -50,14 +45,6 @@ class Release:
     bundle: Path  # the zip
     checksums: Path  # SHA256SUMS of the zip and the headline files beside it
     headline: tuple[Path, ...]  # the headline files beside the zip
-
-
-def release_name(build_path: str, prefix: str, version: str) -> str:
-    """Return a build file's name in a release: top-level files carry the prefix and the framework version."""
-    if "/" in build_path:
-        return build_path
-    stem = build_path.removeprefix(f"{prefix}-")
-    return f"{prefix}-{version}-{stem}"
 
 
 def make_release(
@@ -71,28 +58,27 @@ def make_release(
     `jobs` > 1 renders the poster in a second process, as `pipeline.build` does.
     """
     framework, branding, changes = edition.framework, edition.branding, edition.changes
-    version = framework.info.version
-    name = f"{branding.file_prefix}-{version}"
+    naming = Naming(branding.file_prefix, framework.info.version)
+    name = naming.bundle
     when = build_time(framework)
     scratch = open_staging(out_dir, SCRATCH_PREFIX)  # inside out_dir; an interrupted release's is cleaned here
     try:
         built, root = scratch / "build", scratch / name
-        artifacts = build(edition, built, progress, jobs=jobs)
+        artifacts = build(edition, built, progress, jobs=jobs, naming=naming)  # rendered with the release's names
         files: dict[str, str] = {}  # release path -> format
         for artifact in artifacts:
-            target = release_name(artifact.path, branding.file_prefix, version)
-            (root / target).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(built / artifact.path, root / target)
-            files[target] = artifact.format
+            (root / artifact.path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(built / artifact.path, root / artifact.path)
+            files[artifact.path] = artifact.format
         if changes is not None:
             (root / CHANGES).write_text(to_markdown(changes, framework), encoding="utf-8")
-            files[CHANGES] = "release"
-        readme = bundle_readme(framework, sorted(files), changes, name, edition_marking(framework, branding)["label"])
+            files[CHANGES] = RELEASE
+        files[README] = RELEASE
+        readme = bundle_readme(framework, files, changes, naming, edition_marking(framework, branding)["label"])
         (root / README).write_text(readme, encoding="utf-8")
-        files[README] = "release"
         _write_manifest(root, framework, when, files)
         _write_checksums(root, sorted([*files, MANIFEST]))
-        beside = {f"{name}.zip": _zip(root, when), **_headline(root, sorted(files))}
+        beside = {f"{name}.zip": _zip(root, when), **_headline(root, sorted(files), naming)}
         sums = f"{name}.{CHECKSUMS}"
         for file_name in [*beside, sums]:  # every place checked before anything is written
             trust.output_file(out_dir, file_name)
@@ -104,9 +90,14 @@ def make_release(
     return Release(written[0], checksums, tuple(written[1:]))
 
 
-def bundle_readme(framework: Framework, paths: list[str], changes: Changes | None, name: str, edition: str = "") -> str:
-    """Return the bundle's README: what each file is and for whom, where the framework comes from, how to verify."""
-    info = framework.info
+def bundle_readme(
+    framework: Framework, files: Mapping[str, str], changes: Changes | None, naming: Naming, edition: str = ""
+) -> str:
+    """Return the bundle's README: what each file is and for whom, where the framework comes from, how to verify.
+
+    `files` maps each file in the bundle (but the manifest and SHA256SUMS) to the format that wrote it.
+    """
+    info, name = framework.info, naming.bundle
     lines = [
         f"# {info.title} v{info.version}: release bundle",
         "",
@@ -118,15 +109,10 @@ def bundle_readme(framework: Framework, paths: list[str], changes: Changes | Non
         "| file | what it is and for whom |",
         "|---|---|",
     ]
-    for path in paths:
-        about = next((text for end, text in HEADLINE.items() if path.endswith(end)), None)
-        if about:
-            lines.append(f"| `{path}` | {about} |")
-    lines.append(
-        f"| `{DOCS}` | Markdown pages: start with `{DOCS}index.md`, `{DOCS}changes.md` says what changed; for all |"
-    )
+    own = {README: "this file: what each file is and for whom, where the framework comes from, how to verify; for all"}
     if changes is not None:
-        lines.append(f"| `{CHANGES}` | what changed from framework v{changes.old_version}: the release notes |")
+        own[CHANGES] = f"what changed from framework v{changes.old_version}: the release notes"
+    lines += [f"| `{entry}` | {about} |" for entry, about in _described(files, naming, own).items()]
     lines += [
         f"| `{MANIFEST}` | every file with its size and SHA-256, the framework and generator versions; for tools |",
         f"| `{CHECKSUMS}` | the SHA-256 of every other file, for `sha256sum -c` |",
@@ -159,6 +145,29 @@ def bundle_readme(framework: Framework, paths: list[str], changes: Changes | Non
     return "\n".join(lines) + "\n"
 
 
+def _described(files: Mapping[str, str], naming: Naming, own: Mapping[str, str]) -> dict[str, str]:
+    """Return each top-level file and folder of the bundle with what it is and for whom, the formats' first.
+
+    A file or folder a format declares (`Traits.outputs`) is described by its declaration; any
+    other by its format's description; the release's own files by `own`.
+    """
+    declared = {naming.file(output): output for output in declared_outputs()}
+    formats = by_name()
+    entries: dict[str, str] = {}
+    for path, fmt in sorted(files.items(), key=lambda item: (item[1] == RELEASE, item[0])):
+        top = path.split("/", 1)[0] + "/" if "/" in path else path
+        if top in entries:
+            continue
+        if top in declared:
+            output = declared[top]
+            entries[top] = f"{output.about}; for {output.audience}" if output.audience else output.about
+        elif fmt in formats:
+            entries[top] = formats[fmt].description
+        else:
+            entries[top] = own[top]
+    return entries
+
+
 def _write_manifest(root: Path, framework: Framework, when: datetime, files: dict[str, str]) -> None:
     entries = []
     for path in sorted(files):
@@ -178,9 +187,10 @@ def _write_checksums(root: Path, paths: list[str]) -> None:
     (root / CHECKSUMS).write_text(text, encoding="utf-8")
 
 
-def _headline(root: Path, paths: list[str]) -> dict[str, bytes]:
-    """Return the top-level files that also stand beside the zip, by name."""
-    return {p: (root / p).read_bytes() for p in paths if "/" not in p and any(p.endswith(end) for end in HEADLINE)}
+def _headline(root: Path, paths: list[str], naming: Naming) -> dict[str, bytes]:
+    """Return the files that also stand beside the zip (their outputs say `beside`), by name."""
+    beside = {naming.file(output) for output in declared_outputs() if output.beside}
+    return {p: (root / p).read_bytes() for p in paths if "/" not in p and p in beside}
 
 
 def _sha256(data: bytes) -> str:

@@ -190,12 +190,12 @@ def test_the_command_reports_up_to_date_and_force_renders_all(tmp_path, capsys):
 def test_the_fonttools_fallback_is_reported_naming_the_package(monkeypatch):
     lines: list[str] = []
     monkeypatch.setattr(font_subsetter, "used", lambda: "fonttools")
-    font_subsetter.warn_on_fallback(["markdown"], lines.append)
+    font_subsetter.warn_on_fallback(False, lines.append)
     assert lines == []
-    font_subsetter.warn_on_fallback(["pdf"], lines.append)
+    font_subsetter.warn_on_fallback(True, lines.append)
     assert len(lines) == 1 and "libharfbuzz-subset0" in lines[0] and "apt-get install" in lines[0]
     monkeypatch.setattr(font_subsetter, "used", lambda: "harfbuzz")
-    font_subsetter.warn_on_fallback(["pdf"], lines.append)
+    font_subsetter.warn_on_fallback(True, lines.append)
     assert len(lines) == 1
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import font_subsetter, forked, limits, pipeline
+from generator import font_subsetter, forked, install, limits, pipeline
 from generator.cli import main
 from generator.edition import make_edition
 from generator.pipeline import BuildError, build
@@ -335,7 +335,7 @@ def test_the_standby_childs_temporary_files_live_in_the_staging_folder(tmp_path,
         build(edition(framework, only=("json", "pdf")), tmp_path, jobs=2, standby=standby)
     where, pid = (tmp_path / "tempdir.txt").read_text().splitlines()
     assert int(pid) != os.getpid()
-    assert Path(where).parent.parent == tmp_path and Path(where).parent.name.startswith(pipeline.STAGING_PREFIX)
+    assert Path(where).parent.parent == tmp_path and Path(where).parent.name.startswith(install.STAGING_PREFIX)
 
 
 def echo(value):

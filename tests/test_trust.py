@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline, trust
+from generator import install, pipeline, trust
 from generator.cli import main
 from generator.edition import Edition
 from generator.pipeline import BuildError, build
@@ -165,7 +165,7 @@ def test_a_move_failing_midway_is_undone_whole(previous, framework, monkeypatch,
             raise OSError(28, "No space left on device", str(target))
         return real_rename(source, target)
 
-    monkeypatch.setattr(pipeline.os, "rename", flaky)
+    monkeypatch.setattr(install.os, "rename", flaky)
     with pytest.raises(BuildError, match="No space left on device"):
         build(
             Edition(
@@ -177,7 +177,7 @@ def test_a_move_failing_midway_is_undone_whole(previous, framework, monkeypatch,
             ),
             previous,
         )
-    monkeypatch.setattr(pipeline.os, "rename", real_rename)
+    monkeypatch.setattr(install.os, "rename", real_rename)
     assert snapshot(previous) == before
 
 
@@ -194,12 +194,12 @@ def test_manifest_planted_as_symlink_does_not_write_outside(tmp_path, previous, 
 def test_leftovers_of_a_killed_build_are_cleaned(previous, framework):
     dead = previous / ".staging-dead"
     (dead / "docs").mkdir(parents=True)
-    (dead / pipeline.OWNER_FILE).write_text("999999999")
+    (dead / install.OWNER_FILE).write_text("999999999")
     unowned = previous / ".staging-unowned"
     unowned.mkdir()
     alive = previous / ".staging-alive"
     alive.mkdir()
-    (alive / pipeline.OWNER_FILE).write_text(str(os.getppid()))
+    (alive / install.OWNER_FILE).write_text(str(os.getppid()))
     build(Edition(framework, only=("json",)), previous)
     assert not dead.exists() and not unowned.exists()
     assert alive.exists()  # another running build's staging folder is left alone
@@ -227,7 +227,7 @@ def test_out_naming_a_file_or_an_unwritable_folder_is_a_one_line_error(tmp_path,
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(tmp_path / "ro"))
 
-    monkeypatch.setattr(pipeline.tempfile, "mkdtemp", denied)
+    monkeypatch.setattr(install.tempfile, "mkdtemp", denied)
     assert main(["build", "--out", str(tmp_path / "ro"), "--only", "json"]) == 1
     err = capsys.readouterr().err
     assert "cannot write" in err and "Permission denied" in err and "Traceback" not in err
@@ -257,7 +257,7 @@ def test_install_killed_midway_is_rolled_back_by_the_next_build(tmp_path, previo
     before = snapshot(previous)
     script = f"""
 import os, sys
-from generator import pipeline
+from generator import install, pipeline
 from generator.edition import Edition
 from generator.source.load import load_framework
 calls, real = [], os.rename
@@ -266,12 +266,12 @@ def dying(source, target):
     if len(calls) == {killed_at} or ({killed_at} == -1 and str(target).endswith("manifest.json")):
         os._exit(9)
     return real(source, target)
-pipeline.os.rename = dying
+install.os.rename = dying
 pipeline.build(Edition(load_framework(), only=("markdown", "json",)), pipeline.Path(sys.argv[1]))
 """
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
     done = subprocess.run([sys.executable, "-c", script, str(previous)], env=env, check=False)
     assert done.returncode == 9
     assert [p for p in previous.iterdir() if p.name.startswith(".staging-")]  # what the killed build left
-    pipeline.shutil.rmtree(pipeline.open_staging(previous))  # what the next build does first
+    pipeline.shutil.rmtree(install.open_staging(previous))  # what the next build does first
     assert snapshot(previous) == before

@@ -11,7 +11,9 @@ import jinja2
 
 from generator.changes import Changes
 from generator.model import Framework
+from generator.naming import Naming
 from generator.org.branding import Branding
+from generator.renderers.traits import Output
 from generator.search_path import SearchPath
 
 
@@ -26,10 +28,19 @@ class RenderContext:
     branding: Branding = field(default_factory=Branding)
     search_path: SearchPath = field(default_factory=SearchPath)  # template and asset folders, overrides first
     changes: Changes | None = None  # against the previous framework version; None when there is none
+    naming: Naming | None = None  # where the files go (a release: versioned names); None: a build folder
+
+    def file(self, output: Output) -> str:
+        """Return the name `output` has where this build goes: write it, and refer to it, by this name."""
+        return (self.naming or Naming(self.branding.file_prefix)).file(output)
 
 
 class Renderer(Protocol):
-    """One output format. `render` writes into `out_dir` and returns the relative paths written."""
+    """One output format. `render` writes into `out_dir` and returns the relative paths written.
+
+    A renderer may also declare `traits` (`generator.renderers.traits.Traits`): its files with what
+    they are and for whom, the templates it reads, whether it renders in a process of its own.
+    """
 
     name: str
     description: str

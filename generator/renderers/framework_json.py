@@ -8,12 +8,22 @@ from pathlib import Path
 from generator import __version__
 from generator.changes import changes_view
 from generator.renderers.base import RenderContext, write_text
+from generator.renderers.traits import Output, Traits
 from generator.template_context import edition_marking, plain
+
+FRAMEWORK_JSON = Output(
+    "framework.json",
+    "the whole model, with the changes since the previous version",
+    "tools and scripts",
+    prefixed=False,
+    beside=True,
+)
 
 
 class FrameworkJson:
     name = "json"
     description = "framework.json: the whole model"
+    traits = Traits(outputs=(FRAMEWORK_JSON,), templates=())
 
     def render(self, ctx: RenderContext, out_dir: Path) -> list[Path]:
         fw = ctx.framework
@@ -25,4 +35,4 @@ class FrameworkJson:
             "changes": changes_view(ctx.changes, fw),
         }
         text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-        return [write_text(out_dir, "framework.json", text)]
+        return [write_text(out_dir, ctx.file(FRAMEWORK_JSON), text)]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from generator.changes import changes_view
 from generator.renderers.base import RenderContext, write_text
+from generator.renderers.traits import Output, Traits
 from generator.templating import render_template
 
 PAGES = {
@@ -22,6 +23,12 @@ MODEL_PAGE = "markdown/model.md.j2"
 class MarkdownDocs:
     name = "markdown"
     description = "GitHub-flavoured Markdown pages in docs/"
+    traits = Traits(
+        outputs=(
+            Output("docs/", "Markdown pages: start with `docs/index.md`, `docs/changes.md` says what changed", "all"),
+        ),
+        templates=("markdown",),
+    )
 
     def render(self, ctx: RenderContext, out_dir: Path) -> list[Path]:
         context = {**ctx.context, "changes": changes_view(ctx.changes, ctx.framework)}

@@ -16,14 +16,23 @@ from pathlib import Path
 
 from generator.renderers.base import RenderContext, write_text
 from generator.renderers.cell_text import csv_value
+from generator.renderers.traits import Output, Traits
 from generator.tables import RESPONSIBILITY_COLUMNS, responsibility_rows
 
 BOM = "\ufeff"
+CSV = Output(
+    "responsibilities.csv",
+    "one row per deployment model x security domain with stable ids (UTF-8 with BOM)",
+    "GRC registers",
+    prefixed=False,
+    beside=True,
+)
 
 
 class ResponsibilitiesCsv:
     name = "csv"
     description = "responsibilities.csv: one row per cell (UTF-8 with BOM)"
+    traits = Traits(outputs=(CSV,), templates=())
 
     def render(self, ctx: RenderContext, out_dir: Path) -> list[Path]:
         buffer = io.StringIO()
@@ -31,4 +40,4 @@ class ResponsibilitiesCsv:
         writer.writerow(RESPONSIBILITY_COLUMNS)
         for row in responsibility_rows(ctx.framework):
             writer.writerow([csv_value(row[column]) for column in RESPONSIBILITY_COLUMNS])
-        return [write_text(out_dir, "responsibilities.csv", BOM + buffer.getvalue())]
+        return [write_text(out_dir, ctx.file(CSV), BOM + buffer.getvalue())]

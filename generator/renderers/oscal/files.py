@@ -8,30 +8,36 @@ from generator.renderers.base import RenderContext, write_text
 from generator.renderers.oscal.catalog import catalog_body
 from generator.renderers.oscal.common import document_uuid, dump, metadata
 from generator.renderers.oscal.component import component_body
+from generator.renderers.traits import Output, Traits
 
-
-def catalog_name(prefix: str) -> str:
-    return f"{prefix}-oscal-catalog.json"
-
-
-def component_name(prefix: str) -> str:
-    return f"{prefix}-oscal-component-definition.json"
+CATALOG = Output(
+    "oscal-catalog.json",
+    "the framework as an OSCAL catalog: one control per security domain x deployment model, with its responsibility",
+    "GRC and compliance-as-code tools (compliance-trestle)",
+)
+COMPONENT = Output(
+    "oscal-component-definition.json",
+    "an OSCAL component definition: one component per deployment model saying who implements each control "
+    "of the catalog beside it",
+    "GRC and compliance-as-code tools (compliance-trestle)",
+)
 
 
 class Oscal:
     name = "oscal"
     description = "<prefix>-oscal-catalog.json and -oscal-component-definition.json: OSCAL for GRC tools"
+    traits = Traits(outputs=(CATALOG, COMPONENT), templates=())
 
     def render(self, ctx: RenderContext, out_dir: Path) -> list[Path]:
-        fw, branding, prefix = ctx.framework, ctx.branding, ctx.branding.file_prefix
+        fw, branding = ctx.framework, ctx.branding
         catalog = _document("catalog", metadata(fw, branding, ctx.build_time, "OSCAL catalog"), catalog_body(fw))
-        roles_and_components = component_body(fw, f"./{catalog_name(prefix)}")
+        roles_and_components = component_body(fw, f"./{ctx.file(CATALOG)}")
         meta = metadata(fw, branding, ctx.build_time, "OSCAL component definition")
         meta["roles"] += roles_and_components.pop("roles")
         component = _document("component-definition", meta, roles_and_components)
         return [
-            write_text(out_dir, catalog_name(prefix), dump({"catalog": catalog})),
-            write_text(out_dir, component_name(prefix), dump({"component-definition": component})),
+            write_text(out_dir, ctx.file(CATALOG), dump({"catalog": catalog})),
+            write_text(out_dir, ctx.file(COMPONENT), dump({"component-definition": component})),
         ]
 
 

@@ -29,6 +29,7 @@ from generator.model import Framework
 from generator.ooxml import normalise_zip, xml_safe
 from generator.org.branding import Branding, Logo
 from generator.renderers.base import RenderContext
+from generator.renderers.policy_pack import POLICY_DOCX
 from generator.renderers.policy_pack import content as pt
 from generator.renderers.policy_pack.package import EmbeddedFont, FontNotEmbeddable, check_embeddable, finish_package
 from generator.renderers.policy_pack.sections import write_body
@@ -105,7 +106,7 @@ class PolicyTemplateError(Exception):
 
 def render_policy_pack(ctx: RenderContext, out_dir: Path) -> list[Path]:
     """Write the edition's policy pack from its Word template into `out_dir`; return its relative path."""
-    relative = f"{ctx.branding.file_prefix}-policy.docx"
+    relative = ctx.file(POLICY_DOCX)
     (out_dir / relative).write_bytes(render_policy(ctx, ctx.search_path.find(TEMPLATE)))
     return [Path(relative)]
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from generator.org.branding import POSTER_SIZES_MM, Branding
 from generator.renderers.base import RenderContext
+from generator.renderers.poster.weasyprint_import import import_weasyprint
+from generator.renderers.traits import Output, Traits
 from generator.search_path import SearchPath
 from generator.templating import TEMPLATES_DIR, render_template
 
@@ -43,6 +45,14 @@ MIN_CELL_TEXT_PT = 8
 # missing: slower, but the output is still right, so that warning alone is no failure.
 _HARMLESS_WARNINGS = ("Using fontTools instead of HarfBuzz-Subset",)
 
+POSTER_PDF = Output(
+    "poster.pdf",
+    "the whole matrix on one print-ready page, with legend and key principles",
+    "walls and slides",
+    beside=True,
+)
+POSTER_PNG = Output("poster.png", "a preview picture of the poster", "READMEs, chat and a quick look", beside=True)
+
 
 class PosterError(Exception):
     """WeasyPrint refused a resource or reported a problem while rendering the poster."""
@@ -51,14 +61,22 @@ class PosterError(Exception):
 class Poster:
     name = "pdf"
     description = "print-ready PDF poster of the whole matrix (A2 landscape by default), with a PNG preview"
+    traits = Traits(
+        outputs=(POSTER_PDF, POSTER_PNG),
+        templates=None,  # it may fetch any file inside the template folders by URL
+        own_process=True,  # the slowest format (WeasyPrint)
+        preload=import_weasyprint,
+        subsets_fonts=True,
+        libraries=("weasyprint", "pydyf", "fonttools", "pillow", "pypdfium2"),
+    )
 
     def render(self, ctx: RenderContext, out_dir: Path) -> list[Path]:
-        pdf_name = f"{ctx.branding.file_prefix}-poster.pdf"
+        pdf_name = ctx.file(POSTER_PDF)
         env_context = {**ctx.context, "poster": poster_context(ctx)}
         html = render_template(ctx.env, HTML_TEMPLATE, env_context)
         css = render_template(ctx.env, CSS_TEMPLATE, env_context)
         pdf = render_pdf(html, css, ctx.build_time, ctx.search_path)
-        png_name = f"{ctx.branding.file_prefix}-poster.png"
+        png_name = ctx.file(POSTER_PNG)
         (out_dir / pdf_name).write_bytes(pdf)
         write_preview(out_dir / pdf_name, out_dir / png_name)
         return [Path(pdf_name), Path(png_name)]

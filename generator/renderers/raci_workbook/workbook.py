@@ -22,6 +22,7 @@ from generator.changes import changes_view
 from generator.model import AI_SPECIFIC_MARK, DOMAIN_KINDS, RACI_LETTERS, Framework, Level, Party, accountable_roles
 from generator.ooxml import xml_safe
 from generator.renderers.base import RenderContext
+from generator.renderers.raci_workbook import RACI_XLSX
 from generator.renderers.raci_workbook.style import (
     WHITE,
     WRAP,
@@ -41,6 +42,7 @@ from generator.renderers.raci_workbook.style import (
     validate,
     workbook_bytes,
 )
+from generator.renderers.responsibilities_csv import CSV
 from generator.tables import OBLIGATION_COLUMNS, RESPONSIBILITY_COLUMNS, obligation_rows, responsibility_rows
 from generator.template_context import edition_marking
 
@@ -72,7 +74,7 @@ VALUES_NOTE = (
     "stored as text with Excel's quote prefix: the cell shows the text exactly, with no visible quote."
 )
 CSV_NOTE = (
-    "responsibilities.csv holds the Responsibilities table with the same columns and rows, with one difference: "
+    "{csv} holds the Responsibilities table with the same columns and rows, with one difference: "
     "a CSV cannot mark text as text, so each field that starts with =, +, -, @, a tab or a carriage return "
     "carries a leading ' there (OWASP's advice against CSV injection), which the workbook does not show. "
     "Strip one leading ' from such fields if you compare the two."
@@ -90,7 +92,7 @@ SHEET_GUIDE = {
     f"domain_name and the model's matrix label. Colours show the level; {CRITICAL_MARK.lower()} marks a critical "
     "focus area. Prints on one page wide.",
     "Responsibilities": "The long table to import: one row per deployment model x security domain, keyed by "
-    "cell_id (<domain_id>.<model_id>). Table Responsibilities; the same table is responsibilities.csv.",
+    "cell_id (<domain_id>.<model_id>). Table Responsibilities; the same table is {csv}.",
     "RACI": "Default customer-side RACI of each domain across internal roles (Table RaciDefault). Only R, A, C "
     "or I; exactly one A per row. A row without an A or with several turns red as you edit; the check "
     "column records the state as built.",
@@ -122,7 +124,7 @@ def render_workbook(ctx: RenderContext, out_dir: Path) -> list[Path]:
     _lists(wb, wb.create_sheet("Lists"), fw)
     _about(about, ctx)
     _properties(wb, ctx)
-    relative = Path(f"{ctx.branding.file_prefix}-raci.xlsx")
+    relative = Path(ctx.file(RACI_XLSX))
     (out_dir / relative).write_bytes(workbook_bytes(wb, ctx.build_time))
     return [relative]
 
@@ -324,7 +326,7 @@ def _about(ws: Worksheet, ctx: RenderContext) -> None:
     ]
     colour = branding.primary
     row = section(ws, 3, "About this workbook", facts, colour)
-    marks = {"critical": info.critical_marker, "ai": AI_SPECIFIC_MARK}
+    marks = {"critical": info.critical_marker, "ai": AI_SPECIFIC_MARK, "csv": ctx.file(CSV)}
     guide = [(sheet, text.format(**marks)) for sheet, text in SHEET_GUIDE.items()]
     row = section(ws, row, "How to use each sheet", guide, colour)
     legend = [(v.label, v.definition) for v in info.levels]
@@ -340,7 +342,7 @@ def _about(ws: Worksheet, ctx: RenderContext) -> None:
     for r, level in enumerate(info.levels, legend_row + 1):
         paint_level(ws.cell(r, 1), branding.level_colours(info.level_ids)[level.id])
     row = section(ws, row, "Party RACI rule", [("Rule", PARTY_RULE), *_party_examples(fw)], colour)
-    section(ws, row, "Stable names for lookups", _stable_names(), colour)
+    section(ws, row, "Stable names for lookups", _stable_names(ctx.file(CSV)), colour)
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 100
     fit_heights(ws)
@@ -360,13 +362,13 @@ def _party_examples(fw: Framework) -> list[tuple[str, str]]:
     return examples
 
 
-def _stable_names() -> list[tuple[str, str]]:
+def _stable_names(csv: str) -> list[tuple[str, str]]:
     return [
         ("Tables", ", ".join(f"{name} (sheet {sheet})" for sheet, name in TABLES.items())),
         ("Defined names", ", ".join(LISTS) + " (allowed values, on the hidden sheet Lists)"),
         ("Ids", "cell_id is <domain_id>.<model_id>. Ids never change once published; numbers and names may."),
         ("Values", VALUES_NOTE),
-        ("CSV", CSV_NOTE),
+        ("CSV", CSV_NOTE.format(csv=csv)),
         ("level_id", LEVEL_ID_NOTE),
     ]
 
