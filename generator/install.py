@@ -12,13 +12,14 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from generator import __version__, freshness, trust
+from generator import __version__, freshness, locks, trust
 from generator.model import Framework
 
 MANIFEST = "manifest.json"
@@ -43,6 +44,23 @@ def artifact(root: Path, relative: Path, fmt: str) -> Artifact:
     """Return the manifest entry of the file `relative` under `root`, written by format `fmt`."""
     data = (root / relative).read_bytes()
     return Artifact(relative.as_posix(), fmt, len(data), hashlib.sha256(data).hexdigest())
+
+
+@contextmanager
+def staged(
+    out_dir: Path, progress: Callable[[str], None], prefix: str = STAGING_PREFIX, what: str = "a build"
+) -> Iterator[Path]:
+    """Hold the output folder, so the next writer waits, and give a fresh staging folder in it, removed after.
+
+    Everything a build or release reads from the folder (its manifest) and writes into it
+    happens while it is held, so two writers never interleave.
+    """
+    with locks.holding(out_dir, what, progress):
+        staging = open_staging(out_dir, prefix)
+        try:
+            yield staging
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def open_staging(out_dir: Path, prefix: str = STAGING_PREFIX) -> Path:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 from generator import font_subsetter, forked, freshness, limits, templating, trust
 from generator.edition import Edition
 from generator.install import MANIFEST as MANIFEST  # the commands' and verify's name for it
-from generator.install import Artifact, artifact, install, open_staging, read_manifest, write_manifest
+from generator.install import Artifact, artifact, install, read_manifest, staged, write_manifest
 from generator.model import Framework
 from generator.naming import Naming
 from generator.renderers import by_name, file_names, format_traits
@@ -135,11 +134,11 @@ def build(
     renderers = select(edition.only)
     ctx = render_context(edition, naming)
     framework = edition.framework
-    try:
-        staging = open_staging(out_dir)
-    except (trust.Refused, OSError) as exc:
-        raise BuildError(_output_problem(out_dir, exc)) from None
-    try:
+    with ExitStack() as held:
+        try:
+            staging = held.enter_context(staged(out_dir, progress))
+        except (trust.Refused, OSError) as exc:
+            raise BuildError(_output_problem(out_dir, exc)) from None
         previous, recorded = read_manifest(out_dir)
         keys = freshness.format_keys([r.name for r in renderers], _freshness_inputs(edition, ctx, out_dir))
         fresh = set() if force else freshness.up_to_date(out_dir, keys, recorded, previous)
@@ -159,8 +158,6 @@ def build(
         except (trust.Refused, OSError) as exc:
             raise BuildError(f"installing into {out_dir}: {_output_problem(out_dir, exc)}") from None
         return artifacts
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _render(

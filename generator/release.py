@@ -24,7 +24,7 @@ from pathlib import Path
 from generator import __version__, trust
 from generator.changes import Changes, to_markdown
 from generator.edition import Edition
-from generator.install import MANIFEST, open_staging
+from generator.install import MANIFEST, staged
 from generator.model import Framework
 from generator.naming import Naming
 from generator.ooxml import zip_entry
@@ -61,8 +61,8 @@ def make_release(
     naming = Naming(branding.file_prefix, framework.info.version)
     name = naming.bundle
     when = build_time(framework)
-    scratch = open_staging(out_dir, SCRATCH_PREFIX)  # inside out_dir; an interrupted release's is cleaned here
-    try:
+    # The scratch folder is inside out_dir, held like a build's staging; an interrupted release's is cleaned here.
+    with staged(out_dir, progress, SCRATCH_PREFIX, "a release") as scratch:
         built, root = scratch / "build", scratch / name
         artifacts = build(edition, built, progress, jobs=jobs, naming=naming)  # rendered with the release's names
         files: dict[str, str] = {}  # release path -> format
@@ -85,8 +85,6 @@ def make_release(
         written = [trust.write_output(out_dir, file_name, data) for file_name, data in beside.items()]
         listed = "".join(f"{_sha256(data)}  {file_name}\n" for file_name, data in beside.items())
         checksums = trust.write_output(out_dir, sums, listed.encode("utf-8"))
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
     return Release(written[0], checksums, tuple(written[1:]))
 
 

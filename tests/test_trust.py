@@ -274,5 +274,5 @@ pipeline.build(Edition(load_framework(), only=("markdown", "json",)), pipeline.P
     done = subprocess.run([sys.executable, "-c", script, str(previous)], env=env, check=False)
     assert done.returncode == 9
     assert [p for p in previous.iterdir() if p.name.startswith(".staging-")]  # what the killed build left
-    pipeline.shutil.rmtree(install.open_staging(previous))  # what the next build does first
+    install.shutil.rmtree(install.open_staging(previous))  # what the next build does first
     assert snapshot(previous) == before

@@ -1,0 +1,65 @@
+"""Locks: one writer per folder at a time, and no replace over a file someone else saved."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from generator import locks, trust
+
+
+def _hold(folder: str, held: multiprocessing.synchronize.Event, release: multiprocessing.synchronize.Event) -> None:
+    with locks.holding(Path(folder), "a test", lambda line: None):
+        held.set()
+        release.wait(10)
+
+
+def test_second_writer_waits_and_says_so(tmp_path: Path) -> None:
+    ctx = multiprocessing.get_context("fork")
+    held, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold, args=(str(tmp_path / "out"), held, release))
+    holder.start()
+    assert held.wait(10)
+    lines: list[str] = []
+    started = time.monotonic()
+    threading.Timer(0.5, release.set).start()
+    with locks.holding(tmp_path / "out", "a build", lines.append):
+        waited = time.monotonic() - started
+    holder.join(10)
+    assert waited >= 0.4
+    assert lines == [
+        f"waiting: another process is writing a build in {tmp_path / 'out'}; this one goes on when it is done"
+    ]
+
+
+def test_uncontended_lock_says_nothing_and_leaves_nothing(tmp_path: Path) -> None:
+    lines: list[str] = []
+    with locks.holding(tmp_path / "new", "a build", lines.append):
+        pass
+    assert lines == []
+    assert list((tmp_path / "new").iterdir()) == []
+
+
+def test_symlinked_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    with pytest.raises(trust.Refused, match="symbolic link"), locks.holding(tmp_path / "link", "x", print):
+        pass
+
+
+def test_replace_if_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "org.yaml"
+    path.write_bytes(b"name: A\n")
+    os.chmod(path, 0o600)
+    locks.replace_if_unchanged(path, b"name: A\n", b"name: B\n")
+    assert path.read_bytes() == b"name: B\n"
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    with pytest.raises(locks.ChangedMeanwhile, match="changed while this command ran"):
+        locks.replace_if_unchanged(path, b"name: A\n", b"name: C\n")
+    assert path.read_bytes() == b"name: B\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["org.yaml"]
