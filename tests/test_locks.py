@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -63,3 +66,24 @@ def test_replace_if_unchanged(tmp_path: Path) -> None:
         locks.replace_if_unchanged(path, b"name: A\n", b"name: C\n")
     assert path.read_bytes() == b"name: B\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["org.yaml"]
+
+
+def test_two_builds_into_one_folder_both_stay_in_the_manifest(tmp_path: Path) -> None:
+    """Started together with different --only, each build reads the manifest the other one left."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    out = tmp_path / "out"
+    for _ in range(3):
+        runs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "generator", "build", "--force", "--out", str(out), "--only", only],
+                env=env,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for only in ("markdown", "csv")
+        ]
+        assert [run.wait(120) for run in runs] == [0, 0], [run.stderr.read() for run in runs if run.stderr]
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        assert {"markdown", "csv"} <= set(manifest["formats"])
+        listed = {a["path"] for a in manifest["artifacts"]}
+        assert {"responsibilities.csv", "docs/index.md"} <= listed
