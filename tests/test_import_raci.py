@@ -11,9 +11,11 @@ import docx
 import openpyxl
 import pytest
 import yaml
+from openpyxl.utils import get_column_letter
 
 from generator.cli import main
 from generator.org.import_raci import PROFILE_KEYS
+from generator.renderers.raci_workbook.workbook import check_formula
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "northwind-analytics"
 SLUG = "northwind-analytics"
@@ -185,16 +187,10 @@ def duplicate_role_names(wb):
     ws.cell(1, 4).value = ws.cell(1, 5).value = "Security Team"
 
 
-def swap_role_columns(wb):
-    ws = wb["RACI"]
-    for r in range(1, ws.max_row + 1):
-        ws.cell(r, 4).value, ws.cell(r, 5).value = ws.cell(r, 5).value, ws.cell(r, 4).value
-
-
-def set_letter(value):
+def set_letter(value, domain="data-privacy", role="IT & Infrastructure"):
     def edit(wb):
         ws = wb["RACI"]
-        ws.cell(row_of(ws, "data-privacy"), column_of(ws, "IT & Infrastructure")).value = value
+        ws.cell(row_of(ws, domain), column_of(ws, role)).value = value
 
     return edit
 
@@ -221,14 +217,17 @@ def drop_sheet(wb):
     del wb["RACI"]
 
 
-def swap_domain_rows(wb):
-    ws = wb["RACI"]
-    for c in range(1, ws.max_column + 1):
-        ws.cell(2, c).value, ws.cell(3, c).value = ws.cell(3, c).value, ws.cell(2, c).value
-
-
 def drop_domain_row(wb):
-    wb["RACI"].delete_rows(5)
+    ws = wb["RACI"]
+    ws.delete_rows(5)
+    check = column_of(ws, "check")
+    for r in range(5, ws.max_row + 1):  # a spreadsheet moves each formula with its row
+        ws.cell(r, check).value = check_formula("D", get_column_letter(check - 1), r)
+
+
+def duplicate_domain_row(wb):
+    ws = wb["RACI"]
+    ws["B5"] = ws["B4"].value
 
 
 def rename_domain(wb):
@@ -245,6 +244,17 @@ def formula(wb):
     ws.cell(row_of(ws, "data-privacy"), 4).value = '=IF(1,"A","R")'
 
 
+def check_typed_over(wb):
+    ws = wb["RACI"]
+    ws.cell(row_of(ws, "data-privacy"), column_of(ws, "check")).value = "OK"
+
+
+def check_of_another_row(wb):
+    ws = wb["RACI"]
+    cell = ws.cell(row_of(ws, "data-privacy"), column_of(ws, "check"))
+    cell.value = ws.cell(cell.row + 1, cell.column).value
+
+
 def other_version(wb):
     about_cell(wb, "Version").value = "1.0.0"
 
@@ -253,32 +263,47 @@ def other_organisation(wb):
     about_cell(wb, "Organisation").value = "Contoso"
 
 
-MALFORMED = {
-    "unknown role column": (add_role_column, "unknown role column 'Chief Vibes Officer'"),
-    "missing role column": (drop_role_column, "found 8 role columns, expected the 9 shipped"),
-    "duplicated role column": (duplicate_role_names, "duplicated role column 'Security Team'"),
-    "reordered role columns": (swap_role_columns, "keep the role columns in the shipped order"),
-    "bad letter X": (set_letter("X"), "cell J"),
-    "lower-case letter": (set_letter("r"), "found 'r' for data-privacy / it-infrastructure, expected one of R"),
-    "empty letter": (set_letter(None), "found None for data-privacy / it-infrastructure"),
-    "number for a letter": (set_letter(1), "found 1 for data-privacy"),
-    "no A": (accountable_to("none"), "domain application-security must have exactly one A, found none"),
-    "two As": (accountable_to("two"), "domain application-security must have exactly one A, found"),
-    "renamed sheet": (rename_sheet, "sheet RACI: missing (sheets:"),
-    "missing sheet": (drop_sheet, "sheet RACI: missing"),
-    "reordered domain rows": (swap_domain_rows, "keep the domain rows in order"),
-    "missing domain row": (drop_domain_row, "sheet RACI, row 5"),
-    "renamed domain row": (rename_domain, "domain rows cannot be renamed"),
-    "extra row": (add_row, "unexpected row after the last domain"),
-    "formula": (formula, "holds the formula"),
-    "other framework version": (other_version, "framework version '1.0.0', expected '1.1.0'"),
-    "other organisation": (other_organisation, "organisation 'Contoso', expected 'Northwind Analytics & Co. <Ltd>'"),
+def edit_matrix(wb):
+    ws = wb["Matrix"]
+    ws["E4"], ws["F9"] = "Ours", "Theirs"
+
+
+def edit_models(wb):
+    wb["Models"]["C2"] = "Our SaaS"
+
+
+MALFORMED = {  # case: (edit, expected text, number of problems)
+    "unknown role column": (add_role_column, "sheet RACI, cell M1: unknown column 'Chief Vibes Officer'", 1),
+    "missing role column": (drop_role_column, "sheet RACI, row 1: no column for role data-protection", 1),
+    "duplicated role column": (duplicate_role_names, "sheet RACI, cell E1: duplicated column 'Security Team'", 2),
+    "bad letter X": (set_letter("X"), "cell J", 1),
+    "empty letter": (set_letter(None), "found None for data-privacy / it-infrastructure", 1),
+    "number for a letter": (set_letter(1), "found 1 for data-privacy", 1),
+    "no A": (accountable_to("none"), "domain application-security must have exactly one A, found none", 1),
+    "two As": (accountable_to("two"), "domain application-security must have exactly one A, found", 1),
+    "renamed sheet": (rename_sheet, "sheet RACI: missing (sheets:", 1),
+    "missing sheet": (drop_sheet, "sheet RACI: missing", 1),
+    "missing domain row": (drop_domain_row, "sheet RACI, column B (domain_id): no row for domain '", 1),
+    "duplicated domain row": (duplicate_domain_row, "sheet RACI, cell B5: domain 'model-security' again (first", 2),
+    "renamed domain row": (rename_domain, "sheet RACI, cell C2: found 'AppSec' as application-security's", 1),
+    "extra row": (add_row, "sheet RACI, cell B18: unknown domain id 'prompt-vibes'", 1),
+    "formula": (formula, "holds the formula", 1),
+    "check typed over": (check_typed_over, "found 'OK', expected the formula =IF(COUNTIF(D", 1),
+    "check of another row": (check_of_another_row, "the check column computes and is not imported", 1),
+    "other framework version": (other_version, "framework version '1.0.0', expected '1.1.0'", 1),
+    "other organisation": (other_organisation, "organisation 'Contoso', expected 'Northwind Analytics & Co. <Ltd>'", 1),
+    "matrix edited": (edit_matrix, "sheet Matrix: edited Matrix!E4, Matrix!F9; the Matrix sheet is the framework's", 1),
+    "models edited": (edit_models, "sheet Models: edited Models!C2; the Models sheet is derived", 1),
 }
+
+
+def problem_lines(err: str) -> list[str]:
+    return [line.strip() for line in err.splitlines() if line.startswith("  ")]
 
 
 @pytest.mark.parametrize("case", MALFORMED, ids=list(MALFORMED))
 def test_malformed_workbook_is_refused_and_org_yaml_kept(case, profile, exported, tmp_path, capsys):
-    edit, expected = MALFORMED[case]
+    edit, expected, count = MALFORMED[case]
     wb = openpyxl.load_workbook(exported)
     edit(wb)
     edited = tmp_path / "edited.xlsx"
@@ -286,9 +311,76 @@ def test_malformed_workbook_is_refused_and_org_yaml_kept(case, profile, exported
     before = (profile / "org.yaml").read_bytes()
     assert main(["import-raci", str(edited), "--org", str(profile)]) == 1
     err = capsys.readouterr().err
+    lines = problem_lines(err)
     assert "edited.xlsx" in err and expected in err, err
+    assert len(lines) == count and all("edited.xlsx: sheet " in line for line in lines), err
     assert "Traceback" not in err
     assert (profile / "org.yaml").read_bytes() == before
+
+
+def test_a_deleted_role_column_is_named_once_before_anything_else(profile, exported, tmp_path, capsys):
+    wb = openpyxl.load_workbook(exported)
+    ws = wb["RACI"]
+    ws.delete_cols(column_of(ws, "Office of the CISO"))  # the column with most of the As
+    set_letter("X", "model-security", "IT & Infrastructure")(wb)
+    wb.save(tmp_path / "edited.xlsx")
+    assert main(["import-raci", str(tmp_path / "edited.xlsx"), "--org", str(profile)]) == 1
+    lines = problem_lines(capsys.readouterr().err)
+    assert len(lines) == 2, lines
+    assert lines[0].endswith("sheet RACI, row 1: no column for role security-leadership ('Office of the CISO'); "
+                             "hide a column rather than delete it, drop roles in org.yaml (roles.drop) and export "
+                             "the workbook again")  # fmt: skip
+    assert "found 'X' for model-security / it-infrastructure" in lines[1]
+
+
+def test_problems_are_listed_in_sheet_order(profile, exported, tmp_path, capsys):
+    wb = openpyxl.load_workbook(exported)
+    ws = wb["RACI"]
+    for row, column in ((10, 4), (2, 10), (2, 4), (11, 1), (10, 10)):
+        ws.cell(row, column).value = "X" if column > 1 else 99
+    wb.save(tmp_path / "edited.xlsx")
+    assert main(["import-raci", str(tmp_path / "edited.xlsx"), "--org", str(profile)]) == 1
+    places = [line.split("sheet RACI, cell ")[1].split(":")[0] for line in problem_lines(capsys.readouterr().err)]
+    assert places == ["D2", "J2", "D10", "J10", "A11"]
+
+
+def sort_rows(ws, key) -> None:
+    """Sort the data rows as a spreadsheet does: every value moves with its row, the check formulas stay
+    relative to their own row (so, being the same in every row but for the row number, they stay put)."""
+    check = column_of(ws, "check")
+    rows = [[ws.cell(r, c).value for c in range(1, check)] for r in range(2, ws.max_row + 1)]
+    for r, values in enumerate(sorted(rows, key=key), 2):
+        for c, value in enumerate(values, 1):
+            ws.cell(r, c).value = value
+
+
+def test_rows_sorted_columns_swapped_hidden_and_filtered_import_as_the_letters_they_show(
+    profile, exported, tmp_path, capsys
+):
+    wb = openpyxl.load_workbook(exported)
+    ws = wb["RACI"]
+    sort_rows(ws, key=lambda row: row[2])  # by domain_name
+    assert ws["B2"].value != "application-security"
+    for r in range(1, ws.max_row + 1):  # two role columns swapped, headings with them; the range stays D:L
+        ws.cell(r, 4).value, ws.cell(r, 5).value = ws.cell(r, 5).value, ws.cell(r, 4).value
+    ws.column_dimensions["C"].hidden = True
+    ws.auto_filter.ref = ws.tables["RaciDefault"].ref
+    ws.auto_filter.add_filter_column(0, ["1", "2", "3"])
+    for r in (5, 9):
+        ws.row_dimensions[r].hidden = True
+    set_letter("r", "model-security", "Office of the CISO")(wb)  # lower case, either case is fine
+    set_letter("a", "model-security", "Data Science & Engineering")(wb)
+    wb.save(tmp_path / "edited.xlsx")
+    assert main(["import-raci", str(tmp_path / "edited.xlsx"), "--org", str(profile), "--dry-run"]) == 0, (
+        capsys.readouterr().err
+    )
+    out = capsys.readouterr().out
+    changes = [line for line in out.splitlines() if line.startswith("RACI ")]
+    assert changes == [  # in the edition's role order, whatever the column order
+        "RACI model-security / security-leadership: A -> R",
+        "RACI model-security / ai-ml-engineering: R -> A",
+    ]
+    assert "+  model-security:\n+    security-leadership: R\n+    ai-ml-engineering: A\n" in out
 
 
 def test_bad_letter_names_sheet_cell_and_value(profile, exported, tmp_path, capsys):

@@ -110,6 +110,13 @@ SHEET_GUIDE = {
 
 def render_workbook(ctx: RenderContext, out_dir: Path) -> list[Path]:
     """Write the edition's RACI workbook into `out_dir`; return its relative path."""
+    relative = Path(f"{ctx.branding.file_prefix}-raci.xlsx")
+    (out_dir / relative).write_bytes(workbook_bytes(make_workbook(ctx), ctx.build_time))
+    return [relative]
+
+
+def make_workbook(ctx: RenderContext) -> Workbook:
+    """Return the edition's RACI workbook, not yet saved (import-raci compares a workbook with it)."""
     fw, wb = ctx.framework, Workbook()
     about = wb.active
     about.title = "About"
@@ -124,9 +131,7 @@ def render_workbook(ctx: RenderContext, out_dir: Path) -> list[Path]:
     _lists(wb, wb.create_sheet("Lists"), fw)
     _about(about, ctx)
     _properties(wb, ctx)
-    relative = Path(f"{ctx.branding.file_prefix}-raci.xlsx")
-    (out_dir / relative).write_bytes(workbook_bytes(wb, ctx.build_time))
-    return [relative]
+    return wb
 
 
 def _matrix(ws: Worksheet, ctx: RenderContext) -> None:
