@@ -455,3 +455,103 @@ def test_the_edit_is_checked_without_copying_the_profile_anywhere(profile, expor
     assert main(["import-raci", str(tmp_path / "edited.xlsx"), "--org", str(profile)]) == 0, capsys.readouterr().err
     assert "wrote 1 change" in capsys.readouterr().out
     assert [p.name for p in profile.iterdir() if p.name.startswith(".")] == []
+
+
+# --- org.yaml edited line by line: every other byte stays ---------------------------
+
+HAND_WRITTEN = """\
+%YAML 1.1
+---
+# Northwind, hand-written: flow lists, escapes, 4-space indents, comments and an end marker.
+name: "Northwind Analytics \\x26 Co. <Ltd>"   # escaped
+short_name: 'Northwind'
+file_prefix: northwind-analytics
+logo: logo.svg
+logo_raster: logo.png
+colours:
+    primary: "#14365D"
+    accent: "#1B998B"
+classification: "Confi\\u0064ential"
+models_in_use: [saas-ai, paas-ai, agentic-ai, ai-coding]   # four of eight
+roles:
+    rename: {security-leadership: 'Office of the CISO', ai-ml-engineering: "Data Science \\u0026 Engineering"}
+    drop: [procurement-vendor]
+    add:
+        -   id: ai-review-board
+            name: AI Review Board
+            description: "Approves new AI use cases.\\n"
+# Overrides, reviewed 2026-10.
+raci_overrides:
+    agent-governance: {ai-review-board: A, risk-governance: R}
+    supply-chain-security:
+        ai-review-board: C   # the board sees every supplier
+
+# Poster page size.
+poster_size: A3
+...
+"""
+RENAMES = "    rename: {security-leadership: 'Office of the CISO', ai-ml-engineering: "
+HAND_EDITED = {  # line replaced -> its new lines; every other line stays byte for byte
+    RENAMES + '"Data Science \\u0026 Engineering"}\n': RENAMES + '"ML Platform Team"}\n',
+    "    agent-governance: {ai-review-board: A, risk-governance: R}\n": (
+        "    agent-governance: {ai-review-board: A, risk-governance: R, product-owner: C}\n"
+        "    model-security:\n        security-leadership: R\n        ai-ml-engineering: A\n"
+    ),
+    "    supply-chain-security:\n        ai-review-board: C   # the board sees every supplier\n": "",
+}
+
+
+def edit_by_heading(workbook: Path, out: Path, edits: dict[tuple[str, str], str], headings: dict[str, str]) -> Path:
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb["RACI"]
+    for (domain, role), letter in edits.items():
+        ws.cell(row_of(ws, domain), column_of(ws, role)).value = letter
+    for old, new in headings.items():
+        ws.cell(1, column_of(ws, old)).value = new
+    wb.save(out)
+    return out
+
+
+@pytest.mark.parametrize("bom", [False, True], ids=["utf-8", "bom"])
+@pytest.mark.parametrize("eol", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_only_the_changed_lines_of_a_hand_written_org_yaml_change(bom, eol, profile, tmp_path, capsys):
+    (profile / "org.yaml").write_text(HAND_WRITTEN, encoding="utf-8")
+    assert main(["build", "--org", str(profile), "--out", str(tmp_path / "b"), "--only", "xlsx"]) == 0
+    edited = edit_by_heading(
+        tmp_path / "b" / SLUG / WORKBOOK,
+        tmp_path / "edited.xlsx",
+        {
+            ("model-security", "Office of the CISO"): "R",
+            ("model-security", "Data Science & Engineering"): "a",
+            ("supply-chain-security", "AI Review Board"): "I",  # the default again: the override goes
+            ("agent-governance", "Application / Product Owner"): "c",
+        },
+        {"Data Science & Engineering": "ML Platform Team"},
+    )
+
+    def as_written(text: str) -> bytes:
+        return (b"\xef\xbb\xbf" if bom else b"") + text.replace("\n", eol).encode("utf-8")
+
+    (profile / "org.yaml").write_bytes(as_written(HAND_WRITTEN))
+    assert main(["import-raci", str(edited), "--org", str(profile)]) == 0, capsys.readouterr().err
+    expected = HAND_WRITTEN
+    for old, new in HAND_EDITED.items():
+        assert old in expected
+        expected = expected.replace(old, new)
+    assert (profile / "org.yaml").read_bytes() == as_written(expected)
+    assert "wrote 5 changes" in capsys.readouterr().out
+
+
+def test_a_new_override_block_goes_after_the_key_before_it_not_under_the_next_keys_comment(tmp_path, capsys):
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    before = "name: Acme Ltd\n\n# Poster page size: A2 or A3.\nposter_size: A3\n"
+    (folder / "org.yaml").write_text(before, encoding="utf-8")
+    assert main(["build", "--org", str(folder), "--out", str(tmp_path / "b"), "--only", "xlsx"]) == 0
+    workbook = tmp_path / "b" / "acme-ltd" / "acme-ltd-raci.xlsx"
+    edited = edit_by_heading(workbook, tmp_path / "edited.xlsx", {("data-privacy", "IT & Infrastructure"): "R"}, {})
+    assert main(["import-raci", str(edited), "--org", str(folder)]) == 0, capsys.readouterr().err
+    assert (folder / "org.yaml").read_text(encoding="utf-8") == (
+        "name: Acme Ltd\nraci_overrides:\n  data-privacy:\n    it-infrastructure: R\n"
+        "\n# Poster page size: A2 or A3.\nposter_size: A3\n"
+    )
