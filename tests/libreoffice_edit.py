@@ -14,9 +14,9 @@ import time
 
 import uno
 from com.sun.star.beans import PropertyValue
+from com.sun.star.sheet import TableFilterField
 from com.sun.star.sheet.FilterOperator import GREATER
 from com.sun.star.table import TableSortField
-from com.sun.star.sheet import TableFilterField
 
 
 def prop(name, value):

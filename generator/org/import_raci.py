@@ -39,7 +39,7 @@ READ_ONLY = ("Matrix", "Responsibilities", "Party RACI", "Obligations", "Models"
 MAX_NAMED = 12  # edited read-only cells named in one line
 PROFILE_KEYS = tuple(f.name for f in fields(OrgFile))  # org.yaml's keys in the documented order
 ROLES_KEYS = tuple(f.name for f in fields(RolesSpec))
-KEY_ORDERS = {(): PROFILE_KEYS, ("roles",): ROLES_KEYS}
+KEY_ORDERS: dict[yaml_edit.KeyPath, tuple[str, ...]] = {(): PROFILE_KEYS, ("roles",): ROLES_KEYS}
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024  # an untrusted file: refuse anything far beyond a RACI workbook's size
 
 Report = Callable[[str, str], None]

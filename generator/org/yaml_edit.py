@@ -134,24 +134,23 @@ class _Editor:
 
     def add_to_flow(self, key_node: yaml.Node | None, node: yaml.MappingNode, key: str, value: Value) -> str:
         if node.value:
-            return self.splice(*[node.value[-1][1].end_mark.index] * 2, f", {key}: {_flow(value)}")
+            end = node.value[-1][1].end_mark.index
+            return self.splice(end, end, f", {key}: {_flow(value)}")
         if key_node is None or self.inside_flow(key_node):
             return self.splice(node.start_mark.index, node.end_mark.index, f"{{{key}: {_flow(value)}}}")
         # `key: {}` in a block mapping: the new entries go below it as a block
-        start = node.start_mark.index
-        while start > 0 and self.text[start - 1] in " \t":
-            start -= 1
         block = _block(key, value, key_node.start_mark.column + self.step(), self.step(), self.eol)
         at = self.after_line(node.end_mark.index)
         text = self.text[:at] + self.lines_at(at, block) + self.text[at:]
-        return text[:start] + text[node.end_mark.index :]
+        return text[: self.spaces_before(node.start_mark.index)] + text[node.end_mark.index :]
 
     def fill_null(self, key_node: yaml.Node, node: yaml.Node, key: str, value: Value) -> str:
         """`key:` with no value (or `~`, `null`) becomes a block mapping."""
         block = _block(key, value, key_node.start_mark.column + self.step(), self.step(), self.eol)
         at = self.after_line(max(node.end_mark.index, key_node.end_mark.index))
         text = self.text[:at] + self.lines_at(at, block) + self.text[at:]
-        return text[: node.start_mark.index] + text[node.end_mark.index :]
+        start, end = node.start_mark.index, node.end_mark.index
+        return text[: self.spaces_before(start) if end > start else start] + text[end:]
 
     # --- deleting --------------------------------------------------------------------
 
@@ -190,6 +189,12 @@ class _Editor:
     def lines_at(self, at: int, lines: str) -> str:
         """Return `lines` ready to go at `at`: after a line break, even at the end of a file without one."""
         return lines if at == 0 or self.text[at - 1] == "\n" else self.eol + lines
+
+    def spaces_before(self, index: int) -> int:
+        """Return where the spaces before `index` on its line start."""
+        while index > 0 and self.text[index - 1] in " \t":
+            index -= 1
+        return index
 
     def line_start(self, index: int) -> int:
         return self.text.rfind("\n", 0, index) + 1
