@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -293,7 +295,7 @@ MALFORMED = {  # case: (edit, expected text, number of problems)
     "other framework version": (other_version, "framework version '1.0.0', expected '1.1.0'", 1),
     "other organisation": (other_organisation, "organisation 'Contoso', expected 'Northwind Analytics & Co. <Ltd>'", 1),
     "matrix edited": (edit_matrix, "sheet Matrix: edited Matrix!E4, Matrix!F9; the Matrix sheet is the framework's", 1),
-    "models edited": (edit_models, "sheet Models: edited Models!C2; the Models sheet is derived", 1),
+    "models edited": (edit_models, "sheet Models: edited Models!C2; the Models sheet is the framework's", 1),
 }
 
 
@@ -555,3 +557,65 @@ def test_a_new_override_block_goes_after_the_key_before_it_not_under_the_next_ke
         "name: Acme Ltd\nraci_overrides:\n  data-privacy:\n    it-infrastructure: R\n"
         "\n# Poster page size: A2 or A3.\nposter_size: A3\n"
     )
+
+
+# --- end to end: edited in LibreOffice -----------------------------------------------
+
+
+def uno_python() -> str | None:
+    """Return a Python that can drive LibreOffice (Debian: /usr/bin/python3 with python3-uno), if any."""
+    if shutil.which("soffice") is None:
+        return None
+    for python in ("/usr/bin/python3", shutil.which("python3")):
+        if python and subprocess.run([python, "-c", "import uno"], capture_output=True).returncode == 0:
+            return python
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.skipif(uno_python() is None, reason="LibreOffice with its Python bridge (python3-uno) is not installed")
+def test_a_workbook_sorted_filtered_and_edited_in_libreoffice_imports(profile, exported, tmp_path, capsys):
+    edits = [
+        ["model-security", "Office of the CISO", "r"],  # typed in lower case
+        ["model-security", "Data Science & Engineering", "A"],
+        ["data-privacy", "AI Review Board", "c"],
+    ]
+    saved = tmp_path / "edited in libreoffice.xlsx"
+    script = Path(__file__).parent / "libreoffice_edit.py"
+    command = [uno_python(), str(script), str(exported), str(saved), str(free_port()), (tmp_path / "lo").as_uri()]
+    done = subprocess.run([*command, json.dumps(edits)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    computed = json.loads(done.stdout)  # the check column as LibreOffice computed it after the edits
+    assert len(computed) == 16 and set(computed.values()) == {"OK"}
+    ws = openpyxl.load_workbook(saved)["RACI"]
+    assert ws["B2"].value != "application-security" and ws.column_dimensions["C"].hidden  # sorted, column hidden
+    assert any(ws.row_dimensions[r].hidden for r in range(2, 18))  # filtered
+
+    before = (profile / "org.yaml").read_text(encoding="utf-8")
+    assert main(["import-raci", str(saved), "--org", str(profile)]) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert [line for line in out.splitlines() if line.startswith("RACI ")] == [
+        "RACI model-security / security-leadership: A -> R",
+        "RACI model-security / ai-ml-engineering: R -> A",
+        "RACI data-privacy / ai-review-board: I -> C",
+    ]
+    added = "  model-security:\n    security-leadership: R\n    ai-ml-engineering: A\n"
+    added += "  data-privacy:\n    ai-review-board: C\n"
+    last_override = "  supply-chain-security:\n    ai-review-board: C\n"
+    assert (profile / "org.yaml").read_text(encoding="utf-8") == before.replace(last_override, last_override + added)
+
+    assert main(["import-raci", str(saved), "--org", str(profile)]) == 0  # imported once: nothing left to change
+    assert "nothing to change" in capsys.readouterr().out
+    rebuilt = tmp_path / "rebuilt"
+    assert main(["build", "--org", str(profile), "--out", str(rebuilt), "--only", "xlsx"]) == 0
+    _, rows = raci_table(openpyxl.load_workbook(rebuilt / SLUG / WORKBOOK)["RACI"])
+    assert (
+        rows["model-security"]["Office of the CISO"] == "R"
+        and rows["model-security"]["Data Science & Engineering"] == "A"
+    )
+    assert rows["data-privacy"]["AI Review Board"] == "C"

@@ -6,7 +6,7 @@ Sorting, filtering, hiding columns and formatting do not matter. Two kinds of ed
 a role column's heading typed over in place (a role rename) and the R/A/C/I letters, in either
 case (RACI overrides). Anything else is refused with the sheet, cell and value, and org.yaml is
 left as it was: a missing, extra or duplicated column is named once, first, and the checks that
-depend on it are skipped. The sheets the edition ships read-only (the Matrix and the other tables)
+depend on it are skipped. The framework's sheets (the Matrix and the tables of the framework)
 are compared with the edition's own: an edited cell there is refused too, named, since it would
 not be imported. org.yaml is edited where its values stand (yaml_edit), so every line not changed
 stays byte for byte; the result is checked like any profile before it replaces org.yaml
@@ -34,8 +34,9 @@ from generator.source.yaml_reader import YamlError, load_yaml
 RACI_SHEET, ABOUT_SHEET = "RACI", "About"
 LEADING = ("domain_number", "domain_id", "domain_name")  # the RACI sheet's columns before the roles
 TRAILING = "check"
-# Shipped for reading, not imported: an edit there is refused (the About sheet is checked on its own).
-READ_ONLY = ("Matrix", "Responsibilities", "Party RACI", "Obligations", "Models", "Domains")
+# The framework's sheets, shipped for reading and not imported: an edit there is refused. Not Obligations:
+# it is derived from the RACI as it was exported, which an import changes, so it cannot be compared.
+READ_ONLY = ("Matrix", "Responsibilities", "Party RACI", "Models", "Domains")
 MAX_NAMED = 12  # edited read-only cells named in one line
 PROFILE_KEYS = tuple(f.name for f in fields(OrgFile))  # org.yaml's keys in the documented order
 ROLES_KEYS = tuple(f.name for f in fields(RolesSpec))
@@ -176,14 +177,10 @@ def _check_read_only(wb, framework: Framework, profile: Profile, edition: Framew
         sheet = f"'{title}'" if " " in title else title
         named = ", ".join(f"{sheet}!{coordinate}" for coordinate in edited[:MAX_NAMED])
         more = f" and {len(edited) - MAX_NAMED} more" if len(edited) > MAX_NAMED else ""
-        whose = (
-            f"the framework's (version {edition.info.version})"
-            if title == "Matrix"
-            else "derived from the framework and the RACI"
-        )
         report(
             f"sheet {title}",
-            f"edited {named}{more}; the {title} sheet is {whose} and is not imported: undo those edits "
+            f"edited {named}{more}; the {title} sheet is the framework's (version {edition.info.version}) and "
+            "is not imported: undo those edits "
             "(or start from a fresh `build --org` workbook) and change only the RACI sheet's letters and role headings",
         )
 
