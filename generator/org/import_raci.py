@@ -89,7 +89,7 @@ def read_raci_sheet(
     workbook: Path, edition: Framework, profile: Profile, framework: Framework
 ) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     """Return the role names (role id -> heading) and letters (domain id -> role id -> letter) of the sheet."""
-    wb = open_workbook(workbook)
+    wb = _open(workbook)  # formulas, not their cached results
     problems: list[Problem] = []
 
     def report(where: str, message: str) -> None:
@@ -106,8 +106,7 @@ def read_raci_sheet(
     return names, letters
 
 
-def open_workbook(workbook: Path):
-    """Open an untrusted workbook with its formulas (not their cached results); refuse what is not one."""
+def _open(workbook: Path):
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
