@@ -13,6 +13,7 @@ ORDER = {(): ("name", "roles", "raci_overrides", "poster_size")}
 
 CASES = {
     "replace a plain value": ("a:\n  b: R  # note\n", [Set(("a", "b"), "A")], "a:\n  b: A  # note\n"),
+    "fill an empty value": ("a:\n  b:\n  c: C\n", [Set(("a", "b"), "R")], "a:\n  b: R\n  c: C\n"),
     "replace a quoted value keeps its quotes": ("a: {b: 'x'}\n", [Set(("a", "b"), "it's")], "a: {b: 'it''s'}\n"),
     "a value YAML would misread is quoted": ("a:\n  b: x\n", [Set(("a", "b"), "yes")], 'a:\n  b: "yes"\n'),
     "a block scalar becomes a quoted line": (

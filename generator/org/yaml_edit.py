@@ -103,10 +103,10 @@ class _Editor:
         if len(found) == len(path) + 1:  # the key exists: replace its value
             if not isinstance(node, yaml.ScalarNode) or not isinstance(value, str):
                 raise EditError(f"line {node.start_mark.line + 1}: cannot replace this value in place")
-            end = node.end_mark.index
-            while end > node.start_mark.index and self.text[end - 1] in "\r\n":  # a block scalar's line break
+            start, end = node.start_mark.index, node.end_mark.index
+            while end > start and self.text[end - 1] in "\r\n":  # a block scalar's line break
                 end -= 1
-            return self.splice(node.start_mark.index, end, _scalar(value, node.style))
+            return self.splice(start, end, ("" if end > start else " ") + _scalar(value, node.style))  # `key:`
         rest = path[len(found) - 1 :]
         if not all(isinstance(step, str) for step in rest):
             raise EditError(f"line {node.start_mark.line + 1}: no item {rest[0]} in this list")
