@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -11,9 +13,11 @@ import docx
 import openpyxl
 import pytest
 import yaml
+from openpyxl.utils import get_column_letter
 
 from generator.cli import main
 from generator.org.import_raci import PROFILE_KEYS
+from generator.renderers.raci_workbook.workbook import check_formula
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "northwind-analytics"
 SLUG = "northwind-analytics"
@@ -185,16 +189,10 @@ def duplicate_role_names(wb):
     ws.cell(1, 4).value = ws.cell(1, 5).value = "Security Team"
 
 
-def swap_role_columns(wb):
-    ws = wb["RACI"]
-    for r in range(1, ws.max_row + 1):
-        ws.cell(r, 4).value, ws.cell(r, 5).value = ws.cell(r, 5).value, ws.cell(r, 4).value
-
-
-def set_letter(value):
+def set_letter(value, domain="data-privacy", role="IT & Infrastructure"):
     def edit(wb):
         ws = wb["RACI"]
-        ws.cell(row_of(ws, "data-privacy"), column_of(ws, "IT & Infrastructure")).value = value
+        ws.cell(row_of(ws, domain), column_of(ws, role)).value = value
 
     return edit
 
@@ -221,14 +219,17 @@ def drop_sheet(wb):
     del wb["RACI"]
 
 
-def swap_domain_rows(wb):
-    ws = wb["RACI"]
-    for c in range(1, ws.max_column + 1):
-        ws.cell(2, c).value, ws.cell(3, c).value = ws.cell(3, c).value, ws.cell(2, c).value
-
-
 def drop_domain_row(wb):
-    wb["RACI"].delete_rows(5)
+    ws = wb["RACI"]
+    ws.delete_rows(5)
+    check = column_of(ws, "check")
+    for r in range(5, ws.max_row + 1):  # a spreadsheet moves each formula with its row
+        ws.cell(r, check).value = check_formula("D", get_column_letter(check - 1), r)
+
+
+def duplicate_domain_row(wb):
+    ws = wb["RACI"]
+    ws["B5"] = ws["B4"].value
 
 
 def rename_domain(wb):
@@ -245,6 +246,17 @@ def formula(wb):
     ws.cell(row_of(ws, "data-privacy"), 4).value = '=IF(1,"A","R")'
 
 
+def check_typed_over(wb):
+    ws = wb["RACI"]
+    ws.cell(row_of(ws, "data-privacy"), column_of(ws, "check")).value = "OK"
+
+
+def check_of_another_row(wb):
+    ws = wb["RACI"]
+    cell = ws.cell(row_of(ws, "data-privacy"), column_of(ws, "check"))
+    cell.value = ws.cell(cell.row + 1, cell.column).value
+
+
 def other_version(wb):
     about_cell(wb, "Version").value = "1.0.0"
 
@@ -253,32 +265,47 @@ def other_organisation(wb):
     about_cell(wb, "Organisation").value = "Contoso"
 
 
-MALFORMED = {
-    "unknown role column": (add_role_column, "unknown role column 'Chief Vibes Officer'"),
-    "missing role column": (drop_role_column, "found 8 role columns, expected the 9 shipped"),
-    "duplicated role column": (duplicate_role_names, "duplicated role column 'Security Team'"),
-    "reordered role columns": (swap_role_columns, "keep the role columns in the shipped order"),
-    "bad letter X": (set_letter("X"), "cell J"),
-    "lower-case letter": (set_letter("r"), "found 'r' for data-privacy / it-infrastructure, expected one of R"),
-    "empty letter": (set_letter(None), "found None for data-privacy / it-infrastructure"),
-    "number for a letter": (set_letter(1), "found 1 for data-privacy"),
-    "no A": (accountable_to("none"), "domain application-security must have exactly one A, found none"),
-    "two As": (accountable_to("two"), "domain application-security must have exactly one A, found"),
-    "renamed sheet": (rename_sheet, "sheet RACI: missing (sheets:"),
-    "missing sheet": (drop_sheet, "sheet RACI: missing"),
-    "reordered domain rows": (swap_domain_rows, "keep the domain rows in order"),
-    "missing domain row": (drop_domain_row, "sheet RACI, row 5"),
-    "renamed domain row": (rename_domain, "domain rows cannot be renamed"),
-    "extra row": (add_row, "unexpected row after the last domain"),
-    "formula": (formula, "holds the formula"),
-    "other framework version": (other_version, "framework version '1.0.0', expected '1.1.0'"),
-    "other organisation": (other_organisation, "organisation 'Contoso', expected 'Northwind Analytics & Co. <Ltd>'"),
+def edit_matrix(wb):
+    ws = wb["Matrix"]
+    ws["E4"], ws["F9"] = "Ours", "Theirs"
+
+
+def edit_models(wb):
+    wb["Models"]["C2"] = "Our SaaS"
+
+
+MALFORMED = {  # case: (edit, expected text, number of problems)
+    "unknown role column": (add_role_column, "sheet RACI, cell M1: unknown column 'Chief Vibes Officer'", 1),
+    "missing role column": (drop_role_column, "sheet RACI, row 1: no column for role data-protection", 1),
+    "duplicated role column": (duplicate_role_names, "sheet RACI, cell E1: duplicated column 'Security Team'", 2),
+    "bad letter X": (set_letter("X"), "cell J", 1),
+    "empty letter": (set_letter(None), "found None for data-privacy / it-infrastructure", 1),
+    "number for a letter": (set_letter(1), "found 1 for data-privacy", 1),
+    "no A": (accountable_to("none"), "domain application-security must have exactly one A, found none", 1),
+    "two As": (accountable_to("two"), "domain application-security must have exactly one A, found", 1),
+    "renamed sheet": (rename_sheet, "sheet RACI: missing (sheets:", 1),
+    "missing sheet": (drop_sheet, "sheet RACI: missing", 1),
+    "missing domain row": (drop_domain_row, "sheet RACI, column B (domain_id): no row for domain '", 1),
+    "duplicated domain row": (duplicate_domain_row, "sheet RACI, cell B5: domain 'model-security' again (first", 2),
+    "renamed domain row": (rename_domain, "sheet RACI, cell C2: found 'AppSec' as application-security's", 1),
+    "extra row": (add_row, "sheet RACI, cell B18: unknown domain id 'prompt-vibes'", 1),
+    "formula": (formula, "holds the formula", 1),
+    "check typed over": (check_typed_over, "found 'OK', expected the formula =IF(COUNTIF(D", 1),
+    "check of another row": (check_of_another_row, "the check column computes and is not imported", 1),
+    "other framework version": (other_version, "framework version '1.0.0', expected '1.1.0'", 1),
+    "other organisation": (other_organisation, "organisation 'Contoso', expected 'Northwind Analytics & Co. <Ltd>'", 1),
+    "matrix edited": (edit_matrix, "sheet Matrix: edited Matrix!E4, Matrix!F9; the Matrix sheet is the framework's", 1),
+    "models edited": (edit_models, "sheet Models: edited Models!C2; the Models sheet is the framework's", 1),
 }
+
+
+def problem_lines(err: str) -> list[str]:
+    return [line.strip() for line in err.splitlines() if line.startswith("  ")]
 
 
 @pytest.mark.parametrize("case", MALFORMED, ids=list(MALFORMED))
 def test_malformed_workbook_is_refused_and_org_yaml_kept(case, profile, exported, tmp_path, capsys):
-    edit, expected = MALFORMED[case]
+    edit, expected, count = MALFORMED[case]
     wb = openpyxl.load_workbook(exported)
     edit(wb)
     edited = tmp_path / "edited.xlsx"
@@ -286,9 +313,76 @@ def test_malformed_workbook_is_refused_and_org_yaml_kept(case, profile, exported
     before = (profile / "org.yaml").read_bytes()
     assert main(["import-raci", str(edited), "--org", str(profile)]) == 1
     err = capsys.readouterr().err
+    lines = problem_lines(err)
     assert "edited.xlsx" in err and expected in err, err
+    assert len(lines) == count and all("edited.xlsx: sheet " in line for line in lines), err
     assert "Traceback" not in err
     assert (profile / "org.yaml").read_bytes() == before
+
+
+def test_a_deleted_role_column_is_named_once_before_anything_else(profile, exported, tmp_path, capsys):
+    wb = openpyxl.load_workbook(exported)
+    ws = wb["RACI"]
+    ws.delete_cols(column_of(ws, "Office of the CISO"))  # the column with most of the As
+    set_letter("X", "model-security", "IT & Infrastructure")(wb)
+    wb.save(tmp_path / "edited.xlsx")
+    assert main(["import-raci", str(tmp_path / "edited.xlsx"), "--org", str(profile)]) == 1
+    lines = problem_lines(capsys.readouterr().err)
+    assert len(lines) == 2, lines
+    assert lines[0].endswith("sheet RACI, row 1: no column for role security-leadership ('Office of the CISO'); "
+                             "hide a column rather than delete it, drop roles in org.yaml (roles.drop) and export "
+                             "the workbook again")  # fmt: skip
+    assert "found 'X' for model-security / it-infrastructure" in lines[1]
+
+
+def test_problems_are_listed_in_sheet_order(profile, exported, tmp_path, capsys):
+    wb = openpyxl.load_workbook(exported)
+    ws = wb["RACI"]
+    for row, column in ((10, 4), (2, 10), (2, 4), (11, 1), (10, 10)):
+        ws.cell(row, column).value = "X" if column > 1 else 99
+    wb.save(tmp_path / "edited.xlsx")
+    assert main(["import-raci", str(tmp_path / "edited.xlsx"), "--org", str(profile)]) == 1
+    places = [line.split("sheet RACI, cell ")[1].split(":")[0] for line in problem_lines(capsys.readouterr().err)]
+    assert places == ["D2", "J2", "D10", "J10", "A11"]
+
+
+def sort_rows(ws, key) -> None:
+    """Sort the data rows as a spreadsheet does: every value moves with its row, the check formulas stay
+    relative to their own row (so, being the same in every row but for the row number, they stay put)."""
+    check = column_of(ws, "check")
+    rows = [[ws.cell(r, c).value for c in range(1, check)] for r in range(2, ws.max_row + 1)]
+    for r, values in enumerate(sorted(rows, key=key), 2):
+        for c, value in enumerate(values, 1):
+            ws.cell(r, c).value = value
+
+
+def test_rows_sorted_columns_swapped_hidden_and_filtered_import_as_the_letters_they_show(
+    profile, exported, tmp_path, capsys
+):
+    wb = openpyxl.load_workbook(exported)
+    ws = wb["RACI"]
+    sort_rows(ws, key=lambda row: row[2])  # by domain_name
+    assert ws["B2"].value != "application-security"
+    for r in range(1, ws.max_row + 1):  # two role columns swapped, headings with them; the range stays D:L
+        ws.cell(r, 4).value, ws.cell(r, 5).value = ws.cell(r, 5).value, ws.cell(r, 4).value
+    ws.column_dimensions["C"].hidden = True
+    ws.auto_filter.ref = ws.tables["RaciDefault"].ref
+    ws.auto_filter.add_filter_column(0, ["1", "2", "3"])
+    for r in (5, 9):
+        ws.row_dimensions[r].hidden = True
+    set_letter("r", "model-security", "Office of the CISO")(wb)  # lower case, either case is fine
+    set_letter("a", "model-security", "Data Science & Engineering")(wb)
+    wb.save(tmp_path / "edited.xlsx")
+    assert main(["import-raci", str(tmp_path / "edited.xlsx"), "--org", str(profile), "--dry-run"]) == 0, (
+        capsys.readouterr().err
+    )
+    out = capsys.readouterr().out
+    changes = [line for line in out.splitlines() if line.startswith("RACI ")]
+    assert changes == [  # in the edition's role order, whatever the column order
+        "RACI model-security / security-leadership: A -> R",
+        "RACI model-security / ai-ml-engineering: R -> A",
+    ]
+    assert "+  model-security:\n+    security-leadership: R\n+    ai-ml-engineering: A\n" in out
 
 
 def test_bad_letter_names_sheet_cell_and_value(profile, exported, tmp_path, capsys):
@@ -359,3 +453,165 @@ def test_the_edit_is_checked_without_copying_the_profile_anywhere(profile, expor
     assert main(["import-raci", str(tmp_path / "edited.xlsx"), "--org", str(profile)]) == 0, capsys.readouterr().err
     assert "wrote 1 change" in capsys.readouterr().out
     assert [p.name for p in profile.iterdir() if p.name.startswith(".")] == []
+
+
+# --- org.yaml edited line by line: every other byte stays ---------------------------
+
+HAND_WRITTEN = """\
+%YAML 1.1
+---
+# Northwind, hand-written: flow lists, escapes, 4-space indents, comments and an end marker.
+name: "Northwind Analytics \\x26 Co. <Ltd>"   # escaped
+short_name: 'Northwind'
+file_prefix: northwind-analytics
+logo: logo.svg
+logo_raster: logo.png
+colours:
+    primary: "#14365D"
+    accent: "#1B998B"
+classification: "Confi\\u0064ential"
+models_in_use: [saas-ai, paas-ai, agentic-ai, ai-coding]   # four of eight
+roles:
+    rename: {security-leadership: 'Office of the CISO', ai-ml-engineering: "Data Science \\u0026 Engineering"}
+    drop: [procurement-vendor]
+    add:
+        -   id: ai-review-board
+            name: AI Review Board
+            description: "Approves new AI use cases.\\n"
+# Overrides, reviewed 2026-10.
+raci_overrides:
+    agent-governance: {ai-review-board: A, risk-governance: R}
+    supply-chain-security:
+        ai-review-board: C   # the board sees every supplier
+
+# Poster page size.
+poster_size: A3
+...
+"""
+RENAMES = "    rename: {security-leadership: 'Office of the CISO', ai-ml-engineering: "
+HAND_EDITED = {  # line replaced -> its new lines; every other line stays byte for byte
+    RENAMES + '"Data Science \\u0026 Engineering"}\n': RENAMES + '"ML Platform Team"}\n',
+    "    agent-governance: {ai-review-board: A, risk-governance: R}\n": (
+        "    agent-governance: {ai-review-board: A, risk-governance: R, product-owner: C}\n"
+        "    model-security:\n        security-leadership: R\n        ai-ml-engineering: A\n"
+    ),
+    "    supply-chain-security:\n        ai-review-board: C   # the board sees every supplier\n": "",
+}
+
+
+def edit_by_heading(workbook: Path, out: Path, edits: dict[tuple[str, str], str], headings: dict[str, str]) -> Path:
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb["RACI"]
+    for (domain, role), letter in edits.items():
+        ws.cell(row_of(ws, domain), column_of(ws, role)).value = letter
+    for old, new in headings.items():
+        ws.cell(1, column_of(ws, old)).value = new
+    wb.save(out)
+    return out
+
+
+@pytest.mark.parametrize("bom", [False, True], ids=["utf-8", "bom"])
+@pytest.mark.parametrize("eol", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_only_the_changed_lines_of_a_hand_written_org_yaml_change(bom, eol, profile, tmp_path, capsys):
+    (profile / "org.yaml").write_text(HAND_WRITTEN, encoding="utf-8")
+    assert main(["build", "--org", str(profile), "--out", str(tmp_path / "b"), "--only", "xlsx"]) == 0
+    edited = edit_by_heading(
+        tmp_path / "b" / SLUG / WORKBOOK,
+        tmp_path / "edited.xlsx",
+        {
+            ("model-security", "Office of the CISO"): "R",
+            ("model-security", "Data Science & Engineering"): "a",
+            ("supply-chain-security", "AI Review Board"): "I",  # the default again: the override goes
+            ("agent-governance", "Application / Product Owner"): "c",
+        },
+        {"Data Science & Engineering": "ML Platform Team"},
+    )
+
+    def as_written(text: str) -> bytes:
+        return (b"\xef\xbb\xbf" if bom else b"") + text.replace("\n", eol).encode("utf-8")
+
+    (profile / "org.yaml").write_bytes(as_written(HAND_WRITTEN))
+    assert main(["import-raci", str(edited), "--org", str(profile)]) == 0, capsys.readouterr().err
+    expected = HAND_WRITTEN
+    for old, new in HAND_EDITED.items():
+        assert old in expected
+        expected = expected.replace(old, new)
+    assert (profile / "org.yaml").read_bytes() == as_written(expected)
+    assert "wrote 5 changes" in capsys.readouterr().out
+
+
+def test_a_new_override_block_goes_after_the_key_before_it_not_under_the_next_keys_comment(tmp_path, capsys):
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    before = "name: Acme Ltd\n\n# Poster page size: A2 or A3.\nposter_size: A3\n"
+    (folder / "org.yaml").write_text(before, encoding="utf-8")
+    assert main(["build", "--org", str(folder), "--out", str(tmp_path / "b"), "--only", "xlsx"]) == 0
+    workbook = tmp_path / "b" / "acme-ltd" / "acme-ltd-raci.xlsx"
+    edited = edit_by_heading(workbook, tmp_path / "edited.xlsx", {("data-privacy", "IT & Infrastructure"): "R"}, {})
+    assert main(["import-raci", str(edited), "--org", str(folder)]) == 0, capsys.readouterr().err
+    assert (folder / "org.yaml").read_text(encoding="utf-8") == (
+        "name: Acme Ltd\nraci_overrides:\n  data-privacy:\n    it-infrastructure: R\n"
+        "\n# Poster page size: A2 or A3.\nposter_size: A3\n"
+    )
+
+
+# --- end to end: edited in LibreOffice -----------------------------------------------
+
+
+def uno_python() -> str | None:
+    """Return a Python that can drive LibreOffice (Debian: /usr/bin/python3 with python3-uno), if any."""
+    if shutil.which("soffice") is None:
+        return None
+    for python in ("/usr/bin/python3", shutil.which("python3")):
+        if python and subprocess.run([python, "-c", "import uno"], capture_output=True).returncode == 0:
+            return python
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.skipif(uno_python() is None, reason="LibreOffice with its Python bridge (python3-uno) is not installed")
+def test_a_workbook_sorted_filtered_and_edited_in_libreoffice_imports(profile, exported, tmp_path, capsys):
+    edits = [
+        ["model-security", "Office of the CISO", "r"],  # typed in lower case
+        ["model-security", "Data Science & Engineering", "A"],
+        ["data-privacy", "AI Review Board", "c"],
+    ]
+    saved = tmp_path / "edited in libreoffice.xlsx"
+    script = Path(__file__).parent / "libreoffice_edit.py"
+    command = [uno_python(), str(script), str(exported), str(saved), str(free_port()), (tmp_path / "lo").as_uri()]
+    done = subprocess.run([*command, json.dumps(edits)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    computed = json.loads(done.stdout)  # the check column as LibreOffice computed it after the edits
+    assert len(computed) == 16 and set(computed.values()) == {"OK"}
+    ws = openpyxl.load_workbook(saved)["RACI"]
+    assert ws["B2"].value != "application-security" and ws.column_dimensions["C"].hidden  # sorted, column hidden
+    assert any(ws.row_dimensions[r].hidden for r in range(2, 18))  # filtered
+
+    before = (profile / "org.yaml").read_text(encoding="utf-8")
+    assert main(["import-raci", str(saved), "--org", str(profile)]) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert [line for line in out.splitlines() if line.startswith("RACI ")] == [
+        "RACI model-security / security-leadership: A -> R",
+        "RACI model-security / ai-ml-engineering: R -> A",
+        "RACI data-privacy / ai-review-board: I -> C",
+    ]
+    added = "  model-security:\n    security-leadership: R\n    ai-ml-engineering: A\n"
+    added += "  data-privacy:\n    ai-review-board: C\n"
+    last_override = "  supply-chain-security:\n    ai-review-board: C\n"
+    assert (profile / "org.yaml").read_text(encoding="utf-8") == before.replace(last_override, last_override + added)
+
+    assert main(["import-raci", str(saved), "--org", str(profile)]) == 0  # imported once: nothing left to change
+    assert "nothing to change" in capsys.readouterr().out
+    rebuilt = tmp_path / "rebuilt"
+    assert main(["build", "--org", str(profile), "--out", str(rebuilt), "--only", "xlsx"]) == 0
+    _, rows = raci_table(openpyxl.load_workbook(rebuilt / SLUG / WORKBOOK)["RACI"])
+    assert (
+        rows["model-security"]["Office of the CISO"] == "R"
+        and rows["model-security"]["Data Science & Engineering"] == "A"
+    )
+    assert rows["data-privacy"]["AI Review Board"] == "C"

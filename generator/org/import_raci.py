@@ -1,38 +1,49 @@
 """`import-raci`: an organisation's RACI, edited in the workbook's RACI sheet, back into its org.yaml.
 
-The sheet must be exactly as the edition's workbook shipped it (same sheet, columns, domain rows
-and order), apart from two kinds of edit: a role column's heading (a role rename) and the R/A/C/I
-letters (RACI overrides). Anything else is refused with the sheet, cell and value, and org.yaml is
-left as it was. Only what changed is written, through ruamel.yaml's round trip, so the file keeps
-its comments, key order and layout; the result is checked like any profile before it replaces
-org.yaml (temp file + os.replace).
+The RACI sheet is read by its headings and keys, not by position: each row by its `domain_id`
+(every domain exactly once), each column by its heading (the roles as the edition names them).
+Sorting, filtering, hiding columns and formatting do not matter. Two kinds of edit are imported:
+a role column's heading typed over in place (a role rename) and the R/A/C/I letters, in either
+case (RACI overrides). Anything else is refused with the sheet, cell and value, and org.yaml is
+left as it was: a missing, extra or duplicated column is named once, first, and the checks that
+depend on it are skipped. The framework's sheets (the Matrix and the tables of the framework)
+are compared with the edition's own: an edited cell there is refused too, named, since it would
+not be imported. org.yaml is edited where its values stand (yaml_edit), so every line not changed
+stays byte for byte; the result is checked like any profile before it replaces org.yaml
+(temp file + os.replace).
 """
 
 from __future__ import annotations
 
 import difflib
-import io
 import os
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from generator import model
 from generator.model import RACI_LETTERS, Framework
+from generator.org import yaml_edit
 from generator.org.profile import PROFILE_FILE, OrgFile, Profile, RolesSpec, load_profile
 from generator.org.tailor import tailor
 from generator.problems import InputError, Problem
+from generator.source.yaml_reader import YamlError, load_yaml
 
 RACI_SHEET, ABOUT_SHEET = "RACI", "About"
 LEADING = ("domain_number", "domain_id", "domain_name")  # the RACI sheet's columns before the roles
 TRAILING = "check"
+# The framework's sheets, shipped for reading and not imported: an edit there is refused. Not Obligations:
+# it is derived from the RACI as it was exported, which an import changes, so it cannot be compared.
+READ_ONLY = ("Matrix", "Responsibilities", "Party RACI", "Models", "Domains")
+MAX_NAMED = 12  # edited read-only cells named in one line
 PROFILE_KEYS = tuple(f.name for f in fields(OrgFile))  # org.yaml's keys in the documented order
 ROLES_KEYS = tuple(f.name for f in fields(RolesSpec))
+KEY_ORDERS: dict[yaml_edit.KeyPath, tuple[str, ...]] = {(): PROFILE_KEYS, ("roles",): ROLES_KEYS}
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024  # an untrusted file: refuse anything far beyond a RACI workbook's size
-# ruamel.yaml layouts tried in turn; the first that reproduces the unchanged file is used for the edit.
-LAYOUTS = ((2, 2, 0), (2, 4, 2), (4, 4, 0), (4, 6, 4), (4, 4, 2), (3, 3, 0))
+
+Report = Callable[[str, str], None]
 
 
 @dataclass(frozen=True)
@@ -52,13 +63,13 @@ def import_raci(workbook: Path, folder: Path, framework: Framework, dry_run: boo
     """Read the workbook's RACI sheet into the profile's org.yaml; raise InputError naming every problem."""
     profile = load_profile(folder, framework)
     edition = tailor(framework, profile)
-    names, letters = read_raci_sheet(workbook, edition, profile)
+    names, letters = read_raci_sheet(workbook, edition, profile, framework)
     org_file = profile.folder / PROFILE_FILE
-    original = org_file.read_bytes()
-    changes, text = _edit(original.decode("utf-8"), framework, profile, edition, names, letters, org_file)
+    original = org_file.read_bytes().decode("utf-8")  # read and checked by load_profile
+    changes, text = _edit(original, framework, profile, edition, names, letters, org_file)
     diff = "".join(
         difflib.unified_diff(
-            original.decode("utf-8").splitlines(keepends=True),
+            original.splitlines(keepends=True),
             text.splitlines(keepends=True),
             fromfile=f"{org_file} (before)",
             tofile=f"{org_file} (after)",
@@ -75,26 +86,21 @@ def import_raci(workbook: Path, folder: Path, framework: Framework, dry_run: boo
 
 
 def read_raci_sheet(
-    workbook: Path, edition: Framework, profile: Profile
+    workbook: Path, edition: Framework, profile: Profile, framework: Framework
 ) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     """Return the role names (role id -> heading) and letters (domain id -> role id -> letter) of the sheet."""
-    wb = _open(workbook)
+    wb = _open(workbook)  # formulas, not their cached results
     problems: list[Problem] = []
 
     def report(where: str, message: str) -> None:
         problems.append(Problem(workbook, None, where, message))
 
     _check_about(wb, edition, profile, report)
+    _check_read_only(wb, framework, profile, edition, report)
     if RACI_SHEET not in wb.sheetnames:
         report(f"sheet {RACI_SHEET}", f"missing (sheets: {', '.join(wb.sheetnames)}); keep the sheet and its name")
         raise InputError(problems)
-    ws = wb[RACI_SHEET]
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.data_type == "f":
-                report(_at(cell), f"holds the formula {cell.value!r}; type plain values only")
-    names = _read_headings(ws, edition, report)
-    letters = _read_rows(ws, edition, report)
+    names, letters = _RaciSheet(wb[RACI_SHEET], edition, report).read()
     if problems:
         raise InputError(problems)
     return names, letters
@@ -123,7 +129,7 @@ def _open(workbook: Path):
         ) from None
 
 
-def _check_about(wb, edition: Framework, profile: Profile, report) -> None:
+def _check_about(wb, edition: Framework, profile: Profile, report: Report) -> None:
     """Refuse a workbook of another framework version or another organisation."""
     if ABOUT_SHEET not in wb.sheetnames:
         report(f"sheet {ABOUT_SHEET}", "missing; the workbook must be the one `build --org` wrote")
@@ -150,105 +156,234 @@ def _check_about(wb, edition: Framework, profile: Profile, report) -> None:
         )
 
 
-def _read_headings(ws, edition: Framework, report) -> dict[str, str]:
-    roles = edition.roles
-    headings = [c for c in ws[1]]
-    while headings and headings[-1].value is None:
-        headings.pop()
-    for i, text in enumerate(LEADING):
-        if i >= len(headings) or headings[i].value != text:
-            found = headings[i].value if i < len(headings) else None
-            report(_at(ws.cell(1, i + 1)), f"found {found!r}, expected {text!r}; keep the shipped columns")
-    if not headings or headings[-1].value != TRAILING:
-        last = headings[-1] if headings else ws.cell(1, 1)
-        report(_at(last), f"found {last.value!r} as the last column, expected {TRAILING!r}; keep the shipped columns")
-        return {}
-    role_cells = headings[len(LEADING) : -1]
-    if len(role_cells) != len(roles):
-        shipped_names = {r.name for r in roles}
-        unknown = [c for c in role_cells if c.value not in shipped_names]
-        for cell in unknown if len(role_cells) > len(roles) else ():
-            report(_at(cell), f"unknown role column {cell.value!r}; add roles in org.yaml (roles.add), not here")
+def _check_read_only(wb, framework: Framework, profile: Profile, edition: Framework, report: Report) -> None:
+    """Name the cells edited on the sheets that are shipped for reading: they would not be imported.
+
+    Each sheet is compared with the edition's own by heading and by the key in its first column,
+    so sorting, filtering and hiding do not count; a deleted sheet, row or column is no edit.
+    """
+    from generator.edition import make_edition
+    from generator.pipeline import render_context
+    from generator.renderers.raci_workbook.workbook import make_workbook
+
+    shipped = make_workbook(render_context(make_edition(framework, profile, only=("xlsx",))))
+    for title in READ_ONLY:
+        if title not in wb.sheetnames or title not in shipped.sheetnames:
+            continue
+        edited = _edited_cells(wb[title], shipped[title])
+        if not edited:
+            continue
+        sheet = f"'{title}'" if " " in title else title
+        named = ", ".join(f"{sheet}!{coordinate}" for coordinate in edited[:MAX_NAMED])
+        more = f" and {len(edited) - MAX_NAMED} more" if len(edited) > MAX_NAMED else ""
         report(
-            "sheet RACI, row 1",
-            f"found {len(role_cells)} role columns, expected the {len(roles)} shipped: "
-            f"{', '.join(repr(r.name) for r in roles)}; add or drop roles in org.yaml (roles.add, roles.drop) "
-            "and export the workbook again",
+            f"sheet {title}",
+            f"edited {named}{more}; the {title} sheet is the framework's (version {edition.info.version}) and "
+            "is not imported: undo those edits "
+            "(or start from a fresh `build --org` workbook) and change only the RACI sheet's letters and role headings",
         )
-        return {}
-    names: dict[str, str] = {}
-    by_name = {r.name: r for r in roles}
-    seen: dict[str, str] = {}
-    for cell, role in zip(role_cells, roles, strict=True):
-        value = cell.value
-        if not isinstance(value, str) or not value.strip():
-            report(_at(cell), f"found {value!r}, expected the name of role {role.id} (shipped as {role.name!r})")
-            continue
-        moved = by_name.get(value)
-        if moved is not None and moved.id != role.id:
-            report(
-                _at(cell),
-                f"{value!r} is the column of role {moved.id}, which belongs elsewhere; "
-                "keep the role columns in the shipped order",
-            )
-            continue
-        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-            report(_at(cell), f"role name {value!r} contains line breaks or control characters; use one line")
-            continue
-        folded = value.casefold()
-        if folded in seen:
-            report(_at(cell), f"duplicated role column {value!r} (also {seen[folded]}); give each role its own name")
-            continue
-        seen[folded] = cell.coordinate
-        names[role.id] = value
-    return names
 
 
-def _read_rows(ws, edition: Framework, report) -> dict[str, dict[str, str]]:
-    roles = edition.roles
-    expected = [edition.domain(row.domain_id) for row in edition.raci]
-    known = {d.id for d in edition.domains}
-    letters: dict[str, dict[str, str]] = {}
-    first_letter = len(LEADING) + 1
-    for r, domain in enumerate(expected, 2):
-        shipped = (domain.number, domain.id, domain.name)
-        found = tuple(ws.cell(r, c).value for c in range(1, len(LEADING) + 1))
-        if found != shipped:
-            if found[1] in known and found[1] != domain.id:
-                why = f"holds domain {found[1]!r} where {domain.id!r} was shipped; keep the domain rows in order"
-            elif all(v is None for v in found):
-                why = f"the row of domain {domain.id!r} is missing; keep every domain row"
-            else:
-                why = f"found {list(found)!r}, expected {list(shipped)!r}; domain rows cannot be renamed"
-            report(f"sheet RACI, row {r}", why)
+def _edited_cells(ws, shipped) -> list[str]:
+    """Return the coordinates, in sheet order, where `ws` differs from the shipped sheet."""
+    rows = list(shipped.iter_rows(values_only=True))
+    headings = {h: i for i, h in enumerate(rows[0]) if h is not None}
+    by_key = {row[0]: row for row in rows[1:]}
+    edited = [c for c in ws[1] if c.value is not None and c.value not in headings]
+    columns = {c.value: c.column for c in ws[1] if c.value in headings}
+    key_column = columns.get(rows[0][0])
+    if key_column is None or len(by_key) != len(rows) - 1:
+        return [c.coordinate for c in edited]
+    for row in ws.iter_rows(min_row=2):
+        if all(c.value in (None, "") for c in row):
             continue
-        row_letters: dict[str, str] = {}
-        for c, role in enumerate(roles, first_letter):
-            cell = ws.cell(r, c)
-            if cell.value not in RACI_LETTERS:
-                report(_at(cell), f"found {cell.value!r} for {domain.id} / {role.id}, expected one of R, A, C, I")
+        key = row[key_column - 1] if len(row) >= key_column else None
+        expected = by_key.get(key.value if key is not None else None)
+        if expected is None:
+            edited.append(key if key is not None else row[0])
+            continue
+        for heading, column in columns.items():
+            cell = ws.cell(row[0].row, column)
+            if _same(cell.value, expected[headings[heading]]):
                 continue
-            row_letters[role.id] = cell.value
-        accountable = [ws.cell(r, c).coordinate for c, role in enumerate(roles, first_letter)
-                       if row_letters.get(role.id) == model.ACCOUNTABLE]  # fmt: skip
-        if len(row_letters) == len(roles) and len(accountable) != 1:
-            found_a = ", ".join(accountable) or "none"
+            edited.append(cell)
+        edited += [c for c in row if c.value not in (None, "") and ws.cell(1, c.column).value not in headings]
+    return [c.coordinate for c in sorted(set(edited), key=lambda c: (c.row, c.column))]
+
+
+def _same(found: object, shipped: object) -> bool:
+    """Compare cell values as a spreadsheet keeps them: an empty text is no value, 3.0 is 3."""
+    if isinstance(found, float) and found.is_integer():
+        found = int(found)
+    return (found if found != "" else None) == (shipped if shipped != "" else None)
+
+
+class _RaciSheet:
+    """The RACI sheet read by headings and domain ids."""
+
+    def __init__(self, ws, edition: Framework, report: Report):
+        self.ws, self.edition, self.report = ws, edition, report
+        self.columns: dict[str, int] = {}  # a fixed heading (domain_id, ..., check) -> its column
+        self.roles: dict[int, model.Role] = {}  # column -> role
+        self.names: dict[str, str] = {}  # role id -> heading
+        self.complete = True  # every role column once and nothing else: the per-row checks that need it run
+
+    def read(self) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+        self.read_headings()
+        if "domain_id" not in self.columns:
+            return self.names, {}
+        return self.names, self.read_rows()
+
+    def at(self, cell) -> str:
+        return f"sheet {self.ws.title}, cell {cell.coordinate}"
+
+    def read_headings(self) -> None:
+        roles = self.edition.roles
+        by_name = {r.name: r for r in roles}
+        shipped_at = {len(LEADING) + 1 + i: role for i, role in enumerate(roles)}
+        fixed = (*LEADING, TRAILING)
+        seen: dict[str, str] = {}
+        unknown = []
+        for cell in self.ws[1]:
+            value = cell.value
+            if value is None:
+                continue
+            if cell.data_type == "f" or not isinstance(value, str) or not value.strip():
+                self.report(self.at(cell), f"found {value!r} as a column heading; keep the shipped headings")
+                self.complete = False
+                continue
+            folded = value.casefold()
+            if folded in seen:
+                self.report(self.at(cell), f"duplicated column {value!r} (also {seen[folded]}); keep one")
+                self.complete = False
+                continue
+            seen[folded] = cell.coordinate
+            if value in fixed:
+                self.columns[value] = cell.column
+            elif value in by_name:
+                self.roles[cell.column] = by_name[value]
+            else:
+                unknown.append(cell)
+        placed = {role.id for role in self.roles.values()}
+        for cell in unknown:  # a heading typed over in place renames the role shipped there
+            role = shipped_at.get(cell.column)
+            if role is None or role.id in placed:
+                self.report(
+                    self.at(cell),
+                    f"unknown column {cell.value!r}; add roles in org.yaml (roles.add), not here "
+                    "(a role is renamed by typing over its heading in place)",
+                )
+                self.complete = False
+            elif any(ord(ch) < 32 or ord(ch) == 127 for ch in cell.value):
+                self.report(self.at(cell), f"role name {cell.value!r} contains line breaks or control characters")
+                self.roles[cell.column] = role
+                placed.add(role.id)
+            else:
+                self.roles[cell.column] = role
+                self.names[role.id] = cell.value
+                placed.add(role.id)
+        for role in roles:
+            if role.id not in placed:
+                self.report(
+                    f"sheet {self.ws.title}, row 1",
+                    f"no column for role {role.id} ({role.name!r}); hide a column rather than delete it, "
+                    "drop roles in org.yaml (roles.drop) and export the workbook again",
+                )
+                self.complete = False
+        for heading in fixed:
+            if heading not in self.columns:
+                self.report(
+                    f"sheet {self.ws.title}, row 1",
+                    f"no column {heading!r}; keep the shipped columns (hide a column rather than delete it)",
+                )
+
+    def read_rows(self) -> dict[str, dict[str, str]]:
+        ws, edition, report = self.ws, self.edition, self.report
+        id_column = self.columns["domain_id"]
+        check_column = self.columns.get(TRAILING)
+        first, last = (min(self.roles), max(self.roles)) if self.roles else (0, 0)
+        span = (get_letter(first), get_letter(last)) if self.complete and last - first + 1 == len(self.roles) else None
+        known = {d.id for d in edition.domains}
+        rows: dict[str, int] = {}
+        letters: dict[str, dict[str, str]] = {}
+        for row in ws.iter_rows(min_row=2):
+            if all(c.value is None for c in row):
+                continue
+            r = row[0].row
+            for cell in row:
+                if cell.data_type == "f" and cell.column != check_column:
+                    report(self.at(cell), f"holds the formula {cell.value!r}; type plain values only")
+            id_cell = ws.cell(r, id_column)
+            domain_id = id_cell.value
+            if domain_id not in known:
+                why = "no domain_id" if domain_id is None else f"unknown domain id {domain_id!r}"
+                report(self.at(id_cell), f"{why}; the sheet holds one row per domain, keyed by domain_id")
+                continue
+            if domain_id in rows:
+                report(self.at(id_cell), f"domain {domain_id!r} again (first in row {rows[domain_id]}); keep one row")
+                continue
+            rows[domain_id] = r
+            domain = edition.domain(domain_id)
+            for heading, shipped in (("domain_number", domain.number), ("domain_name", domain.name)):
+                cell = ws.cell(r, self.columns[heading]) if heading in self.columns else None
+                if cell is not None and cell.data_type != "f" and not _same(cell.value, shipped):
+                    report(
+                        self.at(cell),
+                        f"found {cell.value!r} as {domain_id}'s {heading}, expected {shipped!r}; "
+                        "domain rows cannot be renamed or renumbered",
+                    )
+            letters[domain_id] = self.read_letters(r, domain_id)
+            if check_column is not None and span is not None:
+                self.check_formula(ws.cell(r, check_column), span)
+        missing = [d.id for d in edition.domains if d.id not in rows]
+        if missing:
             report(
-                f"sheet RACI, row {r}",
-                f"domain {domain.id} must have exactly one A, found {found_a}; "
-                "mark one role A and the others R, C or I",
+                f"sheet {ws.title}, column {get_letter(id_column)} (domain_id)",
+                f"no row for domain {', '.join(map(repr, missing))}; keep every domain row "
+                "(filter or hide rows rather than delete them)",
             )
-        letters[domain.id] = row_letters
-    last = len(expected) + 1
-    for row in ws.iter_rows(min_row=last + 1):
-        if any(c.value is not None for c in row):
-            report(f"sheet RACI, row {row[0].row}", "unexpected row after the last domain; remove it")
-            break
-    return letters
+        return letters
+
+    def read_letters(self, r: int, domain_id: str) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for column, role in sorted(self.roles.items()):
+            cell = self.ws.cell(r, column)
+            value = cell.value
+            if cell.data_type == "f":
+                continue  # reported as a formula
+            if isinstance(value, str) and value.upper() in RACI_LETTERS:
+                found[role.id] = value.upper()
+            else:
+                self.report(self.at(cell), f"found {value!r} for {domain_id} / {role.id}, expected one of R, A, C, I")
+        if self.complete and len(found) == len(self.roles):
+            accountable = [self.ws.cell(r, c).coordinate for c, role in sorted(self.roles.items())
+                           if found[role.id] == model.ACCOUNTABLE]  # fmt: skip
+            if len(accountable) != 1:
+                self.report(
+                    f"sheet {self.ws.title}, row {r}",
+                    f"domain {domain_id} must have exactly one A, found {', '.join(accountable) or 'none'}; "
+                    "mark one role A and the others R, C or I",
+                )
+        return found
+
+    def check_formula(self, cell, span: tuple[str, str]) -> None:
+        """The check column computes; it must hold the formula the workbook was built with, for its own row."""
+        from generator.renderers.raci_workbook.workbook import check_formula
+
+        expected = check_formula(*span, cell.row)
+        if cell.data_type == "f" and str(cell.value).replace("$", "") == expected:
+            return
+        self.report(
+            self.at(cell),
+            f"found {cell.value!r}, expected the formula {expected}; the check column computes and is not "
+            "imported: undo the edit",
+        )
 
 
-def _at(cell) -> str:
-    return f"sheet {cell.parent.title}, cell {cell.coordinate}"
+def get_letter(column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(column)
 
 
 # --- editing org.yaml ----------------------------------------------------------
@@ -264,87 +399,53 @@ def _edit(
     org_file: Path,
 ) -> tuple[list[Change], str]:
     """Return the changes and the new org.yaml text (the same text when nothing changed)."""
-    yaml = _round_trip(text)
-    data = yaml.load(text)
+    data = load_yaml(org_file, trusted=False, text=text).data
     changes: list[Change] = []
+    edits: list[yaml_edit.Set | yaml_edit.Delete] = []
     defaults = {r.id: r.name for r in framework.roles}
     current = {r.id: r.name for r in edition.roles}
+    added = [a.get("id") if isinstance(a, dict) else None for a in ((data.get("roles") or {}).get("add") or ())]
     for role_id, name in names.items():
         if name == current[role_id]:
             continue
         changes.append(Change(f"role {role_id} renamed: {current[role_id]!r} -> {name!r}"))
-        _rename(data, role_id, name, defaults)
+        if role_id in added:
+            edits.append(yaml_edit.Set(("roles", "add", added.index(role_id), "name"), name))
+        elif name == defaults.get(role_id):  # back to the framework's name: no rename needed
+            edits.append(yaml_edit.Delete(("roles", "rename", role_id), keep=1))
+        else:
+            edits.append(yaml_edit.Set(("roles", "rename", role_id), name))
     base = tailor(framework, replace(profile, raci_overrides={}))
     for row, base_row in zip(edition.raci, base.raci, strict=True):
-        for role_id, letter in letters.get(row.domain_id, {}).items():
+        found = letters.get(row.domain_id, {})
+        for role_id, letter in ((r.id, found[r.id]) for r in edition.roles if r.id in found):
             if letter == row.letters[role_id]:
                 continue
             changes.append(Change(f"RACI {row.domain_id} / {role_id}: {row.letters[role_id]} -> {letter}"))
-            _set_letter(data, row.domain_id, role_id, letter, base_row.letters[role_id])
+            path = ("raci_overrides", row.domain_id, role_id)
+            if letter == base_row.letters[role_id]:  # back to the default: the override goes
+                edits.append(yaml_edit.Delete(path, keep=1))
+            else:
+                edits.append(yaml_edit.Set(path, letter))
     if not changes:
         return changes, text
-    out = io.StringIO()
-    yaml.dump(data, out)
-    return changes, out.getvalue()
-
-
-def _round_trip(text: str):
-    """Return a ruamel.yaml round-tripper whose layout reproduces `text` unchanged."""
-    from ruamel.yaml import YAML
-
-    for mapping, sequence, offset in LAYOUTS:
-        yaml = YAML(typ="rt")
-        yaml.preserve_quotes = True
-        yaml.width = 4096
-        yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
-        out = io.StringIO()
-        yaml.dump(yaml.load(text), out)
-        if out.getvalue() == text:
-            return yaml
-    return yaml  # no layout reproduces it exactly; the diff shows what else changed
-
-
-def _block_map(parent, key: str, order: Sequence[str] = ()):
-    """Return parent[key] as a block-style mapping, creating it (or turning `{}` into a block) as needed.
-
-    A new key goes where `order` (the record's field order) puts it among the keys already there,
-    not at the end of the file.
-    """
-    from ruamel.yaml.comments import CommentedMap
-
-    value = parent.get(key)
-    if value is None:
-        value = CommentedMap()
-        later = [i for i, k in enumerate(parent) if k in order and order.index(k) > order.index(key)]
-        parent.insert(later[0] if later else len(parent), key, value)
-    elif not value:
-        value.fa.set_block_style()
-    return value
-
-
-def _rename(data, role_id: str, name: str, defaults: dict[str, str]) -> None:
-    roles = _block_map(data, "roles", PROFILE_KEYS)
-    for added in roles.get("add") or ():
-        if added.get("id") == role_id:
-            added["name"] = name
-            return
-    rename = _block_map(roles, "rename", ROLES_KEYS)
-    if name == defaults.get(role_id):
-        del rename[role_id]  # back to the framework's name: no rename needed
-        if not rename:
-            del roles["rename"]
-    else:
-        rename[role_id] = name
-
-
-def _set_letter(data, domain_id: str, role_id: str, letter: str, default: str) -> None:
-    overrides = _block_map(data, "raci_overrides", PROFILE_KEYS)
-    if letter == default:  # back to the default: the override goes
-        del overrides[domain_id][role_id]
-        if not overrides[domain_id]:
-            del overrides[domain_id]
-        return
-    _block_map(overrides, domain_id)[role_id] = letter
+    try:
+        edited = yaml_edit.apply(text, edits, KEY_ORDERS)
+        if load_yaml(org_file, trusted=False, text=edited).data != yaml_edit.apply_to_data(data, edits):
+            raise yaml_edit.EditError("the edited text does not read as intended")
+    except (yaml_edit.EditError, YamlError) as exc:
+        raise InputError(
+            [
+                Problem(
+                    org_file,
+                    None,
+                    "",
+                    f"cannot be edited in place ({exc}); make these changes by hand: "
+                    + "; ".join(c.text for c in changes),
+                )
+            ]
+        ) from None
+    return changes, edited
 
 
 # --- writing ---------------------------------------------------------------------

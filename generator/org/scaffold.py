@@ -76,6 +76,8 @@ def org_yaml(name: str, framework: Framework) -> str:
     d = Branding()
     models = "\n".join(f"#   - {m.id:<14} {m.name}" for m in framework.models)
     roles = "\n".join(f"#   {r.id:<22} {r.name}" for r in framework.roles)
+    width = max(len(d.id) for d in framework.domains) + 1
+    domains = "\n".join(f"#   {d.id:<{width}} {d.name}" for d in framework.domains)
     levels = ", ".join(v.id for v in framework.info.levels)
     return f"""\
 # Organisation profile: `python -m generator build --org <this folder>` builds your edition.
@@ -131,6 +133,8 @@ models_in_use: []
 #       description: Approves new AI use cases.
 
 # Change RACI letters (R, A, C, I) per domain and role; each domain keeps exactly one A.
+# Domain ids:
+{domains}
 # raci_overrides:
 #   agent-governance: {{ai-review-board: A, risk-governance: R}}
 raci_overrides: {{}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 import zipfile
 from collections.abc import Sequence
@@ -10,6 +11,7 @@ from copy import copy
 from datetime import UTC, datetime
 from functools import cache
 from weakref import WeakKeyDictionary
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -53,6 +55,35 @@ def put(ws: Worksheet, row: int, column: int, value: str | int | None) -> Cell:
     else:
         cell.value = value
     return cell
+
+
+# Per sheet: the text each formula cell shows before a spreadsheet computes it (coordinate -> text).
+_CACHED: WeakKeyDictionary[Worksheet, dict[str, str]] = WeakKeyDictionary()
+
+
+def put_formula(ws: Worksheet, row: int, column: int, formula: str, shows: str) -> Cell:
+    """Write a formula and the text it computes to, which viewers that do not compute show."""
+    cell = ws.cell(row=row, column=column)
+    cell.value = formula
+    cell.data_type = "f"
+    _CACHED.setdefault(ws, {})[cell.coordinate] = shows
+    return cell
+
+
+def _with_cached(xml: bytes, cached: dict[str, str]) -> bytes:
+    """Give each formula cell in `cached` its text result (t="str"): openpyxl writes an empty <v>."""
+
+    def fill_in(match: re.Match[bytes]) -> bytes:
+        text = escape(cached[match[2].decode()]).encode()
+        return match[1] + b' t="str"><f>' + match[3] + b"</f><v>" + text + b"</v></c>"
+
+    pattern = (
+        rb'(<c r="(' + b"|".join(c.encode() for c in cached) + rb')"(?: s="\d+")?)><f>(.*?)</f><v\s*/?>(?:</v>)?</c>'
+    )
+    out, count = re.subn(pattern, fill_in, xml)
+    if count != len(cached):
+        raise ValueError(f"cached formula results: {count} cells written, {len(cached)} expected")
+    return out
 
 
 # Per workbook: (a cell's style array, the style objects set) -> (the array they make, the objects).
@@ -266,5 +297,6 @@ class _Writer(ExcelWriter):
         writer = WorksheetWriter(ws, io.BytesIO())
         writer.write()
         ws._rels = writer._rels
-        self._archive.writestr(ws.path[1:], writer.read())
+        xml = writer.read()
+        self._archive.writestr(ws.path[1:], _with_cached(xml, _CACHED[ws]) if ws in _CACHED else xml)
         self.manifest.append(ws)

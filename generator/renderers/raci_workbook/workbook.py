@@ -37,6 +37,7 @@ from generator.renderers.raci_workbook.style import (
     paint_level,
     printable,
     put,
+    put_formula,
     section,
     style,
     validate,
@@ -70,7 +71,8 @@ PARTY_RULE = (
     "never a blank, so a lookup shows it instead of 0."
 )
 VALUES_NOTE = (
-    "Plain text and numbers, never formulas. Text starting with =, +, -, @, a tab or a carriage return is "
+    "Plain text and numbers, never formulas (but for the RACI sheet's check column). Text starting with =, +, -, "
+    "@, a tab or a carriage return is "
     "stored as text with Excel's quote prefix: the cell shows the text exactly, with no visible quote."
 )
 CSV_NOTE = (
@@ -94,8 +96,8 @@ SHEET_GUIDE = {
     "Responsibilities": "The long table to import: one row per deployment model x security domain, keyed by "
     "cell_id (<domain_id>.<model_id>). Table Responsibilities; the same table is {csv}.",
     "RACI": "Default customer-side RACI of each domain across internal roles (Table RaciDefault). Only R, A, C "
-    "or I; exactly one A per row. A row without an A or with several turns red as you edit; the check "
-    "column records the state as built.",
+    "or I; exactly one A per row. A row without an A or with several turns red as you edit, and its check "
+    "column (a formula) says No A or how many As; OK otherwise.",
     "Party RACI": "Provider and customer as R/A/C/I for every cell, derived from the level by the rule below "
     "(Table PartyRaci). Where the domain does not apply, each party column holds the level label N/A.",
     "Obligations": "Our obligations: every Customer and Shared cell of the deployment models in scope, with the "
@@ -110,6 +112,13 @@ SHEET_GUIDE = {
 
 def render_workbook(ctx: RenderContext, out_dir: Path) -> list[Path]:
     """Write the edition's RACI workbook into `out_dir`; return its relative path."""
+    relative = Path(ctx.file(RACI_XLSX))
+    (out_dir / relative).write_bytes(workbook_bytes(make_workbook(ctx), ctx.build_time))
+    return [relative]
+
+
+def make_workbook(ctx: RenderContext) -> Workbook:
+    """Return the edition's RACI workbook, not yet saved (import-raci compares a workbook with it)."""
     fw, wb = ctx.framework, Workbook()
     about = wb.active
     about.title = "About"
@@ -124,9 +133,7 @@ def render_workbook(ctx: RenderContext, out_dir: Path) -> list[Path]:
     _lists(wb, wb.create_sheet("Lists"), fw)
     _about(about, ctx)
     _properties(wb, ctx)
-    relative = Path(ctx.file(RACI_XLSX))
-    (out_dir / relative).write_bytes(workbook_bytes(wb, ctx.build_time))
-    return [relative]
+    return wb
 
 
 def _matrix(ws: Worksheet, ctx: RenderContext) -> None:
@@ -187,6 +194,9 @@ def _raci(ws: Worksheet, ctx: RenderContext) -> None:
     names = [role.name for role in fw.roles]
     flat_table(ws, TABLES["RACI"], headers, rows, ctx.branding, wrap=("domain_name",), letters=[*names, "check"])
     first, last_letter, last_row = 4, 3 + len(fw.roles), len(rows) + 1
+    for r, row in enumerate(rows, 2):  # live: recomputed as letters change, the built state cached for viewers
+        formula = check_formula(get_column_letter(first), get_column_letter(last_letter), r)
+        put_formula(ws, r, last_letter + 1, formula, str(row[-1]))
     letters_ref = f"{get_column_letter(first)}2:{get_column_letter(last_letter)}{last_row}"
     validate(ws, "RaciLetters", [letters_ref])
     row_letters = f"${get_column_letter(first)}2:${get_column_letter(last_letter)}2"
@@ -195,9 +205,19 @@ def _raci(ws: Worksheet, ctx: RenderContext) -> None:
 
 
 def _check(fw: Framework, letters: Mapping[str, str]) -> str:
-    """State whether a RACI row has exactly one accountable role."""
+    """State whether a RACI row has exactly one accountable role, as check_formula computes it."""
     count = len(accountable_roles((role.id, letters[role.id]) for role in fw.roles))
     return "OK" if count == 1 else "No A" if count == 0 else f"{count} As"
+
+
+def check_formula(first: str, last: str, row: int) -> str:
+    """Return the check column's formula for one row whose letters span columns `first` to `last`.
+
+    Plain functions and relative references: Excel, LibreOffice and gnumeric compute it, and a
+    sorted row keeps counting its own letters.
+    """
+    count = f'COUNTIF({first}{row}:{last}{row},"A")'
+    return f'=IF({count}=1,"OK",IF({count}=0,"No A",{count}&" As"))'
 
 
 def _party_raci(ws: Worksheet, ctx: RenderContext) -> None:
