@@ -203,6 +203,11 @@ def _parser(prog: str) -> tuple[argparse.ArgumentParser, dict[str, argparse.Argu
     importer.add_argument("workbook", type=Path, metavar="WORKBOOK", help="the edition's RACI workbook (.xlsx)")
     importer.add_argument("--org", type=Path, required=True, metavar="DIR", help="the profile the workbook belongs to")
     importer.add_argument("--dry-run", action="store_true", help="only print what would change")
+    importer.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="import a workbook built before org.yaml's RACI last changed, undoing that change",
+    )
     importer.set_defaults(run=_import_raci)
 
     schema = sub.add_parser("schema", help="write the JSON Schema of the data files")
@@ -434,7 +439,9 @@ def _progress(line: str) -> None:
 
 def _import_raci(args: argparse.Namespace) -> int:
     fw = load_framework(args.data, args.framework_version)
-    result = import_raci(args.workbook, args.org, fw, dry_run=args.dry_run)
+    result = import_raci(
+        args.workbook, args.org, fw, dry_run=args.dry_run, progress=_progress, overwrite=args.overwrite
+    )
     if not result.changes:
         print(f"{result.org_file} already matches the workbook; nothing to change")
         return EXIT_OK

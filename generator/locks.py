@@ -60,15 +60,26 @@ def replace_if_unchanged(path: Path, read: bytes, data: bytes) -> None:
     """
     temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
-        with open(temporary, "xb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
+        try:
+            with open(temporary, "xb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+        except OSError as exc:  # a full disk: name the file the user knows, not the temporary one
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
         with contextlib.suppress(OSError):
             os.chmod(temporary, os.stat(path).st_mode & 0o777)
-        if trust.read_file(path, max(len(read), 1) + 1) != read:
+        if _current(path, len(read)) != read:
             raise ChangedMeanwhile(f"{path} changed while this command ran; nothing was written, run it again")
         os.replace(temporary, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+
+
+def _current(path: Path, expected_size: int) -> bytes | None:
+    """Return what `path` holds now, or None when it is no longer a plain file of at most `expected_size` bytes."""
+    try:
+        return trust.read_file(path, expected_size)
+    except (trust.Refused, FileNotFoundError):
+        return None

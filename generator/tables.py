@@ -138,3 +138,22 @@ def responsibility_rows(fw: model.Framework) -> list[dict]:
         )
         rows.append(dict(zip(RESPONSIBILITY_COLUMNS, values, strict=True)))
     return rows
+
+
+RACI_STATE_LABEL = "RACI state"  # the About sheet's label of an organisation workbook's raci_state
+
+
+def raci_state(fw: model.Framework) -> str:
+    """A short digest of the internal-role RACI as an edition shows it (role ids and names, every letter).
+
+    An organisation's workbook records it, so an import can tell that org.yaml's RACI changed
+    after the workbook was built (another import, an edit) and refuse to undo that change.
+    """
+    import hashlib
+    import json
+
+    state = {
+        "roles": [[r.id, r.name] for r in fw.roles],
+        "raci": [[row.domain_id, sorted(row.letters.items())] for row in fw.raci],
+    }
+    return hashlib.sha256(json.dumps(state, sort_keys=True).encode("utf-8")).hexdigest()[:16]

@@ -615,3 +615,81 @@ def test_a_workbook_sorted_filtered_and_edited_in_libreoffice_imports(profile, e
         and rows["model-security"]["Data Science & Engineering"] == "A"
     )
     assert rows["data-privacy"]["AI Review Board"] == "C"
+
+
+def _edited_copy(exported: Path, target: Path, domain_id: str, heading: str, letter: str) -> Path:
+    wb = openpyxl.load_workbook(exported)
+    ws = wb["RACI"]
+    ws.cell(row_of(ws, domain_id), column_of(ws, heading)).value = letter
+    wb.save(target)
+    return target
+
+
+def test_two_imports_at_once_keep_both_changes(profile, exported, tmp_path):
+    """Started together on one profile, the second import waits for the first and reads what it wrote."""
+    import os
+    import sys
+
+    first = _edited_copy(exported, tmp_path / "a.xlsx", "model-security", "Data Science & Engineering", "C")
+    second = _edited_copy(exported, tmp_path / "b.xlsx", "data-privacy", "Data Science & Engineering", "C")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "generator", "import-raci", str(book), "--org", str(profile)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for book in (first, second)
+    ]
+    outputs = [run.communicate(timeout=180) for run in runs]
+    # One wins; the other waited, then found org.yaml's RACI changed since its workbook was built, and wrote nothing.
+    assert sorted(run.returncode for run in runs) == [0, 1], outputs
+    refused = outputs[[run.returncode for run in runs].index(1)][1]
+    assert "org.yaml's RACI changed after this workbook was built" in refused
+    assert "waiting: another process is writing an import" in "".join(err for _, err in outputs)
+    overrides = yaml.safe_load((profile / "org.yaml").read_text(encoding="utf-8"))["raci_overrides"]
+    won = "model-security" if runs[0].returncode == 0 else "data-privacy"
+    lost = "data-privacy" if won == "model-security" else "model-security"
+    assert overrides[won]["ai-ml-engineering"] == "C" and lost not in overrides
+    # Its author rebuilds the workbook, redoes the edit and imports: both changes are kept.
+    again = tmp_path / "again"
+    assert main(["build", "--org", str(profile), "--out", str(again), "--only", "xlsx"]) == 0
+    redone = _edited_copy(again / SLUG / WORKBOOK, tmp_path / "c.xlsx", lost, "Data Science & Engineering", "C")
+    assert main(["import-raci", str(redone), "--org", str(profile)]) == 0
+    overrides = yaml.safe_load((profile / "org.yaml").read_text(encoding="utf-8"))["raci_overrides"]
+    assert overrides[won]["ai-ml-engineering"] == overrides[lost]["ai-ml-engineering"] == "C"
+
+
+def test_overwrite_imports_a_workbook_built_before_the_last_raci_change(profile, exported, tmp_path, capsys):
+    first = _edited_copy(exported, tmp_path / "a.xlsx", "model-security", "Data Science & Engineering", "C")
+    second = _edited_copy(exported, tmp_path / "b.xlsx", "data-privacy", "Data Science & Engineering", "C")
+    assert main(["import-raci", str(first), "--org", str(profile)]) == 0
+    before = (profile / "org.yaml").read_bytes()
+    assert main(["import-raci", str(second), "--org", str(profile)]) == 1
+    assert "pass --overwrite" in capsys.readouterr().err
+    assert (profile / "org.yaml").read_bytes() == before
+    assert main(["import-raci", str(second), "--org", str(profile), "--overwrite"]) == 0
+    overrides = yaml.safe_load((profile / "org.yaml").read_text(encoding="utf-8"))["raci_overrides"]
+    assert overrides["data-privacy"]["ai-ml-engineering"] == "C" and "model-security" not in overrides
+
+
+def test_an_editor_saving_during_an_import_is_not_overwritten(profile, exported, tmp_path, monkeypatch, capsys):
+    from generator.org import import_raci as module
+
+    edited = _edited_copy(exported, tmp_path / "a.xlsx", "model-security", "Data Science & Engineering", "C")
+    org_file = profile / "org.yaml"
+    saved = org_file.read_text(encoding="utf-8") + "# saved by an editor during the import\n"
+    real = module.load_profile
+
+    def editor_saves_first(folder, framework, text=None):
+        if text is not None:  # the import checks its edit: the editor saves just now
+            org_file.write_text(saved, encoding="utf-8")
+        return real(folder, framework, text=text)
+
+    monkeypatch.setattr(module, "load_profile", editor_saves_first)
+    assert main(["import-raci", str(edited), "--org", str(profile)]) == 1
+    assert "changed while this command ran; nothing was written, run it again" in capsys.readouterr().err
+    assert org_file.read_text(encoding="utf-8") == saved
+    assert sorted(p.name for p in profile.iterdir() if p.name.startswith(".")) == []

@@ -16,20 +16,19 @@ stays byte for byte; the result is checked like any profile before it replaces o
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from generator import model
+from generator import locks, model, trust
 from generator.model import RACI_LETTERS, Framework
 from generator.org import yaml_edit
 from generator.org.profile import PROFILE_FILE, OrgFile, Profile, RolesSpec, load_profile
 from generator.org.tailor import tailor
 from generator.problems import InputError, Problem
 from generator.source.yaml_reader import YamlError, load_yaml
+from generator.tables import RACI_STATE_LABEL, raci_state
 
 RACI_SHEET, ABOUT_SHEET = "RACI", "About"
 LEADING = ("domain_number", "domain_id", "domain_name")  # the RACI sheet's columns before the roles
@@ -42,6 +41,12 @@ PROFILE_KEYS = tuple(f.name for f in fields(OrgFile))  # org.yaml's keys in the 
 ROLES_KEYS = tuple(f.name for f in fields(RolesSpec))
 KEY_ORDERS: dict[yaml_edit.KeyPath, tuple[str, ...]] = {(): PROFILE_KEYS, ("roles",): ROLES_KEYS}
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024  # an untrusted file: refuse anything far beyond a RACI workbook's size
+
+STALE = (
+    "org.yaml's RACI changed after this workbook was built (another import or an edit), so importing it would undo "
+    "that change; build the workbook again (`build --org`) and redo your edits there, or pass --overwrite to make "
+    "org.yaml match this workbook"
+)
 
 Report = Callable[[str, str], None]
 
@@ -59,13 +64,35 @@ class ImportResult:
     written: bool
 
 
-def import_raci(workbook: Path, folder: Path, framework: Framework, dry_run: bool = False) -> ImportResult:
-    """Read the workbook's RACI sheet into the profile's org.yaml; raise InputError naming every problem."""
+def import_raci(
+    workbook: Path,
+    folder: Path,
+    framework: Framework,
+    dry_run: bool = False,
+    progress: Callable[[str], None] = print,
+    overwrite: bool = False,
+) -> ImportResult:
+    """Read the workbook's RACI sheet into the profile's org.yaml; raise InputError naming every problem.
+
+    The profile folder is held for the whole import, so a second import waits (told so by
+    `progress`) and then reads what the first one wrote; org.yaml is replaced only if it still
+    holds the bytes that were read, so an editor's save in the meantime is never lost. A workbook
+    built before org.yaml's RACI last changed (another import, an edit) is refused unless
+    `overwrite`: importing it would silently undo that change.
+    """
+    if not folder.is_dir():  # load_profile names it; the lock must not create it
+        return _import_held(workbook, folder, framework, dry_run, overwrite)
+    with locks.holding(folder, "an import into its org.yaml", progress):
+        return _import_held(workbook, folder, framework, dry_run, overwrite)
+
+
+def _import_held(workbook: Path, folder: Path, framework: Framework, dry_run: bool, overwrite: bool) -> ImportResult:
     profile = load_profile(folder, framework)
     edition = tailor(framework, profile)
-    names, letters = read_raci_sheet(workbook, edition, profile, framework)
+    names, letters, state = read_raci_sheet(workbook, edition, profile, framework)
     org_file = profile.folder / PROFILE_FILE
-    original = org_file.read_bytes().decode("utf-8")  # read and checked by load_profile
+    read = trust.read_file(org_file, trust.MAX_TEXT_BYTES)  # load_profile has read and checked it
+    original = read.decode("utf-8")
     changes, text = _edit(original, framework, profile, edition, names, letters, org_file)
     diff = "".join(
         difflib.unified_diff(
@@ -75,10 +102,15 @@ def import_raci(workbook: Path, folder: Path, framework: Framework, dry_run: boo
             tofile=f"{org_file} (after)",
         )
     )
+    if changes and state != raci_state(edition) and not overwrite:
+        raise InputError([Problem(workbook, None, f"sheet {ABOUT_SHEET}, {RACI_STATE_LABEL}", STALE)])
     if not changes or dry_run:
         return ImportResult(org_file, tuple(changes), diff, written=False)
     load_profile(profile.folder, framework, text=text)  # refused here, org.yaml untouched, if the edit is invalid
-    _replace(org_file, text)
+    try:
+        locks.replace_if_unchanged(org_file, read, text.encode("utf-8"))
+    except locks.ChangedMeanwhile as exc:
+        raise InputError([Problem(org_file, None, "", str(exc))]) from None
     return ImportResult(org_file, tuple(changes), diff, written=True)
 
 
@@ -87,15 +119,16 @@ def import_raci(workbook: Path, folder: Path, framework: Framework, dry_run: boo
 
 def read_raci_sheet(
     workbook: Path, edition: Framework, profile: Profile, framework: Framework
-) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
-    """Return the role names (role id -> heading) and letters (domain id -> role id -> letter) of the sheet."""
+) -> tuple[dict[str, str], dict[str, dict[str, str]], object]:
+    """Return the role names (role id -> heading) and letters (domain id -> role id -> letter) of the sheet,
+    and the RACI state its About sheet records (`tables.raci_state` of the edition it was built from)."""
     wb = _open(workbook)  # formulas, not their cached results
     problems: list[Problem] = []
 
     def report(where: str, message: str) -> None:
         problems.append(Problem(workbook, None, where, message))
 
-    _check_about(wb, edition, profile, report)
+    state = _check_about(wb, edition, profile, report)
     _check_read_only(wb, framework, profile, edition, report)
     if RACI_SHEET not in wb.sheetnames:
         report(f"sheet {RACI_SHEET}", f"missing (sheets: {', '.join(wb.sheetnames)}); keep the sheet and its name")
@@ -103,7 +136,7 @@ def read_raci_sheet(
     names, letters = _RaciSheet(wb[RACI_SHEET], edition, report).read()
     if problems:
         raise InputError(problems)
-    return names, letters
+    return names, letters, state
 
 
 def _open(workbook: Path):
@@ -129,11 +162,11 @@ def _open(workbook: Path):
         ) from None
 
 
-def _check_about(wb, edition: Framework, profile: Profile, report: Report) -> None:
-    """Refuse a workbook of another framework version or another organisation."""
+def _check_about(wb, edition: Framework, profile: Profile, report: Report) -> object:
+    """Refuse a workbook of another framework version or another organisation; return its RACI state."""
     if ABOUT_SHEET not in wb.sheetnames:
         report(f"sheet {ABOUT_SHEET}", "missing; the workbook must be the one `build --org` wrote")
-        return
+        return None
     facts: dict[str, tuple[str, object]] = {}
     for row in wb[ABOUT_SHEET].iter_rows(max_col=2):
         label, value = row[0], row[1] if len(row) > 1 else None
@@ -154,6 +187,7 @@ def _check_about(wb, edition: Framework, profile: Profile, report: Report) -> No
             f"sheet {ABOUT_SHEET}, cell {where}",
             f"organisation {found}, expected {expected!r}; import the workbook of this profile's edition",
         )
+    return facts.get(RACI_STATE_LABEL, (None, None))[1]
 
 
 def _check_read_only(wb, framework: Framework, profile: Profile, edition: Framework, report: Report) -> None:
@@ -446,18 +480,3 @@ def _edit(
             ]
         ) from None
     return changes, edited
-
-
-# --- writing ---------------------------------------------------------------------
-
-
-def _replace(target: Path, text: str) -> None:
-    mode = target.stat().st_mode & 0o777
-    with tempfile.NamedTemporaryFile("wb", dir=target.parent, prefix=".org-", suffix=".tmp", delete=False) as tmp:
-        tmp.write(text.encode("utf-8"))
-    try:
-        os.chmod(tmp.name, mode)
-        os.replace(tmp.name, target)
-    except OSError:
-        Path(tmp.name).unlink(missing_ok=True)
-        raise

@@ -44,7 +44,14 @@ from generator.renderers.raci_workbook.style import (
     workbook_bytes,
 )
 from generator.renderers.responsibilities_csv import CSV
-from generator.tables import OBLIGATION_COLUMNS, RESPONSIBILITY_COLUMNS, obligation_rows, responsibility_rows
+from generator.tables import (
+    OBLIGATION_COLUMNS,
+    RACI_STATE_LABEL,
+    RESPONSIBILITY_COLUMNS,
+    obligation_rows,
+    raci_state,
+    responsibility_rows,
+)
 from generator.template_context import edition_marking
 
 # Published names: customers' lookups refer to them, so they never change between versions.
@@ -332,6 +339,8 @@ def _about(ws: Worksheet, ctx: RenderContext) -> None:
     style(put(ws, 1, 1, f"{info.title}: RACI workbook"), font=font(branding.primary, bold=True, size=16))
     edition = edition_marking(fw, branding)
     facts = [("Organisation", branding.organisation), ("Edition", edition["label"])] if edition["tailored"] else []
+    if edition["tailored"]:  # import-raci refuses to undo a RACI change made after this workbook was built
+        facts.append((RACI_STATE_LABEL, raci_state(fw)))
     facts += [
         ("Framework", info.title),
         ("Version", info.version),
