@@ -138,6 +138,7 @@ def test_canonical_ids_never_change(edition):
     canonical = {c.id for c in framework.cells}
     assert {c["id"] for c in data["cells"]} <= canonical
     assert [m["id"] for m in data["models"]] == IN_USE
+    assert data["framework_model_count"] == data["edition"]["framework_models"] == len(framework.models)
 
 
 def test_poster_size_comes_from_the_profile(edition):
