@@ -109,13 +109,26 @@ def test_the_matrix_is_a_real_table_read_row_by_row(build_dir, framework):
     assert len(data_cells) == len(framework.domains) * len(models)
     read = [[tagged_text(cell, chars) for cell in row["children"]] for row in domain_rows]
     assert read == expected_rows(framework)
-    # Every data cell names its domain's and its model's header cell.
-    model_ids = [text_of(cell["id"]) for cell in find(head, "TR")[-1]["children"][1:]]
-    for row in domain_rows:
-        domain_id = text_of(row["children"][0]["id"])
-        for model_id, cell in zip(model_ids, row["children"][1:], strict=True):
-            headers = {text_of(h) for h in cell["attributes"]["Headers"]}
-            assert {domain_id, model_id} <= headers, (domain_id, model_id, headers)
+    # Every data cell names its headers: its model's group, its model, its group of domains and its domain.
+    headers = {text_of(th["id"]): th for th in find(table, "TH")}
+    text = {key: tagged_text(th, chars) for key, th in headers.items()}
+    category = {m.id: c.name for c in framework.info.categories for m in framework.models if m.category == c.id}
+    groups = {False: "Established security domains", True: "AI-specific security domains"}
+    for row, domain in zip(domain_rows, framework.domains, strict=True):
+        domain_th = row["children"][0]
+        assert [text[text_of(h)] for h in domain_th["attributes"]["Headers"]][0] == "Security domain"
+        for model, cell in zip(column_models(framework), row["children"][1:], strict=True):
+            named = [text[text_of(h)] for h in cell["attributes"]["Headers"]]
+            assert named[:2] == [category[model.id], model.short_name], named
+            assert groups[domain.ai_specific] in named[2] and named[3] == tagged_text(domain_th, chars), named
+    # Every header cell has a scope and is someone's header.
+    assert {th["attributes"].get("Scope") for th in headers.values()} == {"Row", "Column"}
+    named = {
+        text_of(h)
+        for element in find(table, "TD") + find(table, "TH")
+        for h in element["attributes"].get("Headers", [])
+    }
+    assert named == set(headers), {text[key] for key in set(headers) - named}
 
 
 @needs_poppler
@@ -202,6 +215,12 @@ def test_an_edition_poster_with_logo_and_fewer_models_fits_one_page(tmp_path, fr
     assert max(box["bottom"] for row in rows for box in row) < footer
     cells = [box for row in rows for box in row]
     assert min(c["size"] for c in page.chars if any(centre_in(c, b) for b in cells)) >= MIN_CELL_TEXT_PT - 0.01
+
+
+def test_a_cell_naming_a_missing_header_fails_the_render():
+    html = '<html lang="en"><table><tr><th id="a" scope="col">A</th></tr><tr><td headers="a b">x</td></tr></table></html>'
+    with pytest.raises(PosterError, match="a table cell names headers b: no header cell has that id"):
+        render_pdf(html, "", RELEASE)
 
 
 def test_a_page_that_overflows_fails_the_render():

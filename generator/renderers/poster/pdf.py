@@ -133,6 +133,7 @@ def render_pdf(html: str, css: str, when: datetime, search_path: SearchPath | No
     from weasyprint.urls import FatalURLFetchingError
 
     from generator.renderers.poster.fetcher import ContainedFetcher
+    from generator.renderers.poster.table_tags import TableTagError, link_table_headers
 
     fetcher = ContainedFetcher(search_path)
     base_url = TEMPLATES_DIR.as_uri() + "/"
@@ -144,9 +145,11 @@ def render_pdf(html: str, css: str, when: datetime, search_path: SearchPath | No
             document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(font_config=fonts, **options)
             if len(document.pages) != 1:
                 problems.append(f"the poster does not fit on one page: it takes {len(document.pages)}")
-            pdf = document.write_pdf(**options)
+            pdf = document.write_pdf(finisher=link_table_headers, **options)
         except FatalURLFetchingError as exc:  # a BaseException, raised when a fetch fails
             problems.append(str(exc.__cause__ or exc))
+        except TableTagError as exc:
+            problems.append(str(exc))
     # Refusals come first: WeasyPrint logs some of them (in SVG images) without the URL.
     failures = list(dict.fromkeys([*fetcher.refused, *problems]))
     if failures:
