@@ -341,14 +341,10 @@ class Framework:
     cells: tuple[Cell, ...] = field(metadata=doc("domain-major, in domain then model order"))
     roles: tuple[Role, ...]
     raci: tuple[RaciRow, ...]
+    framework_model_count: int = field(
+        metadata=doc("how many deployment models the whole framework has, also in an edition that uses fewer")
+    )
     guidance: Guidance = Guidance()
-    # How many deployment models the whole framework has; 0 means all of them are here.
-    framework_model_count: int = field(default=0, metadata=doc("set in an edition restricted to some models"))
-
-    @property
-    def models_in_framework(self) -> int:
-        """How many deployment models the whole framework has, also in an edition that uses fewer."""
-        return self.framework_model_count or len(self.models)
 
     def restricted_to(self, model_ids: tuple[str, ...]) -> Framework:
         """Return the framework with only the given deployment models (and their cells)."""
@@ -370,7 +366,6 @@ class Framework:
             models=tuple(m for m in self.models if m.id in keep),
             cells=tuple(c for c in self.cells if c.model_id in keep),
             guidance=guidance,
-            framework_model_count=self.models_in_framework,
         )
 
     def model(self, model_id: str) -> DeploymentModel:

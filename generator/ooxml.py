@@ -16,6 +16,14 @@ def xml_safe(text: str) -> str:
     return _XML_ILLEGAL.sub("", text)
 
 
+def office_keywords(topics: list[str]) -> str:
+    """Write keywords as Word and LibreOffice both list them: each phrase hyphenated, joined by "; ".
+
+    Word keeps the text as it is; LibreOffice splits it at spaces, commas, colons and semicolons.
+    """
+    return xml_safe("; ".join("-".join(re.split(r"[\s,;:]+", t.strip())) for t in topics))
+
+
 def zip_stamp(when: datetime) -> tuple[int, int, int, int, int, int]:
     """Return `when` as a zip entry time (zip cannot store dates before 1980)."""
     return (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)

@@ -57,7 +57,7 @@ def edition_marking(fw: model.Framework, branding: Branding) -> dict:
         "tailored": branding.organisation is not None,
         "based_on": based_on,
         "label": f"{branding.organisation} edition, {based_on}" if branding.organisation else "",
-        "framework_models": fw.models_in_framework,
+        "framework_models": fw.framework_model_count,
     }
 
 

@@ -113,7 +113,8 @@ def test_only_models_in_use_get_annexes_pages_and_columns(edition):
     assert sorted(p.stem for p in (edition / "docs" / "models").iterdir()) == sorted(IN_USE)
     matrix = openpyxl.load_workbook(edition / "northwind-analytics-raci.xlsx")["Matrix"]
     shorts = {m.id: m.short_name for m in framework.models}
-    assert [c.value for c in matrix[1]][4:-1] == [shorts[i] for i in IN_USE]
+    in_use = [shorts[i] for i in IN_USE]
+    assert [c.value for c in matrix[1]][4:] == [*in_use, "critical_focus", *(f"{s} level_id" for s in in_use)]
 
 
 def test_obligations_equal_the_customer_and_shared_cells_of_the_models_in_use(edition):
@@ -138,6 +139,7 @@ def test_canonical_ids_never_change(edition):
     canonical = {c.id for c in framework.cells}
     assert {c["id"] for c in data["cells"]} <= canonical
     assert [m["id"] for m in data["models"]] == IN_USE
+    assert data["framework_model_count"] == data["edition"]["framework_models"] == len(framework.models)
 
 
 def test_poster_size_comes_from_the_profile(edition):

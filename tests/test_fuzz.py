@@ -51,6 +51,7 @@ PROFILE = st.fixed_dictionaries(
         "models_in_use": st.lists(TEXT, max_size=3),
         "roles": st.fixed_dictionaries({}, optional={"rename": st.dictionaries(TEXT, TEXT, max_size=2)}),
         "poster_size": VALUE,
+        "paper_size": VALUE,
         "document_control": st.fixed_dictionaries({}, optional={"review_cycle_months": VALUE, "owner": TEXT}),
     },
 )

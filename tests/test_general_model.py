@@ -50,7 +50,8 @@ def test_a_ninth_model_flows_into_every_format(data_copy, tmp_path):
     assert "[Robotics AI](models/robotics-ai.md)" in matrix_page
     assert (tmp_path / "docs" / "models" / "robotics-ai.md").exists()
     ws = openpyxl.load_workbook(tmp_path / "ai-security-responsibility-raci.xlsx")["Matrix"]
-    assert [c.value for c in ws[1]][-2:] == ["Robotics AI", "critical_focus"]
+    assert [c.value for c in ws[1]][-11:-8] == ["Robotics AI", "critical_focus", "SaaS AI level_id"]
+    assert [c.value for c in ws[1]][-1] == "Robotics AI level_id"
     with pdfplumber.open(tmp_path / "ai-security-responsibility-poster.pdf") as pdf:
         assert len(pdf.pages) == 1
         assert "Robotics AI" in pdf.pages[0].extract_text()

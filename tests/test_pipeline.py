@@ -74,6 +74,13 @@ def test_json_holds_the_whole_model(build_dir, framework):
         assert cells[cell.id]["critical"] == cell.critical
 
 
+def test_every_count_in_json_is_the_true_count(build_dir, framework):
+    data = json.loads((build_dir / "framework.json").read_text(encoding="utf-8"))
+    counts = {key: value for key, value in data.items() if key.endswith("_count")}
+    assert counts == {"framework_model_count": 8}  # a new count needs a line here
+    assert data["edition"]["framework_models"] == len(data["models"]) == 8
+
+
 def test_two_builds_are_byte_identical(tmp_path, framework):
     build(Edition(framework), tmp_path / "a")
     build(Edition(framework), tmp_path / "b")

@@ -28,6 +28,7 @@ from generator.renderers.policy_pack.document import PolicyTemplateError, render
 from generator.search_path import SearchPath
 from generator.templating import TEMPLATES_DIR, make_environment
 from tests.conftest import png_logo
+from tests.ooxml_schemas import schema_errors
 
 FILE = "ai-security-responsibility-policy.docx"
 TEMPLATE = TEMPLATES_DIR / "word" / "policy-pack.docx"
@@ -294,7 +295,8 @@ def test_document_properties_are_set_and_pinned(doc, framework):
     assert props.title == "AI Security Policy"
     assert "AI Security Shared Responsibility Model 1.1.0" in props.subject
     assert props.author == "ai-srm-generator"
-    assert "AI security" in props.keywords and "SaaS AI" in props.keywords
+    assert props.keywords.split("; ")[:4] == ["AI-security", "policy", "shared-responsibility", "RACI"]
+    assert "SaaS-AI" in props.keywords.split("; ")
     assert props.version == "1.0"
     assert props.revision == 1
     assert props.created == props.modified
@@ -478,6 +480,9 @@ def test_libreoffice_converts_to_pdf_with_the_expected_pages(build_dir, tmp_path
     )
     assert result.returncode == 0, result.stderr
     pdf = pypdf.PdfReader(tmp_path / FILE.replace(".docx", ".pdf"))
+    # LibreOffice splits the keywords at spaces as well as semicolons: it reads the same keywords as Word.
+    keywords = docx.Document(build_dir / FILE).core_properties.keywords.split("; ")
+    assert pdf.metadata["/Keywords"].split(", ") == keywords
     assert 25 <= len(pdf.pages) <= 45  # 37 measured with LibreOffice 7 and DejaVu Sans
     text = "\n".join(page.extract_text() for page in pdf.pages)
     assert "Agent Governance" in text and "Annex H: MCP-Based Systems" in text
@@ -646,6 +651,59 @@ def test_package_has_no_leftovers_of_python_docx_default_template(build_dir, whi
     assert "lastPrinted" not in core
     assert 'w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"' in settings
     assert "updateFields" not in settings and "savePreviewPicture" not in settings
+
+
+@pytest.fixture(scope="module")
+def org_policy(tmp_path_factory, framework) -> Path:
+    """An organisation's policy with a logo (a picture in the body and the header) and its own font file."""
+    out = tmp_path_factory.mktemp("org-policy")
+    branding = Branding(
+        organisation="Acme & Co", logo=png_logo(300, 100), font_family="Brand Sans", font_file=font_copy(out, 0)
+    )
+    build(Edition(framework, branding=branding, only=("docx",)), out)
+    return out / f"{branding.file_prefix}-policy.docx"
+
+
+@pytest.mark.parametrize("which", ["policy", "organisation", "template"])
+def test_every_part_is_valid_against_the_transitional_schemas(build_dir, org_policy, which):
+    path = {"policy": build_dir / FILE, "organisation": org_policy, "template": TEMPLATE}[which]
+    assert schema_errors(path) == []
+
+
+def test_schema_validation_finds_a_missing_required_attribute(tmp_path):
+    broken = tmp_path / "broken.docx"
+    with zipfile.ZipFile(TEMPLATE) as source, zipfile.ZipFile(broken, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            target.writestr(name, data.replace(b' w:percent="100"', b"") if name == "word/settings.xml" else data)
+    (error,) = schema_errors(broken)
+    assert error.startswith("word/settings.xml:") and "'{http://schemas.openxmlformats.org/wordprocessingml" in error
+    assert "percent' is required but missing" in error
+
+
+@pytest.mark.parametrize("which", ["policy", "organisation"])
+def test_settings_and_parts_describe_this_document(build_dir, org_policy, which):
+    from lxml import etree
+
+    path = build_dir / FILE if which == "policy" else org_policy
+    with zipfile.ZipFile(path) as package:
+        names = package.namelist()
+        settings = etree.fromstring(package.read("word/settings.xml"))
+        table = etree.fromstring(package.read("word/fontTable.xml"))
+        xml = "".join(package.read(n).decode() for n in names if n.startswith("word/") and n.endswith(".xml"))
+        rels = "".join(package.read(n).decode() for n in names if n.endswith(".rels"))
+    assert not [n for n in names if n.startswith("customXml/")] and "customXml" not in rels  # no empty bibliography
+    (zoom,) = settings.iter(qn("w:zoom"))
+    assert zoom.get(qn("w:percent")) == "100"
+    assert settings.find(qn("w:proofState")) is None  # nobody checked the spelling of the generated text
+    (language,) = settings.iter(qn("w:themeFontLang"))
+    assert dict(language.attrib) == {qn("w:val"): "en-GB"}
+    # The font table lists the fonts the text is set in: the body font and the bullets' Symbol, nothing else
+    # (not Courier New, which only the unused Macro Text style names).
+    listed = [f.get(qn("w:name")) for f in table.iter(qn("w:font"))]
+    body = "DejaVu Sans" if which == "policy" else "Brand Sans"
+    assert sorted(listed) == sorted([body, "Symbol"])
+    assert 'w:ascii="Courier New"' in xml
 
 
 @pytest.mark.parametrize("logo", [None, "png"])

@@ -16,7 +16,7 @@ from generator.cli import main
 from generator.edition import Edition
 from generator.org.branding import POSTER_SIZES, Branding
 from generator.pipeline import build
-from generator.renderers.poster.pdf import MIN_CELL_TEXT_PT, PosterError, render_pdf
+from generator.renderers.poster.pdf import MIN_CELL_TEXT_PT, MIN_TEXT_PT, PosterError, render_pdf
 from tests.test_poster import PDF, RELEASE, PosterPage, centre_in, column_models, domain_label, palette_fills
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "northwind-analytics"
@@ -109,13 +109,26 @@ def test_the_matrix_is_a_real_table_read_row_by_row(build_dir, framework):
     assert len(data_cells) == len(framework.domains) * len(models)
     read = [[tagged_text(cell, chars) for cell in row["children"]] for row in domain_rows]
     assert read == expected_rows(framework)
-    # Every data cell names its domain's and its model's header cell.
-    model_ids = [text_of(cell["id"]) for cell in find(head, "TR")[-1]["children"][1:]]
-    for row in domain_rows:
-        domain_id = text_of(row["children"][0]["id"])
-        for model_id, cell in zip(model_ids, row["children"][1:], strict=True):
-            headers = {text_of(h) for h in cell["attributes"]["Headers"]}
-            assert {domain_id, model_id} <= headers, (domain_id, model_id, headers)
+    # Every data cell names its headers: its model's group, its model, its group of domains and its domain.
+    headers = {text_of(th["id"]): th for th in find(table, "TH")}
+    text = {key: tagged_text(th, chars) for key, th in headers.items()}
+    category = {m.id: c.name for c in framework.info.categories for m in framework.models if m.category == c.id}
+    groups = {False: "Established security domains", True: "AI-specific security domains"}
+    for row, domain in zip(domain_rows, framework.domains, strict=True):
+        domain_th = row["children"][0]
+        assert next(text[text_of(h)] for h in domain_th["attributes"]["Headers"]) == "Security domain"
+        for model, cell in zip(column_models(framework), row["children"][1:], strict=True):
+            named = [text[text_of(h)] for h in cell["attributes"]["Headers"]]
+            assert named[:2] == [category[model.id], model.short_name], named
+            assert groups[domain.ai_specific] in named[2] and named[3] == tagged_text(domain_th, chars), named
+    # Every header cell has a scope and is someone's header.
+    assert {th["attributes"].get("Scope") for th in headers.values()} == {"Row", "Column"}
+    named = {
+        text_of(h)
+        for element in find(table, "TD") + find(table, "TH")
+        for h in element["attributes"].get("Headers", [])
+    }
+    assert named == set(headers), {text[key] for key in set(headers) - named}
 
 
 @needs_poppler
@@ -160,6 +173,34 @@ def test_cell_text_is_at_least_8pt_and_no_words_overlap_at_every_size(sized, fra
             assert overlap_x <= 0 or overlap_y <= 0, (a["text"], b["text"])
 
 
+def test_all_text_is_at_least_7_5pt_and_nothing_is_cut_at_every_size(sized, framework):
+    page = PosterPage(sized)
+    assert min(c["size"] for c in page.chars if c["text"].strip()) >= MIN_TEXT_PT - 0.01, sized.parent.name
+    footer = min(w["top"] for w in page.words if w["text"] == "Source:")
+    above = [w for w in page.words if w["bottom"] <= footer]
+    assert all(w["bottom"] <= footer for w in page.words if w["top"] < footer), sized.parent.name  # no overlap
+    words = {w["text"] for w in above}
+    for principle in framework.info.principles:  # every word of each, on the page above the footer
+        assert set(principle.text.split()) <= words, (sized.parent.name, principle.name)
+
+
+def test_legend_descriptions_never_wrap_under_their_swatches_at_every_size(sized, framework):
+    """Each description's lines start at one x: beside its swatch, or (a narrow panel) all under it."""
+    page = PosterPage(sized)
+    side = min(w["x0"] for w in page.words if w["text"] == "Legend")
+    labels = {level.label for level in framework.info.levels}  # the swatches' words, beside or above
+    words = [w for w in page.words if w["x0"] >= side - 1 and w["text"] not in labels]
+    words.sort(key=lambda w: (round(w["top"]), w["x0"]))
+    texts = [w["text"] for w in words]
+    for level in framework.info.levels:
+        wanted = level.definition.split()
+        start = next(i for i in range(len(texts)) if texts[i : i + len(wanted)] == wanted)
+        lines: dict[int, float] = {}
+        for w in words[start : start + len(wanted)]:
+            lines[round(w["top"])] = min(lines.get(round(w["top"]), w["x0"]), w["x0"])
+        assert len(lines) > 1 and max(lines.values()) - min(lines.values()) < 0.5, (sized.parent.name, level.id, lines)
+
+
 def test_each_rows_cells_sit_on_the_baseline_of_its_labels_first_line_at_every_size(sized, framework):
     """What lets -layout read a row as one line: the cells' text shares the baseline of the name's first line."""
     page = PosterPage(sized)
@@ -202,6 +243,14 @@ def test_an_edition_poster_with_logo_and_fewer_models_fits_one_page(tmp_path, fr
     assert max(box["bottom"] for row in rows for box in row) < footer
     cells = [box for row in rows for box in row]
     assert min(c["size"] for c in page.chars if any(centre_in(c, b) for b in cells)) >= MIN_CELL_TEXT_PT - 0.01
+
+
+def test_a_cell_naming_a_missing_header_fails_the_render():
+    html = (
+        '<html lang="en"><table><tr><th id="a" scope="col">A</th></tr><tr><td headers="a b">x</td></tr></table></html>'
+    )
+    with pytest.raises(PosterError, match="a table cell names headers b: no header cell has that id"):
+        render_pdf(html, "", RELEASE)
 
 
 def test_a_page_that_overflows_fails_the_render():

@@ -58,6 +58,12 @@ def test_example_profile_loads(framework):
     assert profile.search_path.assets == (EXAMPLE.resolve(),)
 
 
+@pytest.mark.parametrize(("line", "paper"), [("", "A4"), ("paper_size: Letter\n", "Letter")])
+def test_paper_size_is_a4_unless_the_profile_says_letter(profile_dir, framework, line, paper):
+    write(profile_dir, "name: Acme\n" + line)
+    assert load_profile(profile_dir, framework).branding.paper_size == paper
+
+
 def test_tailoring_keeps_ids_and_applies_roles_and_overrides(framework):
     edition = tailor(framework, load_profile(EXAMPLE, framework))
     assert [m.id for m in edition.models] == ["saas-ai", "paas-ai", "agentic-ai", "ai-coding"]
@@ -93,6 +99,7 @@ def test_scaffolded_profile_is_valid(tmp_path, framework):
         ('colours: {accent: "#12345"}', "colours.accent: found '#12345', expected a colour as #RRGGBB"),
         ("font: {family: Comic Sans}", "font.family: found 'Comic Sans', expected one of DejaVu Sans"),
         ("poster_size: A0", "poster_size: found 'A0', expected one of A3, A2, A1, Letter, Tabloid"),
+        ("paper_size: A3", "paper_size: found 'A3', expected one of A4, Letter"),
         ("file_prefix: ../../etc", "file_prefix: found '../../etc', expected a lower-case slug"),
         ("models_in_use: [saas-ai, quantum-ai]", "models_in_use[1]: unknown model id 'quantum-ai'"),
         ("logo: ../../etc/passwd", "logo: '../../etc/passwd' must be a relative path inside the profile folder"),

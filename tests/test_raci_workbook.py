@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import math
 import re
 import shutil
 import subprocess
@@ -273,7 +274,8 @@ def test_matrix_is_a_lookup_table_with_plain_levels_and_marks_by_formatting(wb, 
     branding, level_ids = Branding(), tuple(v.id for v in framework.info.levels)
     labels = [m.short_name for m in framework.models]
     headers, rows = table_rows(ws)
-    assert headers == ["domain_id", "domain_number", "domain_name", "domain_kind", *labels, "critical_focus"]
+    ids = [f"{label} level_id" for label in labels]
+    assert headers == ["domain_id", "domain_number", "domain_name", "domain_kind", *labels, "critical_focus", *ids]
     assert len(rows) == 16 == ws.max_row - 1  # no legend rows under (or beside) the table
     assert ws.max_column == len(headers)
     for r, (row, domain) in enumerate(zip(rows, framework.domains, strict=True), 2):
@@ -289,12 +291,12 @@ def test_matrix_is_a_lookup_table_with_plain_levels_and_marks_by_formatting(wb, 
             assert (target.font.underline == "single") == cell.critical
             assert (target.border.left.style == "thick") == cell.critical
             critical += [dm.short_name] if cell.critical else []
-        assert row[-1] == (", ".join(critical) or None)
-    assert any(row[-1] for row in rows) and any(row[3] == "ai-specific" for row in rows)
+        assert row[-1 - len(ids)] == (", ".join(critical) or None)
+        assert row[-len(ids) :] == [framework.cell(domain.id, m.id).level_id for m in framework.models]
+    assert any(row[-1 - len(ids)] for row in rows) and any(row[3] == "ai-specific" for row in rows)
     assert ws.freeze_panes == "E2"
-    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert ws.print_title_rows == "$1:$1"
+    assert ws.print_title_rows == "$1:$1" and ws.print_title_cols == "$A:$C"
+    assert ws.print_area == f"'Matrix'!$A$1:${openpyxl.utils.get_column_letter(len(headers) - len(ids))}$17"
     assert "critical focus area" in ws.oddFooter.left.text
 
 
@@ -305,6 +307,125 @@ def test_pandas_reads_the_matrix_as_16_domains(xlsx, framework):
     for m in framework.models:
         expected = [framework.level(framework.cell(d.id, m.id).level_id).label for d in framework.domains]
         assert list(frame[m.short_name]) == expected
+
+
+def test_pandas_defaults_read_the_matrix_level_ids_without_missing_values(xlsx, framework):
+    frame = pd.read_excel(xlsx, sheet_name="Matrix")  # pandas' defaults: "N/A" is read as NaN
+    na = [
+        (d.id, m.id)
+        for d in framework.domains
+        for m in framework.models
+        if framework.cell(d.id, m.id).level_id == "not-applicable"
+    ]
+    assert na and frame[[m.short_name for m in framework.models]].isna().sum().sum() == len(na)
+    for m in framework.models:
+        column = frame[f"{m.short_name} level_id"]
+        assert not column.isna().any()
+        assert list(column) == [framework.cell(d.id, m.id).level_id for d in framework.domains]
+
+
+# --- printing -----------------------------------------------------------------------------
+
+PAPER_POINTS = {9: (595.3, 841.9), 1: (612.0, 792.0)}  # SpreadsheetML paperSize code: A4, Letter (portrait)
+DIGIT_POINTS = 7.0  # a unit of column width as LibreOffice draws Calibri 11 without it (in DejaVu Sans); Excel 5.25
+
+
+def printed_scale(ws) -> float:
+    """Return the scale a client prints the sheet at, from its page setup and column widths alone."""
+    setup = ws.page_setup
+    if not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage:
+        return (setup.scale or 100) / 100
+    assert setup.fitToWidth == 1 and setup.fitToHeight == 0  # one page wide, as many pages down as it takes
+    width, height = PAPER_POINTS[setup.paperSize]
+    across = (height if setup.orientation == "landscape" else width) - 72 * (
+        ws.page_margins.left + ws.page_margins.right
+    )
+    last = openpyxl.utils.range_boundaries(ws.print_area.split("!")[-1])[2] if ws.print_area else ws.max_column
+    letters = [openpyxl.utils.get_column_letter(c) for c in range(1, last + 1)]
+    columns = sum(
+        (ws.column_dimensions[c].width if c in ws.column_dimensions else 8.43) * DIGIT_POINTS for c in letters
+    )
+    return math.floor(min(1.0, across / columns) * 100) / 100  # clients scale in whole per cent
+
+
+def test_every_sheet_prints_on_a4_with_text_of_8_pt_or_more(wb):
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        assert ws.page_setup.paperSize == 9, ws.title  # A4, the default paper
+        assert ws.page_setup.orientation == "landscape"
+        smallest = min(c.font.sz for row in ws.iter_rows() for c in row if c.value is not None)
+        assert smallest * printed_scale(ws) >= 8, (ws.title, printed_scale(ws))
+        if ws.title != "About":  # each table repeats its header row and key columns on every page
+            assert ws.print_title_rows == "$1:$1" and ws.print_title_cols.startswith("$A:"), ws.title
+    # Fit to one page wide where that stays legible (About, Changes); the long tables print across pages.
+    fitted = {ws.title for ws in wb.worksheets if ws.sheet_properties.pageSetUpPr.fitToPage}
+    assert fitted == {"About", "Changes"}
+    assert wb["Responsibilities"].page_setup.pageOrder == "overThenDown"
+
+
+def test_the_paper_size_comes_from_the_profile(tmp_path, framework):
+    build(Edition(framework, branding=Branding(paper_size="Letter"), only=("xlsx",)), tmp_path)
+    book = openpyxl.load_workbook(tmp_path / NAME)
+    assert {ws.page_setup.paperSize for ws in book.worksheets if ws.sheet_state == "visible"} == {1}
+    assert all(printed_scale(ws) * 11 >= 8 for ws in book.worksheets if ws.sheet_state == "visible")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_prints_every_character_at_8_pt_or_more_on_a4(xlsx, tmp_path):
+    import pdfplumber
+
+    profile = (tmp_path / "profile").as_uri()
+    command = ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf"]
+    done = subprocess.run([*command, "--outdir", str(tmp_path), str(xlsx)], capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    with pdfplumber.open(tmp_path / NAME.replace(".xlsx", ".pdf")) as pdf:
+        sizes = {(round(float(p.width)), round(float(p.height))) for p in pdf.pages}
+        smallest = min(c["size"] for p in pdf.pages for c in p.chars)
+        matrix = [p.extract_text() for p in pdf.pages if (p.extract_text() or "").startswith("domain_id domain_number")]
+    assert sizes == {(842, 595)}  # A4 landscape
+    assert smallest >= 7.95, smallest  # 8 pt, as PDF stores it
+    assert len(matrix) >= 2 and all("domain_name" in page for page in matrix)  # key columns on every page
+    assert not any("level_id" in page for page in matrix)  # the print area leaves the ids to machines
+
+
+def readme_formulas() -> list[tuple[str, str]]:
+    """Return the README's lookup formulas with the value each gives, from its table."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("### Lookup formulas") :].split("\n## ", 1)[0]
+    return re.findall(r"^\| [^|]+ \| `(=[^`]+)` \| `([^`]+)` \|$", section, re.M)
+
+
+def computed(client: str, formulas: list[str], xlsx: Path, tmp_path: Path) -> list[str]:
+    """Write the formulas into a copy of the workbook, let a client compute them and return the values."""
+    book = openpyxl.load_workbook(xlsx)
+    sheet = book.create_sheet("Lookup", 0)
+    for row, formula in enumerate(formulas, 1):
+        sheet.cell(row, 1).value = formula
+    book.active = 0
+    source = tmp_path / "lookup.xlsx"
+    book.save(source)
+    if client == "libreoffice":
+        profile = (tmp_path / "profile").as_uri()
+        command = ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "csv"]
+        command += ["--outdir", str(tmp_path / "lo"), str(source)]
+        out = tmp_path / "lo" / "lookup.csv"
+    else:
+        command, out = ["ssconvert", str(source), str(tmp_path / "gnumeric.csv")], tmp_path / "gnumeric.csv"
+    done = subprocess.run(command, capture_output=True, timeout=180)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    return [row[0] for row in csv.reader(io.StringIO(out.read_text(encoding="utf-8"), newline=""))]
+
+
+@pytest.mark.parametrize("client", ["libreoffice", "gnumeric"])
+def test_the_readmes_lookup_formulas_give_what_it_says(xlsx, tmp_path, framework, client):
+    if shutil.which("soffice" if client == "libreoffice" else "ssconvert") is None:
+        pytest.skip(f"{client} is not installed")
+    rows = readme_formulas()
+    assert len(rows) >= 4 and not any("[#" in formula for formula, _ in rows)  # LibreOffice: Err:504
+    cell = framework.cell("model-security", "saas-ai")
+    assert {value for _, value in rows} == {framework.level(cell.level_id).label, cell.level_id}
+    assert computed(client, [formula for formula, _ in rows], xlsx, tmp_path) == [value for _, value in rows]
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
@@ -529,7 +650,7 @@ def every_validation(path: Path) -> list[str]:
 
 def test_validation_lists_are_written_without_an_equals_sign(xlsx):
     formulas = every_validation(xlsx)
-    assert len(formulas) == 7 and set(formulas) == set(LIST_NAMES)
+    assert len(formulas) == 8 and set(formulas) == set(LIST_NAMES)  # LevelIds on the Matrix and Responsibilities
 
 
 @pytest.mark.skipif(shutil.which("ssconvert") is None, reason="gnumeric (ssconvert) is not installed")
@@ -537,6 +658,12 @@ def test_gnumeric_reads_every_validation_list(xlsx, tmp_path):
     done = subprocess.run(["ssconvert", str(xlsx), str(tmp_path / "book.gnumeric")], capture_output=True, timeout=180)
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     messages = done.stderr.decode(errors="replace")
+    # gnumeric reads a print title of rows and columns ('S'!$1:$1,'S'!$A:$A, as Excel writes it) as an error
+    # and prints without it; it is the only expression it does not read.
+    unread = re.findall(r"At A1: '(.*)' Multiple expressions are not supported in this context", messages)
+    titles = {f"'{ws.title}'!$1:$1,'{ws.title}'!{ws.print_title_cols}" for ws in openpyxl.load_workbook(xlsx)}
+    assert unread and set(unread) <= titles, messages
+    messages = re.sub(r"At A1: .* Multiple expressions are not supported in this context", "", messages)
     assert "Invalid expression" not in messages and "not supported" not in messages, messages
     import gzip
 
@@ -605,7 +732,7 @@ def test_readme_and_about_describe_the_matrix_alike(wb):
     section = readme[readme.index("- **Matrix** (Table `Matrix`)") :].split("\n- ", 1)[0]
     for fact in ("domain_id", "domain_number", "domain_name", "domain_kind", "critical_focus", "matrix_label"):
         assert fact in guide and fact in section, fact
-    assert "Table Matrix" in guide and "INDEX/MATCH" in guide and "INDEX(" in section
+    assert "Table Matrix" in guide and "INDEX/MATCH" in guide and "[Lookup formulas](#lookup-formulas)" in section
     assert "heavy border" in guide and "heavy border" in section
     assert "For reading, not for import" not in guide
 

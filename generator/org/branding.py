@@ -19,6 +19,9 @@ POSTER_SIZES_MM: Mapping[str, tuple[float, float]] = MappingProxyType(
     }
 )
 POSTER_SIZES = tuple(POSTER_SIZES_MM)
+# Paper the office documents print on, portrait (width, height) in millimetres.
+PAPER_SIZES_MM: Mapping[str, tuple[float, float]] = MappingProxyType({"A4": (210, 297), "Letter": (215.9, 279.4)})
+PAPER_SIZES = tuple(PAPER_SIZES_MM)
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class Branding:
     approver: str = "Executive Risk Committee"
     review_cycle_months: int = 12
     poster_size: str = "A2"
+    paper_size: str = "A4"  # the workbook's printed pages
     file_prefix: str = "ai-security-responsibility"
 
     def colours(self, level_id: str, level_ids: tuple[str, ...]) -> LevelColours:

@@ -17,7 +17,15 @@ from types import MappingProxyType
 
 from generator import model, trust, values
 from generator.model import doc
-from generator.org.branding import DEFAULT_PALETTE, POSTER_SIZES, Branding, LevelColours, Logo, contrast_ratio
+from generator.org.branding import (
+    DEFAULT_PALETTE,
+    PAPER_SIZES,
+    POSTER_SIZES,
+    Branding,
+    LevelColours,
+    Logo,
+    contrast_ratio,
+)
 from generator.problems import InputError, Problem
 from generator.search_path import SearchPath
 from generator.source.schema import COLOUR, SLUG, from_raw, record_schema, schema_check
@@ -88,6 +96,9 @@ class OrgFile:
         default_factory=dict, metadata=doc("domain id -> role id -> R, A, C or I")
     )
     poster_size: str | None = field(default=None, metadata=doc("one of " + ", ".join(POSTER_SIZES)))
+    paper_size: str | None = field(
+        default=None, metadata=doc("the workbook's print paper: one of " + ", ".join(PAPER_SIZES))
+    )
 
 
 PROFILE_SCHEMA = record_schema(OrgFile, PROFILE_FILE)
@@ -193,6 +204,8 @@ class _ProfileChecker:
             self.report(("document_control", "review_cycle_months"), "expected a number of months from 1 to 60")
         if spec.poster_size and spec.poster_size not in POSTER_SIZES:
             self.report(("poster_size",), f"found {spec.poster_size!r}, expected one of {', '.join(POSTER_SIZES)}")
+        if spec.paper_size and spec.paper_size not in PAPER_SIZES:
+            self.report(("paper_size",), f"found {spec.paper_size!r}, expected one of {', '.join(PAPER_SIZES)}")
 
     def check_text(self, key_path: tuple, value: str) -> None:
         problem = values.name_problem(value)
@@ -416,6 +429,7 @@ def make_branding(
         approver=control.approver or defaults.approver,
         review_cycle_months=control.review_cycle_months or defaults.review_cycle_months,
         poster_size=spec.poster_size or defaults.poster_size,
+        paper_size=spec.paper_size or defaults.paper_size,
         file_prefix=slug,
     )
 

@@ -201,5 +201,6 @@ class _Checker:
             cells=tuple(cells),
             roles=self.roles.roles,
             raci=rows,
+            framework_model_count=len(self.models),
             guidance=self.guidance,
         )

@@ -1,5 +1,9 @@
 """The .docx package around the text: embedded fonts, our own app.xml, no leftovers of python-docx's template.
 
+Leftovers are the parts and settings that describe some other document: a thumbnail, an empty
+bibliography, font table entries for fonts the text never uses, a proofing state that says the
+spelling was checked, a Japanese theme language; and `w:zoom` gets the `w:percent` the schema requires.
+
 Word shows a font the machine lacks only if the file carries it, so the policy embeds the font
 Normal uses (DejaVu Sans by default: its licence allows embedding; or the organisation's font
 file, when its OS/2 table permits embedding) as Word's obfuscated font parts (ECMA-376 Part 1,
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -18,11 +23,14 @@ from pathlib import Path
 from lxml import etree
 
 from generator import __version__
+from generator.renderers.policy_pack.fonts_used import fonts_used
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+BIBLIOGRAPHY = "{http://schemas.openxmlformats.org/officeDocument/2006/bibliography}Sources"
+LANGUAGE = "en-GB"  # the policy's language (its core properties and style defaults say the same)
 FONT_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/font"
 OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
 # Parts python-docx's default template brings that describe some other document: dropped.
@@ -75,13 +83,19 @@ def check_embeddable(path: Path) -> None:
 def finish_package(data: bytes, font: EmbeddedFont | None) -> bytes:
     """Drop the leftover parts, write app.xml for this generator and embed `font`; return the new package."""
     with zipfile.ZipFile(io.BytesIO(data)) as source:
-        parts = {name: source.read(name) for name in source.namelist() if name not in DROPPED}
+        parts = {name: source.read(name) for name in source.namelist()}
+    dropped = (*DROPPED, *_empty_bibliography(parts))
+    parts = {name: blob for name, blob in parts.items() if name not in dropped}
     parts["docProps/app.xml"] = APP_XML.format(version=__version__).encode()
-    parts["[Content_Types].xml"] = _content_types(parts["[Content_Types].xml"], set(parts), embed=font is not None)
-    parts["_rels/.rels"] = _without_targets(parts["_rels/.rels"], DROPPED)
-    parts["word/_rels/document.xml.rels"] = _without_targets(
-        parts["word/_rels/document.xml.rels"], [d.removeprefix("word/") for d in DROPPED]
+    parts["[Content_Types].xml"] = _content_types(
+        parts["[Content_Types].xml"], set(parts), dropped, embed=font is not None
     )
+    parts["_rels/.rels"] = _without_targets(parts["_rels/.rels"], dropped)
+    parts["word/_rels/document.xml.rels"] = _without_targets(
+        parts["word/_rels/document.xml.rels"], [_relative_to_word(d) for d in dropped]
+    )
+    parts["word/settings.xml"] = _settings(parts["word/settings.xml"])
+    parts["word/fontTable.xml"] = _font_table(parts["word/fontTable.xml"], fonts_used(parts))
     if font is not None:
         _embed(parts, font)
     out = io.BytesIO()
@@ -89,6 +103,49 @@ def finish_package(data: bytes, font: EmbeddedFont | None) -> bytes:
         for name, blob in parts.items():
             target.writestr(name, blob)
     return out.getvalue()
+
+
+def _empty_bibliography(parts: dict[str, bytes]) -> list[str]:
+    """Return the customXml parts that hold an empty bibliography (a new document's leftover), with their own parts."""
+    found = []
+    for name in [n for n in parts if re.fullmatch(r"customXml/item\d+\.xml", n)]:
+        root = etree.fromstring(parts[name])
+        if root.tag == BIBLIOGRAPHY and len(root) == 0:
+            number = name.removeprefix("customXml/item").removesuffix(".xml")
+            found += [name, f"customXml/itemProps{number}.xml", f"customXml/_rels/item{number}.xml.rels"]
+    return found
+
+
+def _relative_to_word(name: str) -> str:
+    return name.removeprefix("word/") if name.startswith("word/") else f"../{name}"
+
+
+def _settings(data: bytes) -> bytes:
+    """Give w:zoom its required percent, drop the claim that proofing is done, set the theme language."""
+    root = etree.fromstring(data)
+    for zoom in root.iter(f"{{{W}}}zoom"):
+        zoom.set(f"{{{W}}}percent", zoom.get(f"{{{W}}}percent", "100"))
+    for proof in root.findall(f"{{{W}}}proofState"):
+        root.remove(proof)
+    for language in root.iter(f"{{{W}}}themeFontLang"):
+        language.attrib.clear()
+        language.set(f"{{{W}}}val", LANGUAGE)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _font_table(data: bytes, used: set[str]) -> bytes:
+    """Keep the entries of the fonts the text uses; add a bare entry for one the table lacks."""
+    table = etree.fromstring(data)
+    listed = set()
+    for entry in table.findall(f"{{{W}}}font"):
+        name = entry.get(f"{{{W}}}name")
+        if name in used:
+            listed.add(name)
+        else:
+            table.remove(entry)
+    for name in sorted(used - listed):
+        etree.SubElement(table, f"{{{W}}}font", {f"{{{W}}}name": name})
+    return etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _embed(parts: dict[str, bytes], font: EmbeddedFont) -> None:
@@ -127,11 +184,11 @@ def _panose(data: bytes) -> str:
     return "".join(f"{getattr(panose, f):02X}" for f in fields)
 
 
-def _content_types(data: bytes, names: set[str], embed: bool) -> bytes:
+def _content_types(data: bytes, names: set[str], dropped, embed: bool) -> bytes:
     """Drop the dropped parts' types and the jpeg default when no JPEG is left; declare .odttf when embedding."""
     root = etree.fromstring(data)
     for override in root.findall(f"{{{TYPES}}}Override"):
-        if override.get("PartName").lstrip("/") in DROPPED:
+        if override.get("PartName").lstrip("/") in dropped:
             root.remove(override)
     for default in root.findall(f"{{{TYPES}}}Default"):
         extension = default.get("Extension")

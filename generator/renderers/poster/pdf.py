@@ -41,6 +41,12 @@ GAP_REM = 3
 CELL_TEXT_REM = 1.5
 # No cell text below this on any page size (issue: 7pt on Letter was hard to read).
 MIN_CELL_TEXT_PT = 8
+# No other text below this (the stylesheet's text() floor).
+MIN_TEXT_PT = 7.5
+# A side panel narrower than this holds only the legend, each description under its swatch; the key
+# principles go under the matrix, across the page, and the matrix rows are lower to make room for them.
+SIDE_REM_FOR_ALL = 30
+ROW_REM, ROW_REM_COMPACT = 4.5, 3.4
 # WeasyPrint warns when it subsets fonts with fontTools because HarfBuzz's subsetter is
 # missing: slower, but the output is still right, so that warning alone is no failure.
 _HARMLESS_WARNINGS = ("Using fontTools instead of HarfBuzz-Subset",)
@@ -112,6 +118,8 @@ def page_layout(width_mm: float, height_mm: float, model_count: int) -> dict:
     The design is drawn for A2 and scaled to fit the page. Where that would make cell text
     smaller than MIN_CELL_TEXT_PT, the matrix text stays at that size (the stylesheet's
     floors), its model columns widen by as much, and the side panel narrows to make room.
+    A side panel too narrow for legend and principles at MIN_TEXT_PT (Letter) keeps the legend;
+    the principles go across the foot of the page, above the footer.
     """
     design_width, design_height = POSTER_SIZES_MM[DESIGN_SIZE]
     scale = round(min(width_mm / design_width, height_mm / design_height), 4)
@@ -121,11 +129,15 @@ def page_layout(width_mm: float, height_mm: float, model_count: int) -> dict:
     cell_text_rem = max(CELL_TEXT_REM, MIN_CELL_TEXT_PT / root_pt)
     matrix_needs = DOMAIN_COLUMN_REM + model_count * max(MODEL_COLUMN_REM, MODEL_COLUMN_EM * cell_text_rem)
     side = min(max(content_rem - matrix_needs - GAP_REM, SIDE_REM[0]), SIDE_REM[1])
+    compact = side < SIDE_REM_FOR_ALL
     return {
         "scale": scale,  # not used by the default stylesheet; kept for organisation overrides
         "root_pt": round(root_pt, 3),
         "margin_mm": margin_mm,
         "min_cell_pt": MIN_CELL_TEXT_PT,
+        "min_text_pt": MIN_TEXT_PT,
+        "row_rem": ROW_REM_COMPACT if compact else ROW_REM,
+        "principles_below": compact,
         "domain_rem": DOMAIN_COLUMN_REM,
         "side_rem": round(side, 2),
         "matrix_rem": round(content_rem - side - GAP_REM, 2),
@@ -151,6 +163,7 @@ def render_pdf(html: str, css: str, when: datetime, search_path: SearchPath | No
     from weasyprint.urls import FatalURLFetchingError
 
     from generator.renderers.poster.fetcher import ContainedFetcher
+    from generator.renderers.poster.table_tags import TableTagError, link_table_headers
 
     fetcher = ContainedFetcher(search_path)
     base_url = TEMPLATES_DIR.as_uri() + "/"
@@ -162,9 +175,11 @@ def render_pdf(html: str, css: str, when: datetime, search_path: SearchPath | No
             document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(font_config=fonts, **options)
             if len(document.pages) != 1:
                 problems.append(f"the poster does not fit on one page: it takes {len(document.pages)}")
-            pdf = document.write_pdf(**options)
+            pdf = document.write_pdf(finisher=link_table_headers, **options)
         except FatalURLFetchingError as exc:  # a BaseException, raised when a fetch fails
             problems.append(str(exc.__cause__ or exc))
+        except TableTagError as exc:
+            problems.append(str(exc))
     # Refusals come first: WeasyPrint logs some of them (in SVG images) without the URL.
     failures = list(dict.fromkeys([*fetcher.refused, *problems]))
     if failures:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import re
 import textwrap
 import zipfile
@@ -17,15 +18,16 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from generator.ooxml import normalise_zip
-from generator.org.branding import Branding, LevelColours
+from generator.org.branding import PAPER_SIZES_MM, Branding, LevelColours
 from generator.renderers.cell_text import formula_like, safe_cell_text
 
 WHITE, BLACK = "#FFFFFF", "#000000"
@@ -42,6 +44,12 @@ THIN = Side(style="thin", color="FFBFBFBF")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAVY = Side(style="thick", color="FF000000")
 FRAME = Border(left=HEAVY, right=HEAVY, top=HEAVY, bottom=HEAVY)
+# Points per unit of column width (one digit of the default font, Calibri 11), in the widest client:
+# LibreOffice without Calibri or its metric twin Carlito draws it in DejaVu Sans, 7 pt a digit (Excel: 5.25).
+DIGIT_POINTS = 7.0
+MIN_PRINTED_PT = 8  # the smallest text size a printed sheet may have
+NARROW_MARGINS = PageMargins(left=0.25, right=0.25, top=0.75, bottom=0.75, header=0.3, footer=0.3)  # Excel's "Narrow"
+PAPER_CODES = {"A4": 9, "Letter": 1}  # SpreadsheetML paperSize codes
 
 
 def put(ws: Worksheet, row: int, column: int, value: str | int | None) -> Cell:
@@ -159,10 +167,12 @@ def flat_table(
     branding: Branding,
     wrap: Sequence[str] = (),
     letters: Sequence[str] = (),
+    keys: int = 1,
 ) -> None:
     """Write one header row and plain rows as a named Excel Table with autofilter and a frozen header.
 
     Columns named in `wrap` wrap their text; those in `letters` hold short codes, centred in narrow columns.
+    The first `keys` columns identify a row: a printout repeats them on every page, with the header row.
     """
     folded = [h.casefold() for h in headers]
     if len(set(folded)) != len(folded):
@@ -181,7 +191,7 @@ def flat_table(
         if heading in letters:
             ws.column_dimensions[get_column_letter(c)].width = LETTER_WIDTH
     fit_heights(ws)
-    printable(ws, title_rows="1:1")
+    printable(ws, title_rows="1:1", title_columns=keys)
 
 
 def section(ws: Worksheet, row: int, title: str, pairs: Sequence[tuple[str, str]], colour: str) -> int:
@@ -263,14 +273,52 @@ def validate(ws: Worksheet, list_name: str, ranges: Sequence[str]) -> None:
     ws.add_data_validation(rule)
 
 
-def printable(ws: Worksheet, title_rows: str | None, landscape: bool = True) -> None:
-    """Print one page wide (landscape unless told), repeating the title rows on every page."""
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+def printable(ws: Worksheet, title_rows: str | None, title_columns: int = 0) -> None:
+    """Print landscape, repeating the title rows (and the leading columns) on every page."""
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     if title_rows:
         ws.print_title_rows = title_rows
+    if title_columns:
+        ws.print_title_cols = f"A:{get_column_letter(title_columns)}"
+
+
+def print_layout(ws: Worksheet, paper: str) -> None:
+    """Print on the edition's paper, one page wide where the text stays legible, otherwise pages across.
+
+    Fit to width shrinks a wide sheet below any readable size (the long tables to under 3 pt), so a sheet
+    fits to one page wide only where the scale that takes keeps its smallest text at MIN_PRINTED_PT or more;
+    a wider sheet prints at the smallest legible scale, left to right then down, its title rows and key
+    columns (printable) repeated on every page.
+    """
+    ws.page_setup.paperSize = PAPER_CODES[paper]
+    ws.page_margins = copy(NARROW_MARGINS)
+    legible = MIN_PRINTED_PT / smallest_font(ws)
+    if math.floor(fit_to_width_scale(ws, paper) * 100) >= math.ceil(legible * 100):  # clients scale in whole %
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    else:
+        ws.page_setup.scale = math.ceil(legible * 100)
+        ws.page_setup.pageOrder = "overThenDown"
+
+
+def fit_to_width_scale(ws: Worksheet, paper: str) -> float:
+    """Return the scale (1 = 100 %) that fits the sheet's columns to the printable width of one page."""
+    width_mm, height_mm = PAPER_SIZES_MM[paper]
+    across = max(width_mm, height_mm) if ws.page_setup.orientation == ws.ORIENTATION_LANDSCAPE else width_mm
+    printable_pt = across / 25.4 * 72 - 2 * 72 * ws.page_margins.left
+    last = range_boundaries(ws.print_area.split("!")[-1])[2] if ws.print_area else ws.max_column
+    return min(1.0, printable_pt / sum(column_points(ws, c) for c in range(1, last + 1)))
+
+
+def column_points(ws: Worksheet, column: int) -> float:
+    """Return a column's printed width in points at 100 %, in the client that draws it widest."""
+    dimension = ws.column_dimensions.get(get_column_letter(column))
+    return (dimension.width if dimension is not None and dimension.customWidth else DEFAULT_WIDTH) * DIGIT_POINTS
+
+
+def smallest_font(ws: Worksheet) -> float:
+    """Return the smallest font size (points) of the sheet's filled cells."""
+    return min(cell.font.sz or 11 for row in ws.iter_rows() for cell in row if cell.value is not None)
 
 
 def workbook_bytes(wb: Workbook, when: datetime) -> bytes:

@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from generator import __version__
 from generator.changes import changes_view
 from generator.model import AI_SPECIFIC_MARK, DOMAIN_KINDS, RACI_LETTERS, Framework, Level, Party, accountable_roles
-from generator.ooxml import xml_safe
+from generator.ooxml import office_keywords, xml_safe
 from generator.renderers.base import RenderContext
 from generator.renderers.raci_workbook import RACI_XLSX
 from generator.renderers.raci_workbook.style import (
@@ -35,6 +35,7 @@ from generator.renderers.raci_workbook.style import (
     font,
     mark_critical,
     paint_level,
+    print_layout,
     printable,
     put,
     put_formula,
@@ -68,6 +69,7 @@ TABLES = {  # sheet -> Excel Table name
 # Defined names of the allowed values, on sheet Lists.
 LISTS = ("RaciLetters", "Levels", "YesNo", "DomainKinds", "PartyRaciValues", "LevelIds")
 MATRIX_KEYS = ("domain_id", "domain_number", "domain_name", "domain_kind")  # the Matrix table's first columns
+MATRIX_ID_SUFFIX = "level_id"  # the Matrix's last columns: "<matrix label> level_id", one per model
 CRITICAL_MARK = "Underlined, heavy border"
 MATRIX_FOOTER = f"{CRITICAL_MARK}: critical focus area (also in column critical_focus). Legend: sheet About."
 ALERT = "#C00000"
@@ -90,16 +92,21 @@ CSV_NOTE = (
 )
 LEVEL_ID_NOTE = (
     "Every long table (Responsibilities, Party RACI, Obligations) has level_id next to level: provider, customer, "
-    "shared or not-applicable. Filter and join on level_id: readers such as pandas take the label N/A for "
-    "missing data unless told otherwise (keep_default_na=False)."
+    "shared or not-applicable; the Matrix has a <matrix label> level_id column per model. Filter and join on the "
+    "ids: readers such as pandas take the label N/A for missing data unless told otherwise (keep_default_na=False)."
+)
+PRINT_NOTE = (
+    "Each sheet prints on the edition's paper ({paper}) with its header row on every page: one page wide where "
+    "the text stays at 8 pt or more, otherwise at a legible scale on pages left to right, the key columns repeated."
 )
 SHEET_GUIDE = {
     "Matrix": "The matrix, one row per security domain (Table Matrix): keys domain_id, domain_number, domain_name "
     "and domain_kind (ai-specific marks an AI-specific domain), then one column per deployment model headed by its "
     "matrix_label (sheet Models) holding the plain level label, then critical_focus (the matrix labels of the "
-    "models where the domain is a critical focus area). Look a cell up with INDEX/MATCH on domain_id or "
-    f"domain_name and the model's matrix label. Colours show the level; {CRITICAL_MARK.lower()} marks a critical "
-    "focus area. Prints on one page wide.",
+    "models where the domain is a critical focus area), then one column per model headed <matrix label> level_id "
+    "holding the level's id (provider, customer, shared, not-applicable). Look a cell up with INDEX/MATCH on "
+    f"domain_id or domain_name and the model's matrix label. Colours show the level; {CRITICAL_MARK.lower()} marks "
+    "a critical focus area.",
     "Responsibilities": "The long table to import: one row per deployment model x security domain, keyed by "
     "cell_id (<domain_id>.<model_id>). Table Responsibilities; the same table is {csv}.",
     "RACI": "Default customer-side RACI of each domain across internal roles (Table RaciDefault). Only R, A, C "
@@ -139,6 +146,9 @@ def make_workbook(ctx: RenderContext) -> Workbook:
     _changes(wb.create_sheet("Changes"), ctx)
     _lists(wb, wb.create_sheet("Lists"), fw)
     _about(about, ctx)
+    for ws in wb.worksheets:
+        if ws.sheet_state == "visible":
+            print_layout(ws, ctx.branding.paper_size)
     _properties(wb, ctx)
     return wb
 
@@ -148,7 +158,8 @@ def _matrix(ws: Worksheet, ctx: RenderContext) -> None:
 
     Cells hold the plain level label; a critical focus area is marked by formatting (underlined, heavy
     border) and listed in the critical_focus column. The legend is on About and in the printed footer,
-    never on the table's rows.
+    never on the table's rows. Last, one `<matrix label> level_id` column per model holds the level's id,
+    as the long tables' level_id does: no reader takes an id for missing data, as pandas takes N/A.
     """
     fw = ctx.framework
     palette = ctx.branding.level_colours(fw.info.level_ids)
@@ -158,9 +169,13 @@ def _matrix(ws: Worksheet, ctx: RenderContext) -> None:
         cells = [fw.cell(domain.id, m.id) for m in fw.models]
         critical = ", ".join(label for label, cell in zip(labels, cells, strict=True) if cell.critical)
         levels = [fw.level(cell.level_id).label for cell in cells]
-        rows.append([domain.id, domain.number, domain.name, domain.kind, *levels, critical])
-    headers = [*MATRIX_KEYS, *labels, "critical_focus"]
-    flat_table(ws, TABLES["Matrix"], headers, rows, ctx.branding, ("domain_name", "critical_focus"), letters=labels)
+        rows.append(
+            [domain.id, domain.number, domain.name, domain.kind, *levels, critical, *(c.level_id for c in cells)]
+        )
+    ids = [f"{label} {MATRIX_ID_SUFFIX}" for label in labels]
+    headers = [*MATRIX_KEYS, *labels, "critical_focus", *ids]
+    wrap = ("domain_name", "critical_focus")
+    flat_table(ws, TABLES["Matrix"], headers, rows, ctx.branding, wrap, letters=labels, keys=3)
     first = len(MATRIX_KEYS) + 1
     for r, domain in enumerate(fw.domains, 2):
         style(ws.cell(r, MATRIX_KEYS.index("domain_name") + 1), font=font(bold=True))
@@ -173,7 +188,10 @@ def _matrix(ws: Worksheet, ctx: RenderContext) -> None:
     ws.column_dimensions[get_column_letter(MATRIX_KEYS.index("domain_name") + 1)].width = 36
     ws.freeze_panes = ws.cell(2, first).coordinate
     ws.oddFooter.left.text = MATRIX_FOOTER
-    fit_heights(ws)  # one page wide (flat_table), so no columns need repeating
+    first_id = len(headers) - len(ids) + 1
+    validate(ws, "LevelIds", [f"{get_column_letter(first_id)}2:{get_column_letter(len(headers))}{len(rows) + 1}"])
+    ws.print_area = f"A1:{get_column_letter(first_id - 1)}{len(rows) + 1}"  # the ids are for machines
+    fit_heights(ws)
 
 
 def _responsibilities(ws: Worksheet, ctx: RenderContext) -> None:
@@ -199,7 +217,7 @@ def _raci(ws: Worksheet, ctx: RenderContext) -> None:
         letters = [raci.letters[role.id] for role in fw.roles]
         rows.append([domain.number, domain.id, domain.name, *letters, _check(fw, raci.letters)])
     names = [role.name for role in fw.roles]
-    flat_table(ws, TABLES["RACI"], headers, rows, ctx.branding, wrap=("domain_name",), letters=[*names, "check"])
+    flat_table(ws, TABLES["RACI"], headers, rows, ctx.branding, ("domain_name",), letters=[*names, "check"], keys=3)
     first, last_letter, last_row = 4, 3 + len(fw.roles), len(rows) + 1
     for r, row in enumerate(rows, 2):  # live: recomputed as letters change, the built state cached for viewers
         formula = check_formula(get_column_letter(first), get_column_letter(last_letter), r)
@@ -288,7 +306,7 @@ def _changes(ws: Worksheet, ctx: RenderContext) -> None:
         blank = ["", ""]
         where = [*ids, *blank] if item["kind"] == "domain" else [*blank, *ids]
         rows.append([item["change"], "", *where, item["before"], item["after"]])
-    flat_table(ws, TABLES["Changes"], CHANGE_COLUMNS, rows, ctx.branding, ("domain_name", "model_name"))
+    flat_table(ws, TABLES["Changes"], CHANGE_COLUMNS, rows, ctx.branding, ("domain_name", "model_name"), keys=2)
 
 
 def _previous(ctx: RenderContext) -> str:
@@ -371,12 +389,12 @@ def _about(ws: Worksheet, ctx: RenderContext) -> None:
     for r, level in enumerate(info.levels, legend_row + 1):
         paint_level(ws.cell(r, 1), branding.level_colours(info.level_ids)[level.id])
     row = section(ws, row, "Party RACI rule", [("Rule", PARTY_RULE), *_party_examples(fw)], colour)
-    section(ws, row, "Stable names for lookups", _stable_names(ctx.file(CSV)), colour)
+    section(ws, row, "Stable names for lookups", _stable_names(ctx.file(CSV), branding.paper_size), colour)
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 100
     fit_heights(ws)
     ws.row_dimensions[1].height = 24
-    printable(ws, title_rows=None, landscape=False)
+    printable(ws, title_rows=None)
     if branding.logo and branding.logo.raster:
         add_logo(ws, branding.logo.raster, "C1")
 
@@ -391,7 +409,7 @@ def _party_examples(fw: Framework) -> list[tuple[str, str]]:
     return examples
 
 
-def _stable_names(csv: str) -> list[tuple[str, str]]:
+def _stable_names(csv: str, paper: str) -> list[tuple[str, str]]:
     return [
         ("Tables", ", ".join(f"{name} (sheet {sheet})" for sheet, name in TABLES.items())),
         ("Defined names", ", ".join(LISTS) + " (allowed values, on the hidden sheet Lists)"),
@@ -399,6 +417,7 @@ def _stable_names(csv: str) -> list[tuple[str, str]]:
         ("Values", VALUES_NOTE),
         ("CSV", CSV_NOTE.format(csv=csv)),
         ("level_id", LEVEL_ID_NOTE),
+        ("Printing", PRINT_NOTE.format(paper=paper)),
     ]
 
 
@@ -409,5 +428,5 @@ def _properties(wb: Workbook, ctx: RenderContext) -> None:
     edition = edition_marking(ctx.framework, ctx.branding)["label"]
     props.title = xml_safe(f"{info.title} {info.version}: RACI workbook" + (f" ({edition})" if edition else ""))
     props.subject = "Who owns AI security: responsibility matrix, RACI and GRC import tables"
-    props.keywords = "AI security; shared responsibility; RACI; GRC"
+    props.keywords = office_keywords(["AI security", "shared responsibility", "RACI", "GRC"])
     props.version = info.version
