@@ -61,6 +61,11 @@ def edition_marking(fw: model.Framework, branding: Branding) -> dict:
     }
 
 
+def document_view(branding: Branding) -> dict:
+    """The edition's document control: classification and every field of `DocumentControl`."""
+    return {"classification": branding.classification, **plain(branding.document_control)}
+
+
 def template_context(fw: model.Framework, branding: Branding | None = None) -> dict:
     """Return the whole context every text template receives."""
     models = [plain(m) for m in fw.models]
@@ -97,5 +102,6 @@ def template_context(fw: model.Framework, branding: Branding | None = None) -> d
         "ai_specific_mark": model.AI_SPECIFIC_MARK,
         "generator_version": __version__,
         "edition": edition_marking(fw, branding or Branding()),  # the key organisation templates know
+        "document": document_view(branding or Branding()),
         "obligations": obligation_rows(fw),
     }

@@ -64,6 +64,24 @@ class Logo:
         return f"data:{self.raster_type};base64,{base64.b64encode(self.raster).decode('ascii')}"
 
 
+def text(description: str = "") -> dict:
+    """Field metadata: organisation text (one line, printable, short; checked in a profile), with its description."""
+    return {"text": True, **({"doc": description} if description else {})}
+
+
+@dataclass(frozen=True)
+class DocumentControl:
+    """The policy's document control, as org.yaml's `document_control` gives it; what it leaves out keeps these.
+
+    A field declared here is read from org.yaml, checked (text fields: `text()`), carried in the
+    branding and in the template context's `edition.document_control`; nothing else lists it.
+    """
+
+    owner: str = field(default="Chief Information Security Officer", metadata=text("role that owns the document"))
+    approver: str = field(default="Executive Risk Committee", metadata=text("role or body that approves it"))
+    review_cycle_months: int = field(default=12, metadata={"doc": "months between reviews, 1 to 60"})
+
+
 @dataclass(frozen=True)
 class Branding:
     """Name, look and document control of an edition; the defaults are the project's own."""
@@ -77,9 +95,7 @@ class Branding:
     font_family: str = "DejaVu Sans"
     font_file: Path | None = None  # a checked .ttf/.otf inside the profile folder
     classification: str = "Internal"
-    document_owner: str = "Chief Information Security Officer"
-    approver: str = "Executive Risk Committee"
-    review_cycle_months: int = 12
+    document_control: DocumentControl = field(default_factory=DocumentControl)
     poster_size: str = "A2"
     file_prefix: str = "ai-security-responsibility"
 

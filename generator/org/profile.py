@@ -8,16 +8,27 @@ validated here rather than escaped later.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from generator import model, trust, values
 from generator.model import doc
-from generator.org.branding import DEFAULT_PALETTE, POSTER_SIZES, Branding, LevelColours, Logo, contrast_ratio
+from generator.org.branding import (
+    DEFAULT_PALETTE,
+    POSTER_SIZES,
+    Branding,
+    DocumentControl,
+    LevelColours,
+    Logo,
+    contrast_ratio,
+    text,
+)
 from generator.problems import InputError, Problem
 from generator.search_path import SearchPath
 from generator.source.schema import COLOUR, SLUG, from_raw, record_schema, schema_check
@@ -58,13 +69,6 @@ class FontSpec:
 
 
 @dataclass(frozen=True)
-class DocumentControl:
-    owner: str | None = None
-    approver: str | None = None
-    review_cycle_months: int | None = None
-
-
-@dataclass(frozen=True)
 class RolesSpec:
     rename: Mapping[str, str] = field(default_factory=dict, metadata=doc("role id -> the organisation's name"))
     add: tuple[model.Role, ...] = ()
@@ -73,15 +77,17 @@ class RolesSpec:
 
 @dataclass(frozen=True)
 class OrgFile:
-    name: str
-    short_name: str | None = None
+    """org.yaml. A field named as one of `Branding`'s passes into the branding; None keeps the branding's default."""
+
+    name: str = field(metadata=text("the organisation's name, as it appears on every artifact"))
+    short_name: str | None = field(default=None, metadata=text("a shorter form for headers and narrow places"))
     file_prefix: str | None = field(default=None, metadata={"pattern": SLUG, "doc": "slug for folder and file names"})
     logo: str | None = field(default=None, metadata=doc("PNG, JPEG or SVG file inside the profile folder"))
     logo_raster: str | None = field(default=None, metadata=doc("PNG or JPEG for Word and Excel when logo is SVG"))
     colours: ColoursSpec | None = None
     font: FontSpec | None = None
-    classification: str | None = None
-    document_control: DocumentControl | None = None
+    classification: str | None = field(default=None, metadata=text("the label printed on the policy pack"))
+    document_control: DocumentControl = field(default_factory=DocumentControl)
     models_in_use: tuple[str, ...] = field(default=(), metadata=doc("deployment model ids; empty means all"))
     roles: RolesSpec | None = None
     raci_overrides: Mapping[str, Mapping[str, str]] = field(
@@ -91,14 +97,6 @@ class OrgFile:
 
 
 PROFILE_SCHEMA = record_schema(OrgFile, PROFILE_FILE)
-# Free-text fields that end up in headings, headers and labels: one line, drawable, short.
-TEXT_FIELDS = (
-    ("name",),
-    ("short_name",),
-    ("classification",),
-    ("document_control", "owner"),
-    ("document_control", "approver"),
-)
 
 
 # --- the loaded profile ----------------------------------------------------
@@ -175,8 +173,8 @@ class _ProfileChecker:
     # --- checks -----------------------------------------------------------
 
     def check_texts(self) -> None:
-        for key_path in TEXT_FIELDS:
-            value = _value_at(self.spec, key_path)
+        """Check every field marked as organisation text (`branding.text`): it ends up in headings and labels."""
+        for key_path, value in text_fields(self.spec):
             if value:
                 self.check_text(key_path, value)
 
@@ -188,8 +186,8 @@ class _ProfileChecker:
         return slug
 
     def check_numbers(self) -> None:
-        spec, control = self.spec, self.spec.document_control or DocumentControl()
-        if control.review_cycle_months is not None and not 1 <= control.review_cycle_months <= 60:
+        spec, control = self.spec, self.spec.document_control
+        if not 1 <= control.review_cycle_months <= 60:
             self.report(("document_control", "review_cycle_months"), "expected a number of months from 1 to 60")
         if spec.poster_size and spec.poster_size not in POSTER_SIZES:
             self.report(("poster_size",), f"found {spec.poster_size!r}, expected one of {', '.join(POSTER_SIZES)}")
@@ -399,31 +397,34 @@ class _ProfileChecker:
 def make_branding(
     spec: OrgFile, slug: str, logo: Logo | None, font: tuple[Path, str] | None, palette: Mapping[str, LevelColours]
 ) -> Branding:
-    """Build the branding from checked values; what the profile leaves out keeps the default."""
+    """Build the branding from checked values; what the profile leaves out keeps the default.
+
+    Fields of org.yaml named as a field of the branding pass through as they are; the rest are made here.
+    """
     defaults, colours = Branding(), spec.colours or ColoursSpec()
-    control = spec.document_control or DocumentControl()
-    return Branding(
-        organisation=spec.name,
-        short_name=spec.short_name,
-        logo=logo,
-        primary=(colours.primary or defaults.primary).upper(),
-        accent=(colours.accent or defaults.accent).upper(),
-        palette=palette,
-        font_family=font[1] if font else (spec.font and spec.font.family) or defaults.font_family,
-        font_file=font[0] if font else None,
-        classification=spec.classification or defaults.classification,
-        document_owner=control.owner or defaults.document_owner,
-        approver=control.approver or defaults.approver,
-        review_cycle_months=control.review_cycle_months or defaults.review_cycle_months,
-        poster_size=spec.poster_size or defaults.poster_size,
-        file_prefix=slug,
-    )
+    same = {f.name for f in dataclasses.fields(Branding)} & {f.name for f in dataclasses.fields(OrgFile)}
+    given = {name: getattr(spec, name) for name in same if getattr(spec, name) is not None}
+    made = {
+        "organisation": spec.name,
+        "logo": logo,
+        "primary": (colours.primary or defaults.primary).upper(),
+        "accent": (colours.accent or defaults.accent).upper(),
+        "palette": palette,
+        "font_family": font[1] if font else (spec.font and spec.font.family) or defaults.font_family,
+        "font_file": font[0] if font else None,
+        "file_prefix": slug,
+    }
+    return Branding(**{**given, **made})
 
 
-def _value_at(record: object, key_path: tuple[str, ...]) -> str | None:
-    for key in key_path:
-        record = getattr(record, key, None) if record is not None else None
-    return record if isinstance(record, str) else None
+def text_fields(record: Any, key_path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str | None]]:
+    """Yield the key path and value of every field marked `text()` in a record and the records inside it."""
+    for f in dataclasses.fields(record):
+        value = getattr(record, f.name)
+        if f.metadata.get("text"):
+            yield (*key_path, f.name), value
+        elif dataclasses.is_dataclass(value):
+            yield from text_fields(value, (*key_path, f.name))
 
 
 def profile_search_path(folder: Path) -> tuple[SearchPath, str | None]:

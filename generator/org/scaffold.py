@@ -111,9 +111,9 @@ classification: {d.classification}
 
 # Document control of the policy pack.
 document_control:
-  owner: {json.dumps(d.document_owner)}
-  approver: {json.dumps(d.approver)}
-  review_cycle_months: {d.review_cycle_months}
+  owner: {json.dumps(d.document_control.owner)}
+  approver: {json.dumps(d.document_control.approver)}
+  review_cycle_months: {d.document_control.review_cycle_months}
 
 # Deployment models you use (ids below); leave empty for all of them.
 # models_in_use:

@@ -120,18 +120,18 @@ class DomainPolicy:
 
 def policy_control(fw: Framework, branding: Branding, when: datetime) -> PolicyControl:
     """Return the document control of the policy built at `when` for `branding`'s organisation."""
-    issued = when.date()
+    issued, control = when.date(), branding.document_control
     return PolicyControl(
         title=TITLE,
         organisation=branding.organisation or ORGANISATION_PLACEHOLDER,
         version=DOCUMENT_VERSION,
         status=STATUS,
         issued=issued,
-        next_review=add_months(issued, branding.review_cycle_months),
-        review_months=branding.review_cycle_months,
+        next_review=add_months(issued, control.review_cycle_months),
+        review_months=control.review_cycle_months,
         classification=branding.classification,
-        owner=branding.document_owner,
-        approver=branding.approver,
+        owner=control.owner,
+        approver=control.approver,
         framework=f"{fw.info.title} {fw.info.version}",
     )
 
