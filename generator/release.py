@@ -22,6 +22,7 @@ from generator.changes import Changes, to_markdown
 from generator.edition import Edition
 from generator.model import Framework
 from generator.ooxml import zip_entry
+from generator.org.branding import Branding
 from generator.pipeline import MANIFEST, build, build_time, open_staging, silent
 from generator.template_context import edition_marking
 from generator.templating import md_text
@@ -60,6 +61,17 @@ def release_name(build_path: str, prefix: str, version: str) -> str:
     return f"{prefix}-{version}-{stem}"
 
 
+def release_version(framework: Framework, branding: Branding) -> str:
+    """Return the version a release's names carry: the framework's, and an organisation's document version.
+
+    `1.1.0` for the reference release; `1.1.0-v1.2` for version 1.2 of an organisation's policy on framework
+    1.1.0, so releasing 1.2 after 1.1 writes new files beside the old ones.
+    """
+    if branding.organisation is None:
+        return framework.info.version
+    return f"{framework.info.version}-v{branding.document_control.version}"
+
+
 def make_release(
     edition: Edition,
     out_dir: Path,
@@ -71,9 +83,9 @@ def make_release(
     `jobs` > 1 renders the poster in a second process, as `pipeline.build` does.
     """
     framework, branding, changes = edition.framework, edition.branding, edition.changes
-    version = framework.info.version
+    version = release_version(framework, branding)
     name = f"{branding.file_prefix}-{version}"
-    when = build_time(framework)
+    when = build_time(framework, branding)
     scratch = open_staging(out_dir, SCRATCH_PREFIX)  # inside out_dir; an interrupted release's is cleaned here
     try:
         built, root = scratch / "build", scratch / name

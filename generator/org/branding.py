@@ -5,8 +5,12 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
+
+from generator.dates import add_months
+from generator.source.schema import VERSION
 
 # Poster page sizes in millimetres, landscape (width, height).
 POSTER_SIZES_MM: Mapping[str, tuple[float, float]] = MappingProxyType(
@@ -79,7 +83,22 @@ class DocumentControl:
 
     owner: str = field(default="Chief Information Security Officer", metadata=text("role that owns the document"))
     approver: str = field(default="Executive Risk Committee", metadata=text("role or body that approves it"))
+    version: str = field(
+        default="1.0", metadata={**text("the document's version, e.g. 1.1; release names carry it"), "pattern": VERSION}
+    )
+    status: str = field(default="Draft for approval", metadata=text("e.g. Draft for approval, Approved"))
+    issue_date: date | None = field(
+        default=None, metadata={"doc": "YYYY-MM-DD, the day the version takes effect; default: the day it is built"}
+    )
     review_cycle_months: int = field(default=12, metadata={"doc": "months between reviews, 1 to 60"})
+
+    def issued(self, when: datetime) -> date:
+        """Return the day the edition is dated: its issue date, or else the day of the build time `when`."""
+        return self.issue_date or when.date()
+
+    def next_review(self, when: datetime) -> date:
+        """Return the day the next review is due: a review cycle after the issue date (a short month's last day)."""
+        return add_months(self.issued(when), self.review_cycle_months)
 
 
 @dataclass(frozen=True)

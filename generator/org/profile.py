@@ -11,13 +11,13 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from generator import model, trust, values
+from generator import dates, model, trust, values
 from generator.model import doc
 from generator.org.branding import (
     DEFAULT_PALETTE,
@@ -31,7 +31,7 @@ from generator.org.branding import (
 )
 from generator.problems import InputError, Problem
 from generator.search_path import SearchPath
-from generator.source.schema import COLOUR, SLUG, from_raw, record_schema, schema_check
+from generator.source.schema import COLOUR, SLUG, from_raw, record_schema, schema_errors, valid_part
 from generator.source.yaml_reader import Document, YamlError, load_yaml
 
 PROFILE_FILE = "org.yaml"
@@ -128,21 +128,32 @@ def load_profile(folder: Path, framework: model.Framework, text: str | None = No
         document = load_yaml(path, trusted=False, text=text)
     except YamlError as exc:
         raise InputError(exc.problems) from None
-    problems = schema_check(document, PROFILE_FILE, PROFILE_SCHEMA)
-    if problems:
+    errors = schema_errors(document.data, PROFILE_SCHEMA)
+    problems = [document.problem(key_path, message) for key_path, message in errors]
+    valid = valid_part(document.data, PROFILE_SCHEMA, {"name": "-"}) if isinstance(document.data, dict) else None
+    if valid is None:
         raise InputError(problems)
-    spec: OrgFile = from_raw(OrgFile, document.data)
-    checker = _ProfileChecker(folder, document, spec, framework)
+    broken = [key_path for key_path, _ in errors] + ([("name",)] if valid["name"] != document.data.get("name") else [])
+    checker = _ProfileChecker(folder, document, from_raw(OrgFile, valid), framework, broken)
     profile = checker.profile()
-    if checker.problems:
-        raise InputError(checker.problems)
+    if problems or checker.problems:
+        raise InputError(problems + checker.problems)
     return profile
 
 
 class _ProfileChecker:
-    def __init__(self, folder: Path, document: Document, spec: OrgFile, framework: model.Framework):
-        self.folder, self.doc, self.spec, self.fw = folder, document, spec, framework
+    """The checks beyond the schema. The record holds the schema-valid part of org.yaml; a check that reads
+    a part the schema refused (`broken`, reported already) is skipped, so it reports nothing false."""
+
+    def __init__(
+        self, folder: Path, document: Document, spec: OrgFile, framework: model.Framework, broken: Sequence[tuple] = ()
+    ):
+        self.folder, self.doc, self.spec, self.fw, self.broken = folder, document, spec, framework, broken
         self.problems: list[Problem] = []
+
+    def intact(self, *key_paths: tuple) -> bool:
+        """Say whether the schema accepted these parts of org.yaml and everything inside and around them."""
+        return not any(b[: len(k)] == k or k[: len(b)] == b for b in self.broken for k in key_paths)
 
     def report(self, key_path: tuple, message: str) -> None:
         self.problems.append(self.doc.problem(key_path, message))
@@ -151,15 +162,17 @@ class _ProfileChecker:
         """Run every check; return the profile built from the checked values (valid only without problems)."""
         spec = self.spec
         self.check_texts()
-        slug = self.check_slug()
+        slug = self.check_slug() if self.intact(("name",), ("short_name",), ("file_prefix",)) else "-"
         self.check_models()
         roles = spec.roles or RolesSpec()
+        found = len(self.problems)
         self.check_roles(roles)
-        if not self.problems:
+        if len(self.problems) == found and self.intact(("roles",), ("raci_overrides",)):
             self.check_one_accountable(roles)
         self.check_numbers()
         colours = spec.colours or ColoursSpec()
-        branding = make_branding(spec, slug, self.check_logo(), self.check_font(), self.palette(colours))
+        logo = self.check_logo() if self.intact(("logo",), ("logo_raster",)) else None
+        branding = make_branding(spec, slug, logo, self.check_font(), self.palette(colours))
         return Profile(
             folder=self.folder,
             slug=slug,
@@ -175,7 +188,7 @@ class _ProfileChecker:
     def check_texts(self) -> None:
         """Check every field marked as organisation text (`branding.text`): it ends up in headings and labels."""
         for key_path, value in text_fields(self.spec):
-            if value:
+            if value and self.intact(key_path):
                 self.check_text(key_path, value)
 
     def check_slug(self) -> str:
@@ -189,6 +202,13 @@ class _ProfileChecker:
         spec, control = self.spec, self.spec.document_control
         if not 1 <= control.review_cycle_months <= 60:
             self.report(("document_control", "review_cycle_months"), "expected a number of months from 1 to 60")
+        if control.issue_date is not None:
+            try:
+                problem = dates.issue_date_problem(control.issue_date, dates.build_day())
+            except ValueError:
+                problem = None  # a malformed SOURCE_DATE_EPOCH: the build says so
+            if problem:
+                self.report(("document_control", "issue_date"), problem)
         if spec.poster_size and spec.poster_size not in POSTER_SIZES:
             self.report(("poster_size",), f"found {spec.poster_size!r}, expected one of {', '.join(POSTER_SIZES)}")
 
@@ -221,6 +241,8 @@ class _ProfileChecker:
             problem = values.text_problem(getattr(role, "description", "") or "")
             if problem:
                 self.report(("roles", "add", i, "description"), problem)
+        if not self.intact(("roles", "add"), ("roles", "drop")):
+            return  # the overrides' role ids cannot be checked against roles the schema refused
         final_roles = [r for r in default_ids if r not in roles.drop] + [r.id for r in roles.add]
         domain_ids = [d.id for d in self.fw.domains]
         for domain_id, letters in self.spec.raci_overrides.items():

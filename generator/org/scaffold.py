@@ -109,10 +109,19 @@ colours:
 # Classification label printed on the policy pack.
 classification: {d.classification}
 
-# Document control of the policy pack.
+# Document control, shown on the policy pack, the poster, the workbook's About sheet and in OSCAL.
 document_control:
   owner: {json.dumps(d.document_control.owner)}
   approver: {json.dumps(d.document_control.approver)}
+  # This edition's version: raise it for each new issue. Release file names carry it
+  # (<file_prefix>-<framework version>-v<version>-...), so a new version never replaces an approved one.
+  version: {json.dumps(d.document_control.version)}
+  # Where the document stands, e.g. "Draft for approval", "Approved".
+  status: {json.dumps(d.document_control.status)}
+  # The day this version takes effect, as YYYY-MM-DD (at most a year ahead). Without it the edition
+  # is dated the day it is built (UTC; SOURCE_DATE_EPOCH sets it) and rebuilt when the day changes.
+  # issue_date: 2026-01-15
+  # Months between reviews (1 to 60); the next review is due this long after the issue date.
   review_cycle_months: {d.document_control.review_cycle_months}
 
 # Deployment models you use (ids below); leave empty for all of them.

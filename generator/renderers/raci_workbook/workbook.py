@@ -310,6 +310,14 @@ def _about(ws: Worksheet, ctx: RenderContext) -> None:
     style(put(ws, 1, 1, f"{info.title}: RACI workbook"), font=font(branding.primary, bold=True, size=16))
     edition = edition_marking(fw, branding)
     facts = [("Organisation", branding.organisation), ("Edition", edition["label"])] if edition["tailored"] else []
+    if edition["tailored"]:
+        control = branding.document_control
+        facts += [
+            ("Document version", control.version),
+            ("Status", control.status),
+            ("Issued", control.issued(ctx.build_time).isoformat()),
+            ("Next review due", control.next_review(ctx.build_time).isoformat()),
+        ]
     facts += [
         ("Framework", info.title),
         ("Version", info.version),
