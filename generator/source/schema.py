@@ -154,7 +154,7 @@ def schema_errors(data: typing.Any, schema: dict) -> list[tuple[tuple, str]]:
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             known = list(error.schema.get("properties", {}))
             found += [((*path, key), _unknown_key(key, known)) for key in error.instance if key not in known]
-        else:
+        elif (path, _describe(error)) not in found:  # jsonschema reports each missing key; one line names them all
             found.append((path, _describe(error)))
     return found
 
