@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Naming:
     prefix: str  # the edition's file prefix
-    version: str | None = None  # a release's framework version; None in a build folder
+    version: str | None = None  # a release's version (release.release_version); None in a build folder
 
     @property
     def bundle(self) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -11,12 +10,13 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from generator import font_subsetter, forked, freshness, limits, templating, trust
+from generator import dates, font_subsetter, forked, freshness, limits, templating, trust
 from generator.edition import Edition
 from generator.install import MANIFEST as MANIFEST  # the commands' and verify's name for it
 from generator.install import Artifact, artifact, install, read_manifest, staged, write_manifest
 from generator.model import Framework
 from generator.naming import Naming
+from generator.org.branding import Branding
 from generator.renderers import by_name, file_names, format_traits
 from generator.renderers.base import RenderContext, Renderer
 from generator.renderers.traits import traits_of
@@ -39,16 +39,17 @@ class BuildError(Exception):
     """A renderer failed; the output folder was left as it was."""
 
 
-def build_time(framework: Framework) -> datetime:
-    """Return SOURCE_DATE_EPOCH, or else the framework's release date, as the build time."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+def build_time(framework: Framework, branding: Branding | None = None) -> datetime:
+    """Return the build time: SOURCE_DATE_EPOCH when set; else for the reference edition the framework's
+    release date, for an organisation's the start of its issue date, or of today (UTC) when it gives none."""
+    try:
+        epoch = dates.source_date_epoch()
+    except ValueError as exc:
+        raise BuildError(str(exc)) from None
     if epoch:
-        try:
-            return datetime.fromtimestamp(int(epoch), UTC)
-        except ValueError:
-            raise BuildError(
-                f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds; unset it or fix it"
-            ) from None
+        return epoch
+    if branding is not None and branding.organisation is not None:
+        return dates.midnight(branding.document_control.issue_date or dates.build_day())
     return datetime.fromisoformat(framework.info.release_date).replace(tzinfo=UTC)
 
 
@@ -72,9 +73,9 @@ def render_context(edition: Edition, naming: Naming | None = None) -> RenderCont
     naming = naming or Naming(branding.file_prefix)
     return RenderContext(
         framework=framework,
-        build_time=build_time(framework),
+        build_time=(when := build_time(framework, branding)),
         env=make_environment(edition.search_path),
-        context={**template_context(framework, branding), "files": file_names(naming)},
+        context={**template_context(framework, branding, when), "files": file_names(naming)},
         branding=branding,
         search_path=edition.search_path,
         changes=edition.changes,

@@ -28,6 +28,7 @@ from generator.install import MANIFEST, staged
 from generator.model import Framework
 from generator.naming import Naming
 from generator.ooxml import zip_entry
+from generator.org.branding import Branding
 from generator.pipeline import build, build_time, silent
 from generator.renderers import by_name, declared_outputs
 from generator.template_context import edition_marking
@@ -47,6 +48,17 @@ class Release:
     headline: tuple[Path, ...]  # the headline files beside the zip
 
 
+def release_version(framework: Framework, branding: Branding) -> str:
+    """Return the version a release's names carry: the framework's, and an organisation's document version.
+
+    `1.1.0` for the reference release; `1.1.0-v1.2` for version 1.2 of an organisation's policy on framework
+    1.1.0, so releasing 1.2 after 1.1 writes new files beside the old ones.
+    """
+    if branding.organisation is None:
+        return framework.info.version
+    return f"{framework.info.version}-v{branding.document_control.version}"
+
+
 def make_release(
     edition: Edition,
     out_dir: Path,
@@ -58,9 +70,9 @@ def make_release(
     `jobs` > 1 renders the poster in a second process, as `pipeline.build` does.
     """
     framework, branding, changes = edition.framework, edition.branding, edition.changes
-    naming = Naming(branding.file_prefix, framework.info.version)
+    naming = Naming(branding.file_prefix, release_version(framework, branding))
     name = naming.bundle
-    when = build_time(framework)
+    when = build_time(framework, branding)
     # The scratch folder is inside out_dir, held like a build's staging; an interrupted release's is cleaned here.
     with staged(out_dir, progress, SCRATCH_PREFIX, "a release") as scratch:
         built, root = scratch / "build", scratch / name

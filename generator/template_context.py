@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import types
+from datetime import datetime
 from typing import Any
 
 from generator import __version__, model
@@ -61,8 +62,19 @@ def edition_marking(fw: model.Framework, branding: Branding) -> dict:
     }
 
 
-def template_context(fw: model.Framework, branding: Branding | None = None) -> dict:
-    """Return the whole context every text template receives."""
+def document_view(branding: Branding, when: datetime | None = None) -> dict:
+    """The edition's document control: classification, every field of `DocumentControl`, and with the build
+    time `when` the day it is issued and the day its next review is due (YYYY-MM-DD)."""
+    control = branding.document_control
+    view = {"classification": branding.classification, **plain(control)}
+    view["issue_date"] = control.issue_date.isoformat() if control.issue_date else None
+    if when is not None:
+        view.update(issued=control.issued(when).isoformat(), next_review=control.next_review(when).isoformat())
+    return view
+
+
+def template_context(fw: model.Framework, branding: Branding | None = None, when: datetime | None = None) -> dict:
+    """Return the whole context every text template receives (`when`: the build time, which dates the edition)."""
     models = [plain(m) for m in fw.models]
     domains = [domain_view(d) for d in fw.domains]
     cells = {c.id: cell_view(fw, c) for c in fw.cells}
@@ -97,5 +109,6 @@ def template_context(fw: model.Framework, branding: Branding | None = None) -> d
         "ai_specific_mark": model.AI_SPECIFIC_MARK,
         "generator_version": __version__,
         "edition": edition_marking(fw, branding or Branding()),  # the key organisation templates know
+        "document": document_view(branding or Branding(), when),
         "obligations": obligation_rows(fw),
     }

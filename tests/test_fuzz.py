@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -52,9 +53,17 @@ PROFILE = st.fixed_dictionaries(
         "roles": st.fixed_dictionaries({}, optional={"rename": st.dictionaries(TEXT, TEXT, max_size=2)}),
         "poster_size": VALUE,
         "paper_size": VALUE,
-        "document_control": st.fixed_dictionaries({}, optional={"review_cycle_months": VALUE, "owner": TEXT}),
+        "document_control": st.fixed_dictionaries(
+            {},
+            optional={
+                "review_cycle_months": VALUE,
+                "owner": TEXT,
+                "version": VALUE,
+                "issue_date": VALUE | st.dates().map(date.isoformat) | st.sampled_from(["2026-02-30", "0000-01-01"]),
+            },
+        ),
     },
-)
+).flatmap(lambda spec: st.dictionaries(TEXT, VALUE, max_size=2).map(lambda extra: {**extra, **spec}))  # unknown keys
 EXAMPLE = Path(__file__).parent.parent / "examples" / "northwind-analytics"
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from generator import tables
+from generator.dates import add_months
 from generator.org.branding import Branding
 from generator.renderers.policy_pack import content as pt
 
@@ -86,7 +87,7 @@ def test_edition_uses_placeholders_without_an_organisation(framework):
     ],
 )
 def test_add_months_clamps_to_the_end_of_a_short_month(day, months, expected):
-    assert pt.add_months(day, months) == expected
+    assert add_months(day, months) == expected
 
 
 def test_join_names_reads_as_prose():

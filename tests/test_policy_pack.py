@@ -21,7 +21,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from generator.edition import Edition
-from generator.org.branding import Branding
+from generator.org.branding import Branding, DocumentControl
 from generator.pipeline import build, build_time
 from generator.renderers.base import RenderContext
 from generator.renderers.policy_pack.document import PolicyTemplateError, render_policy
@@ -388,7 +388,9 @@ def test_logo_goes_on_the_cover_within_its_box(tmp_path, framework):
 
 
 def test_next_review_follows_the_profiles_review_cycle(tmp_path, framework):
-    doc = build_docx(framework, tmp_path, Branding(review_cycle_months=6, document_owner="Head of AI Risk"))
+    doc = build_docx(
+        framework, tmp_path, Branding(document_control=DocumentControl(review_cycle_months=6, owner="Head of AI Risk"))
+    )
     facts = dict(rows(first_table(section(doc, "Document control", 1)))[1:])
     assert facts["Next review due"] == "2026-03-26"
     assert facts["Document owner"] == "Head of AI Risk"

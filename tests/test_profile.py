@@ -118,7 +118,7 @@ def test_scaffolded_profile_is_valid(tmp_path, framework):
             "domain data-privacy must keep exactly one A after the overrides, found none",
         ),
         ("roles: {rename: {ciso: Boss}}", "roles.rename.ciso: unknown role id 'ciso'"),
-        ("colour: {primary: '#000000'}", "unknown key colour; expected only name, short_name"),
+        ("colour: {primary: '#000000'}", "colour: unknown key 'colour'; did you mean `colours`?"),
         (
             'colours: {levels: {customer: {fill: "#FFFF00", text: "#FFFFFF"}}}',
             "colours.levels.customer: text #FFFFFF on #FFFF00 has contrast 1.07:1, expected at least 4.5:1",

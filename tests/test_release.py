@@ -10,6 +10,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import docx
 import pytest
 
 from generator.cli import main
@@ -203,19 +204,38 @@ def test_organisation_release_carries_its_name_and_only_its_edition(tmp_path):
     (other / "org.yaml").write_text("name: Other Org Ltd\nfile_prefix: other-org\n", encoding="utf-8")
     assert main(["release", "--out", str(tmp_path / "dist"), "--org", str(profiles)]) == 0
     zips = sorted(p.name for p in (tmp_path / "dist").glob("*.zip"))
-    assert zips == ["northwind-analytics-1.1.0.zip", "other-org-1.1.0.zip"]
+    assert zips == ["northwind-analytics-1.1.0-v1.1.zip", "other-org-1.1.0-v1.0.zip"]
     with zipfile.ZipFile(tmp_path / "dist" / zips[0]) as z:
-        names = [n.removeprefix("northwind-analytics-1.1.0/") for n in z.namelist()]
-        edition = json.loads(z.read("northwind-analytics-1.1.0/northwind-analytics-1.1.0-framework.json"))
-        readme = z.read("northwind-analytics-1.1.0/README.md").decode()
+        names = [n.removeprefix("northwind-analytics-1.1.0-v1.1/") for n in z.namelist()]
+        edition = json.loads(z.read("northwind-analytics-1.1.0-v1.1/northwind-analytics-1.1.0-v1.1-framework.json"))
+        readme = z.read("northwind-analytics-1.1.0-v1.1/README.md").decode()
     top = [n for n in names if "/" not in n and n not in ("README.md", "CHANGES.md", "manifest.json", "SHA256SUMS")]
-    assert all(name.startswith("northwind-analytics-1.1.0-") for name in top)
-    assert {f"northwind-analytics-1.1.0-{h}" for h in HEADLINE} <= set(top)
+    assert all(name.startswith("northwind-analytics-1.1.0-v1.1-") for name in top)
+    assert {f"northwind-analytics-1.1.0-v1.1-{h}" for h in HEADLINE} <= set(top)
     assert edition["edition"]["organisation"] == "Northwind Analytics & Co. <Ltd>"
     assert "Northwind Analytics & Co. \\<Ltd> edition" in readme
     assert sorted(m["id"] for m in edition["models"]) == ["agentic-ai", "ai-coding", "paas-ai", "saas-ai"]
     assert not (tmp_path / "dist" / f"{NAME}.zip").exists()
     assert main(["verify", str(tmp_path / "dist" / zips[0])]) == 0
+
+
+def test_a_new_document_version_is_released_beside_the_approved_one(tmp_path):
+    """Names carry the document version: releasing 1.2 after approving 1.1 leaves 1.1's files as they were."""
+    profile = tmp_path / "northwind"
+    shutil.copytree(NORTHWIND, profile)
+    dist = tmp_path / "dist"
+    assert main(["release", "--out", str(dist), "--org", str(profile)]) == 0
+    approved = {p.name: p.read_bytes() for p in dist.iterdir()}
+    assert "northwind-analytics-1.1.0-v1.1.zip" in approved
+    org_yaml = profile / "org.yaml"
+    org_yaml.write_text(org_yaml.read_text().replace('version: "1.1"', 'version: "1.2"'), encoding="utf-8")
+    assert main(["release", "--out", str(dist), "--org", str(profile)]) == 0
+    after = {p.name: p.read_bytes() for p in dist.iterdir()}
+    assert {name: after[name] for name in approved} == approved
+    assert {n for n in after if n not in approved} == {n.replace("-v1.1", "-v1.2") for n in approved}
+    with zipfile.ZipFile(dist / "northwind-analytics-1.1.0-v1.2.zip") as z:
+        policy = z.read("northwind-analytics-1.1.0-v1.2/northwind-analytics-1.1.0-v1.2-policy.docx")
+    assert docx.Document(io.BytesIO(policy)).core_properties.version == "1.2"
 
 
 RELEASE_OUTPUTS = [f"{NAME}.zip", f"{NAME}.SHA256SUMS", *(f"{NAME}-{h}" for h in HEADLINE)]

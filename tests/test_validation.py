@@ -167,7 +167,7 @@ def test_unknown_key_and_wrong_type(data_copy):
     edit(data_copy, f"{V}/models.yaml", "    number: 2\n", "    number: two\n    colour: blue\n")
     found = problems(data_copy)
     assert any("models[1].number: found text 'two', expected integer" in p for p in found)
-    assert any("models[1]: unknown key colour; expected only id, number, name" in p for p in found)
+    assert any(":47: models[1].colour: unknown key 'colour'; expected one of id, number, name" in p for p in found)
 
 
 def test_missing_required_key(data_copy):

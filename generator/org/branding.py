@@ -5,8 +5,12 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
+
+from generator.dates import add_months
+from generator.source.schema import VERSION
 
 # Poster page sizes in millimetres, landscape (width, height).
 POSTER_SIZES_MM: Mapping[str, tuple[float, float]] = MappingProxyType(
@@ -67,6 +71,39 @@ class Logo:
         return f"data:{self.raster_type};base64,{base64.b64encode(self.raster).decode('ascii')}"
 
 
+def text(description: str = "") -> dict:
+    """Field metadata: organisation text (one line, printable, short; checked in a profile), with its description."""
+    return {"text": True, **({"doc": description} if description else {})}
+
+
+@dataclass(frozen=True)
+class DocumentControl:
+    """The policy's document control, as org.yaml's `document_control` gives it; what it leaves out keeps these.
+
+    A field declared here is read from org.yaml, checked (text fields: `text()`), carried in the
+    branding and in the template context's `edition.document_control`; nothing else lists it.
+    """
+
+    owner: str = field(default="Chief Information Security Officer", metadata=text("role that owns the document"))
+    approver: str = field(default="Executive Risk Committee", metadata=text("role or body that approves it"))
+    version: str = field(
+        default="1.0", metadata={**text("the document's version, e.g. 1.1; release names carry it"), "pattern": VERSION}
+    )
+    status: str = field(default="Draft for approval", metadata=text("e.g. Draft for approval, Approved"))
+    issue_date: date | None = field(
+        default=None, metadata={"doc": "YYYY-MM-DD, the day the version takes effect; default: the day it is built"}
+    )
+    review_cycle_months: int = field(default=12, metadata={"doc": "months between reviews, 1 to 60"})
+
+    def issued(self, when: datetime) -> date:
+        """Return the day the edition is dated: its issue date, or else the day of the build time `when`."""
+        return self.issue_date or when.date()
+
+    def next_review(self, when: datetime) -> date:
+        """Return the day the next review is due: a review cycle after the issue date (a short month's last day)."""
+        return add_months(self.issued(when), self.review_cycle_months)
+
+
 @dataclass(frozen=True)
 class Branding:
     """Name, look and document control of an edition; the defaults are the project's own."""
@@ -80,9 +117,7 @@ class Branding:
     font_family: str = "DejaVu Sans"
     font_file: Path | None = None  # a checked .ttf/.otf inside the profile folder
     classification: str = "Internal"
-    document_owner: str = "Chief Information Security Officer"
-    approver: str = "Executive Risk Committee"
-    review_cycle_months: int = 12
+    document_control: DocumentControl = field(default_factory=DocumentControl)
     poster_size: str = "A2"
     paper_size: str = "A4"  # the workbook's printed pages
     file_prefix: str = "ai-security-responsibility"

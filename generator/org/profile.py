@@ -8,27 +8,31 @@ validated here rather than escaped later.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
-from generator import model, trust, values
+from generator import dates, model, trust, values
 from generator.model import doc
 from generator.org.branding import (
     DEFAULT_PALETTE,
     PAPER_SIZES,
     POSTER_SIZES,
     Branding,
+    DocumentControl,
     LevelColours,
     Logo,
     contrast_ratio,
+    text,
 )
 from generator.problems import InputError, Problem
 from generator.search_path import SearchPath
-from generator.source.schema import COLOUR, SLUG, from_raw, record_schema, schema_check
+from generator.source.schema import COLOUR, SLUG, from_raw, record_schema, schema_errors, valid_part
 from generator.source.yaml_reader import Document, YamlError, load_yaml
 
 PROFILE_FILE = "org.yaml"
@@ -66,13 +70,6 @@ class FontSpec:
 
 
 @dataclass(frozen=True)
-class DocumentControl:
-    owner: str | None = None
-    approver: str | None = None
-    review_cycle_months: int | None = None
-
-
-@dataclass(frozen=True)
 class RolesSpec:
     rename: Mapping[str, str] = field(default_factory=dict, metadata=doc("role id -> the organisation's name"))
     add: tuple[model.Role, ...] = ()
@@ -81,15 +78,17 @@ class RolesSpec:
 
 @dataclass(frozen=True)
 class OrgFile:
-    name: str
-    short_name: str | None = None
+    """org.yaml. A field named as one of `Branding`'s passes into the branding; None keeps the branding's default."""
+
+    name: str = field(metadata=text("the organisation's name, as it appears on every artifact"))
+    short_name: str | None = field(default=None, metadata=text("a shorter form for headers and narrow places"))
     file_prefix: str | None = field(default=None, metadata={"pattern": SLUG, "doc": "slug for folder and file names"})
     logo: str | None = field(default=None, metadata=doc("PNG, JPEG or SVG file inside the profile folder"))
     logo_raster: str | None = field(default=None, metadata=doc("PNG or JPEG for Word and Excel when logo is SVG"))
     colours: ColoursSpec | None = None
     font: FontSpec | None = None
-    classification: str | None = None
-    document_control: DocumentControl | None = None
+    classification: str | None = field(default=None, metadata=text("the label printed on the policy pack"))
+    document_control: DocumentControl = field(default_factory=DocumentControl)
     models_in_use: tuple[str, ...] = field(default=(), metadata=doc("deployment model ids; empty means all"))
     roles: RolesSpec | None = None
     raci_overrides: Mapping[str, Mapping[str, str]] = field(
@@ -102,14 +101,6 @@ class OrgFile:
 
 
 PROFILE_SCHEMA = record_schema(OrgFile, PROFILE_FILE)
-# Free-text fields that end up in headings, headers and labels: one line, drawable, short.
-TEXT_FIELDS = (
-    ("name",),
-    ("short_name",),
-    ("classification",),
-    ("document_control", "owner"),
-    ("document_control", "approver"),
-)
 
 
 # --- the loaded profile ----------------------------------------------------
@@ -141,21 +132,32 @@ def load_profile(folder: Path, framework: model.Framework, text: str | None = No
         document = load_yaml(path, trusted=False, text=text)
     except YamlError as exc:
         raise InputError(exc.problems) from None
-    problems = schema_check(document, PROFILE_FILE, PROFILE_SCHEMA)
-    if problems:
+    errors = schema_errors(document.data, PROFILE_SCHEMA)
+    problems = [document.problem(key_path, message) for key_path, message in errors]
+    valid = valid_part(document.data, PROFILE_SCHEMA, {"name": "-"}) if isinstance(document.data, dict) else None
+    if valid is None:
         raise InputError(problems)
-    spec: OrgFile = from_raw(OrgFile, document.data)
-    checker = _ProfileChecker(folder, document, spec, framework)
+    broken = [key_path for key_path, _ in errors] + ([("name",)] if valid["name"] != document.data.get("name") else [])
+    checker = _ProfileChecker(folder, document, from_raw(OrgFile, valid), framework, broken)
     profile = checker.profile()
-    if checker.problems:
-        raise InputError(checker.problems)
+    if problems or checker.problems:
+        raise InputError(problems + checker.problems)
     return profile
 
 
 class _ProfileChecker:
-    def __init__(self, folder: Path, document: Document, spec: OrgFile, framework: model.Framework):
-        self.folder, self.doc, self.spec, self.fw = folder, document, spec, framework
+    """The checks beyond the schema. The record holds the schema-valid part of org.yaml; a check that reads
+    a part the schema refused (`broken`, reported already) is skipped, so it reports nothing false."""
+
+    def __init__(
+        self, folder: Path, document: Document, spec: OrgFile, framework: model.Framework, broken: Sequence[tuple] = ()
+    ):
+        self.folder, self.doc, self.spec, self.fw, self.broken = folder, document, spec, framework, broken
         self.problems: list[Problem] = []
+
+    def intact(self, *key_paths: tuple) -> bool:
+        """Say whether the schema accepted these parts of org.yaml and everything inside and around them."""
+        return not any(b[: len(k)] == k or k[: len(b)] == b for b in self.broken for k in key_paths)
 
     def report(self, key_path: tuple, message: str) -> None:
         self.problems.append(self.doc.problem(key_path, message))
@@ -164,15 +166,17 @@ class _ProfileChecker:
         """Run every check; return the profile built from the checked values (valid only without problems)."""
         spec = self.spec
         self.check_texts()
-        slug = self.check_slug()
+        slug = self.check_slug() if self.intact(("name",), ("short_name",), ("file_prefix",)) else "-"
         self.check_models()
         roles = spec.roles or RolesSpec()
+        found = len(self.problems)
         self.check_roles(roles)
-        if not self.problems:
+        if len(self.problems) == found and self.intact(("roles",), ("raci_overrides",)):
             self.check_one_accountable(roles)
         self.check_numbers()
         colours = spec.colours or ColoursSpec()
-        branding = make_branding(spec, slug, self.check_logo(), self.check_font(), self.palette(colours))
+        logo = self.check_logo() if self.intact(("logo",), ("logo_raster",)) else None
+        branding = make_branding(spec, slug, logo, self.check_font(), self.palette(colours))
         return Profile(
             folder=self.folder,
             slug=slug,
@@ -186,9 +190,9 @@ class _ProfileChecker:
     # --- checks -----------------------------------------------------------
 
     def check_texts(self) -> None:
-        for key_path in TEXT_FIELDS:
-            value = _value_at(self.spec, key_path)
-            if value:
+        """Check every field marked as organisation text (`branding.text`): it ends up in headings and labels."""
+        for key_path, value in text_fields(self.spec):
+            if value and self.intact(key_path):
                 self.check_text(key_path, value)
 
     def check_slug(self) -> str:
@@ -199,9 +203,16 @@ class _ProfileChecker:
         return slug
 
     def check_numbers(self) -> None:
-        spec, control = self.spec, self.spec.document_control or DocumentControl()
-        if control.review_cycle_months is not None and not 1 <= control.review_cycle_months <= 60:
+        spec, control = self.spec, self.spec.document_control
+        if not 1 <= control.review_cycle_months <= 60:
             self.report(("document_control", "review_cycle_months"), "expected a number of months from 1 to 60")
+        if control.issue_date is not None:
+            try:
+                problem = dates.issue_date_problem(control.issue_date, dates.build_day())
+            except ValueError:
+                problem = None  # a malformed SOURCE_DATE_EPOCH: the build says so
+            if problem:
+                self.report(("document_control", "issue_date"), problem)
         if spec.poster_size and spec.poster_size not in POSTER_SIZES:
             self.report(("poster_size",), f"found {spec.poster_size!r}, expected one of {', '.join(POSTER_SIZES)}")
         if spec.paper_size and spec.paper_size not in PAPER_SIZES:
@@ -236,6 +247,8 @@ class _ProfileChecker:
             problem = values.text_problem(getattr(role, "description", "") or "")
             if problem:
                 self.report(("roles", "add", i, "description"), problem)
+        if not self.intact(("roles", "add"), ("roles", "drop")):
+            return  # the overrides' role ids cannot be checked against roles the schema refused
         final_roles = [r for r in default_ids if r not in roles.drop] + [r.id for r in roles.add]
         domain_ids = [d.id for d in self.fw.domains]
         for domain_id, letters in self.spec.raci_overrides.items():
@@ -412,32 +425,34 @@ class _ProfileChecker:
 def make_branding(
     spec: OrgFile, slug: str, logo: Logo | None, font: tuple[Path, str] | None, palette: Mapping[str, LevelColours]
 ) -> Branding:
-    """Build the branding from checked values; what the profile leaves out keeps the default."""
+    """Build the branding from checked values; what the profile leaves out keeps the default.
+
+    Fields of org.yaml named as a field of the branding pass through as they are; the rest are made here.
+    """
     defaults, colours = Branding(), spec.colours or ColoursSpec()
-    control = spec.document_control or DocumentControl()
-    return Branding(
-        organisation=spec.name,
-        short_name=spec.short_name,
-        logo=logo,
-        primary=(colours.primary or defaults.primary).upper(),
-        accent=(colours.accent or defaults.accent).upper(),
-        palette=palette,
-        font_family=font[1] if font else (spec.font and spec.font.family) or defaults.font_family,
-        font_file=font[0] if font else None,
-        classification=spec.classification or defaults.classification,
-        document_owner=control.owner or defaults.document_owner,
-        approver=control.approver or defaults.approver,
-        review_cycle_months=control.review_cycle_months or defaults.review_cycle_months,
-        poster_size=spec.poster_size or defaults.poster_size,
-        paper_size=spec.paper_size or defaults.paper_size,
-        file_prefix=slug,
-    )
+    same = {f.name for f in dataclasses.fields(Branding)} & {f.name for f in dataclasses.fields(OrgFile)}
+    given = {name: getattr(spec, name) for name in same if getattr(spec, name) is not None}
+    made = {
+        "organisation": spec.name,
+        "logo": logo,
+        "primary": (colours.primary or defaults.primary).upper(),
+        "accent": (colours.accent or defaults.accent).upper(),
+        "palette": palette,
+        "font_family": font[1] if font else (spec.font and spec.font.family) or defaults.font_family,
+        "font_file": font[0] if font else None,
+        "file_prefix": slug,
+    }
+    return Branding(**{**given, **made})
 
 
-def _value_at(record: object, key_path: tuple[str, ...]) -> str | None:
-    for key in key_path:
-        record = getattr(record, key, None) if record is not None else None
-    return record if isinstance(record, str) else None
+def text_fields(record: Any, key_path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str | None]]:
+    """Yield the key path and value of every field marked `text()` in a record and the records inside it."""
+    for f in dataclasses.fields(record):
+        value = getattr(record, f.name)
+        if f.metadata.get("text"):
+            yield (*key_path, f.name), value
+        elif dataclasses.is_dataclass(value):
+            yield from text_fields(value, (*key_path, f.name))
 
 
 def profile_search_path(folder: Path) -> tuple[SearchPath, str | None]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from generator import trust
 from generator.model import Framework
-from generator.org.branding import POSTER_SIZES, Branding
+from generator.org.branding import PAPER_SIZES, POSTER_SIZES, Branding
 from generator.org.profile import FONT_FAMILIES, PROFILE_FILE, TEMPLATES_SUBDIR, slugify
 
 
@@ -111,11 +111,20 @@ colours:
 # Classification label printed on the policy pack.
 classification: {d.classification}
 
-# Document control of the policy pack.
+# Document control, shown on the policy pack, the poster, the workbook's About sheet and in OSCAL.
 document_control:
-  owner: {json.dumps(d.document_owner)}
-  approver: {json.dumps(d.approver)}
-  review_cycle_months: {d.review_cycle_months}
+  owner: {json.dumps(d.document_control.owner)}
+  approver: {json.dumps(d.document_control.approver)}
+  # This edition's version: raise it for each new issue. Release file names carry it
+  # (<file_prefix>-<framework version>-v<version>-...), so a new version never replaces an approved one.
+  version: {json.dumps(d.document_control.version)}
+  # Where the document stands, e.g. "Draft for approval", "Approved".
+  status: {json.dumps(d.document_control.status)}
+  # The day this version takes effect, as YYYY-MM-DD (at most a year ahead). Without it the edition
+  # is dated the day it is built (UTC; SOURCE_DATE_EPOCH sets it) and rebuilt when the day changes.
+  # issue_date: 2026-01-15
+  # Months between reviews (1 to 60); the next review is due this long after the issue date.
+  review_cycle_months: {d.document_control.review_cycle_months}
 
 # Deployment models you use (ids below); leave empty for all of them.
 # models_in_use:
@@ -141,6 +150,9 @@ raci_overrides: {{}}
 
 # Poster page size: {", ".join(POSTER_SIZES)}.
 poster_size: {d.poster_size}
+
+# The paper the workbook prints on: {", ".join(PAPER_SIZES)}.
+paper_size: {d.paper_size}
 """
 
 

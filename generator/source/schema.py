@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import datetime
+import difflib
 import types
 import typing
 from collections.abc import Mapping
@@ -21,11 +24,14 @@ if TYPE_CHECKING:
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 COLOUR = r"^#[0-9A-Fa-f]{6}$"
+VERSION = r"^[0-9A-Za-z]+([.-][0-9A-Za-z]+)*$"  # a document version; release file names carry it
 PATTERN_HINTS = {
     SLUG: "a lower-case slug such as data-privacy",
     ISO_DATE: "a date as YYYY-MM-DD",
     COLOUR: "a colour as #RRGGBB",
+    VERSION: "a version such as 1.1 or 2.0-rc1 (letters and digits joined by dots or hyphens)",
 }
+MAX_PRUNING_ROUNDS = 40  # deeper than any valid nesting (yaml_reader.MAX_DEPTH), so every error is reached
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 # File name -> record class that describes it.
@@ -89,6 +95,8 @@ def _type_schema(tp: typing.Any, defs: dict[str, dict]) -> dict:
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     if tp is str:
         return {"type": "string", "minLength": 1}
+    if tp is datetime.date:
+        return {"type": "string", "pattern": ISO_DATE, "format": "date"}
     if tp is int:
         return {"type": "integer"}
     if tp is bool:
@@ -120,6 +128,8 @@ def _convert(tp: typing.Any, data: typing.Any) -> typing.Any:
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         hints = _type_hints(tp)
         return tp(**{k: _convert(hints[k], v) for k, v in data.items()})
+    if tp is datetime.date:
+        return datetime.date.fromisoformat(data)
     return data
 
 
@@ -130,12 +140,58 @@ def _type_hints(cls: type) -> dict[str, typing.Any]:
 
 
 def schema_check(doc: Document, file_name: str, schema: dict | None = None) -> list[Problem]:
-    """Check a document against its file's JSON Schema, one problem per error."""
-    validator = _strict_validator()(schema or file_schema(file_name))
-    problems = []
-    for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
-        problems.append(doc.problem(tuple(error.absolute_path), _describe(error)))
-    return problems
+    """Check a document against its file's JSON Schema, one problem per error (per unknown key)."""
+    errors = schema_errors(doc.data, schema or file_schema(file_name))
+    return [doc.problem(key_path, message) for key_path, message in errors]
+
+
+def schema_errors(data: typing.Any, schema: dict) -> list[tuple[tuple, str]]:
+    """Return the key path and description of every schema error; an unknown key is located at itself."""
+    validator = _strict_validator()(schema)
+    found: list[tuple[tuple, str]] = []
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        path = tuple(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = list(error.schema.get("properties", {}))
+            found += [((*path, key), _unknown_key(key, known)) for key in error.instance if key not in known]
+        elif (path, _describe(error)) not in found:  # jsonschema reports each missing key; one line names them all
+            found.append((path, _describe(error)))
+    return found
+
+
+def valid_part(data: dict, schema: dict, placeholders: dict) -> dict | None:
+    """Return a copy of a mapping without its invalid parts, so the checks that do not depend on them can run.
+
+    A wrong value or unknown key is dropped where it stands; a list with a wrong item, or a record
+    missing a key, is dropped whole; a required top-level key missing takes its placeholder.
+    Return None when nothing valid is left to check.
+    """
+    data = copy.deepcopy(data)
+    for _ in range(MAX_PRUNING_ROUNDS):
+        errors = schema_errors(data, schema)
+        if not errors:
+            return data
+        for path, _message in errors:
+            while path and isinstance(path[-1], int):
+                path = path[:-1]
+            if not path:
+                missing = {key: value for key, value in placeholders.items() if key not in data}
+                if not missing:
+                    return None
+                data = {**missing, **data}
+                continue
+            parent: typing.Any = data
+            for key in path[:-1]:
+                parent = parent.get(key) if isinstance(parent, dict) else None
+            if isinstance(parent, dict):
+                parent.pop(path[-1], None)
+    return None
+
+
+def _unknown_key(key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    hint = f"did you mean `{close[0]}`?" if close else f"expected one of {', '.join(known)}"
+    return f"unknown key {key!r}; {hint}"
 
 
 @cache
@@ -148,7 +204,15 @@ def _strict_validator() -> type[jsonschema.Draft202012Validator]:
         if isinstance(instance, str) and not whole_match(pattern, instance):
             yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
-    return jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": whole_pattern})
+    def calendar_date(validator, format, instance, schema):
+        if format == "date" and isinstance(instance, str) and whole_match(ISO_DATE, instance):
+            try:
+                datetime.date.fromisoformat(instance)
+            except ValueError:
+                yield jsonschema.ValidationError(f"{instance!r} is not a date")
+
+    checks = {"pattern": whole_pattern, "format": calendar_date}
+    return jsonschema.validators.extend(jsonschema.Draft202012Validator, checks)
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
@@ -156,15 +220,13 @@ def _describe(error: jsonschema.ValidationError) -> str:
     if kind == "required":
         missing = [k for k in error.validator_value if k not in value]
         return f"missing key {', '.join(missing)}; add it"
-    if kind == "additionalProperties":
-        allowed = ", ".join(error.schema.get("properties", {}))
-        extra = [k for k in value if k not in error.schema.get("properties", {})]
-        return f"unknown key {', '.join(extra)}; expected only {allowed}"
     if kind == "type":
         return f"found {_json_type(value)} {value!r:.60}, expected {error.validator_value}"
     if kind == "pattern":
         hint = PATTERN_HINTS.get(error.validator_value, f"text matching {error.validator_value}")
         return f"found {value!r}, expected {hint}"
+    if kind == "format":
+        return f"found {value!r}, which is not a calendar date; write a real date as YYYY-MM-DD"
     if kind == "minLength":
         return "found empty text, expected a value"
     return error.message

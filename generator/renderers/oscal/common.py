@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 
 from generator import __version__
+from generator.dates import midnight
 from generator.model import Framework
 from generator.org.branding import Branding
 from generator.template_context import edition_marking
@@ -45,16 +46,26 @@ def metadata(fw: Framework, branding: Branding, when: datetime, what: str) -> di
     edition = edition_marking(fw, branding)
     title = f"{info.title}: {what}" + (f" ({edition['label']})" if edition["tailored"] else "")
     author = stable_uuid("party", "author")
+    # An organisation's edition is its own document: its version and issue date; the framework's version is a prop.
+    control = branding.document_control
+    document = {"published": timestamp(midnight(control.issued(when)))} if edition["tailored"] else {}
+    edition_props = [
+        prop("organisation", branding.organisation or ""),
+        prop("framework-version", info.version),
+        prop("document-status", control.status),
+        prop("next-review", control.next_review(when).isoformat()),
+    ]
     return {
         "title": title,
+        **document,
         "last-modified": timestamp(when),
-        "version": info.version,
+        "version": control.version if edition["tailored"] else info.version,
         "oscal-version": OSCAL_VERSION,
         "props": [
             prop("framework-id", info.id),
             prop("licence", info.licence),
             prop("generator", f"ai-srm-generator {__version__}"),
-            *([prop("organisation", branding.organisation)] if branding.organisation else []),
+            *(edition_props if edition["tailored"] else []),
         ],
         "links": [{"href": f"#{_SOURCE}", "rel": "source", "text": f"{info.title} (upstream)"}],
         "roles": [{"id": "creator", "title": "Author of the framework"}],

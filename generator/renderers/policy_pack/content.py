@@ -9,7 +9,6 @@ are defined in `generator.tables`, with the duty texts of the published tables).
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -28,9 +27,8 @@ from generator.org.branding import Branding
 from generator.tables import ASSURE, DUTIES, NOT_APPLICABLE, OPERATE, SHARE, duty
 
 TITLE = "AI Security Policy"
-DOCUMENT_VERSION = "1.0"
-STATUS = "Draft for approval"
 ORGANISATION_PLACEHOLDER = "[Organisation name]"
+EFFECTIVE_PLACEHOLDER = "[Date of approval]"  # an edition without an issue date takes effect when approved
 
 DUTY_TITLES = {
     OPERATE: "Owned and operated by the organisation",
@@ -79,6 +77,7 @@ class PolicyControl:
     owner: str
     approver: str
     framework: str
+    effective: str  # the issue date the organisation gave, or a placeholder to fill in on approval
 
 
 @dataclass(frozen=True)
@@ -120,27 +119,21 @@ class DomainPolicy:
 
 def policy_control(fw: Framework, branding: Branding, when: datetime) -> PolicyControl:
     """Return the document control of the policy built at `when` for `branding`'s organisation."""
-    issued = when.date()
+    control = branding.document_control
     return PolicyControl(
         title=TITLE,
         organisation=branding.organisation or ORGANISATION_PLACEHOLDER,
-        version=DOCUMENT_VERSION,
-        status=STATUS,
-        issued=issued,
-        next_review=add_months(issued, branding.review_cycle_months),
-        review_months=branding.review_cycle_months,
+        version=control.version,
+        status=control.status,
+        issued=control.issued(when),
+        next_review=control.next_review(when),
+        review_months=control.review_cycle_months,
         classification=branding.classification,
-        owner=branding.document_owner,
-        approver=branding.approver,
+        owner=control.owner,
+        approver=control.approver,
         framework=f"{fw.info.title} {fw.info.version}",
+        effective=control.issue_date.isoformat() if control.issue_date else EFFECTIVE_PLACEHOLDER,
     )
-
-
-def add_months(day: date, months: int) -> date:
-    """Return the same day `months` later, or the month's last day when it is shorter."""
-    years, month0 = divmod(day.month - 1 + months, 12)
-    year, month = day.year + years, month0 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def domain_policies(fw: Framework) -> tuple[DomainPolicy, ...]:

@@ -7,6 +7,7 @@ the template's own styles, so an organisation restyling the template restyles th
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import zipfile
@@ -331,10 +332,17 @@ def drop_last_printed(doc: Document) -> None:
 
 def organisation_text(fw: Framework, branding: Branding, cover: dict[str, str]) -> tuple[str, ...]:
     """Return the values an organisation writes (names, labels): they may contain `{{` or `None` as text."""
-    values = [*cover.values(), *(r.name for r in fw.roles)]
-    values += [branding.organisation or "", branding.short_name or "", branding.classification]
-    values += [branding.document_owner, branding.approver]
+    values = [*cover.values(), *(r.name for r in fw.roles), *_texts(branding)]
     return tuple(sorted({xml_safe(v) for v in values if v}, key=len, reverse=True))
+
+
+def _texts(record: object) -> list[str]:
+    """Return every text in the branding and the records inside it: what the organisation chose."""
+    if isinstance(record, str):
+        return [record]
+    if dataclasses.is_dataclass(record):
+        return [t for f in dataclasses.fields(record) for t in _texts(getattr(record, f.name))]
+    return []
 
 
 def check_leftovers(data: bytes, template_name: str, values: tuple[str, ...] = ()) -> None:

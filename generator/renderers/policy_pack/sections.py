@@ -7,7 +7,7 @@ from string import ascii_uppercase
 from generator import tables
 from generator.changes import Changes, changes_view
 from generator.model import AI_SPECIFIC_MARK, DeploymentModel, Domain, Framework
-from generator.org.branding import Branding, LevelColours
+from generator.org.branding import Branding, DocumentControl, LevelColours
 from generator.renderers.policy_pack import content as pt
 from generator.renderers.policy_pack.word_writer import Cell, Shaded, Writer, strong
 from generator.tables import obligation_rows
@@ -75,7 +75,7 @@ def document_control(w: Writer, fw: Framework, control: pt.PolicyControl, change
         ("Version", control.version),
         ("Status", control.status),
         ("Issued", control.issued.isoformat()),
-        ("Effective from", "[Date of approval]"),
+        ("Effective from", control.effective),
         ("Review cycle", f"Every {control.review_months} months"),
         ("Next review due", control.next_review.isoformat()),
         ("Based on", f"{control.framework} ({fw.info.release_date}) by {fw.info.author}, {fw.info.licence} licence"),
@@ -90,7 +90,7 @@ def document_control(w: Writer, fw: Framework, control: pt.PolicyControl, change
                 control.version,
                 control.issued.isoformat(),
                 control.owner,
-                f"First issue, adopted from the {control.framework}. {_follows(fw, changes)}",
+                f"{_issue(control)}, adopted from the {control.framework}. {_follows(fw, changes)}",
             ]
         ],
         [2.2, 2.6, 4.6, 7.2],
@@ -395,6 +395,10 @@ def changes_appendix(w: Writer, fw: Framework, changes: Changes | None) -> None:
 def changes_appendix_name(fw: Framework) -> str:
     """Return the changes appendix's name: it follows the out-of-scope appendix when there is one."""
     return f"Appendix {4 if fw.guidance.out_of_scope else 3}"
+
+
+def _issue(control: pt.PolicyControl) -> str:
+    return "First issue" if control.version == DocumentControl().version else f"Version {control.version}"
 
 
 def _previous_version(fw: Framework, changes: Changes | None) -> str:

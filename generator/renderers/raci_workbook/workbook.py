@@ -357,8 +357,15 @@ def _about(ws: Worksheet, ctx: RenderContext) -> None:
     style(put(ws, 1, 1, f"{info.title}: RACI workbook"), font=font(branding.primary, bold=True, size=16))
     edition = edition_marking(fw, branding)
     facts = [("Organisation", branding.organisation), ("Edition", edition["label"])] if edition["tailored"] else []
-    if edition["tailored"]:  # import-raci refuses to undo a RACI change made after this workbook was built
-        facts.append((RACI_STATE_LABEL, raci_state(fw)))
+    if edition["tailored"]:
+        control = branding.document_control
+        facts += [
+            ("Document version", control.version),
+            ("Status", control.status),
+            ("Issued", control.issued(ctx.build_time).isoformat()),
+            ("Next review due", control.next_review(ctx.build_time).isoformat()),
+            (RACI_STATE_LABEL, raci_state(fw)),  # import-raci refuses to undo a RACI change made after the build
+        ]
     facts += [
         ("Framework", info.title),
         ("Version", info.version),
