@@ -140,6 +140,8 @@ def responsibility_rows(fw: model.Framework) -> list[dict]:
     return rows
 
 
+RACI_LEADING = ("domain_number", "domain_id", "domain_name")  # the RACI sheet's columns before the roles
+RACI_TRAILING = "check"  # its column after the roles
 RACI_STATE_LABEL = "RACI state"  # the About sheet's label of an organisation workbook's raci_state
 
 

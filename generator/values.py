@@ -20,7 +20,10 @@ _LINE_BREAKS = "\n\r\x0b\x0c\x85\u2028\u2029"
 # Printable ASCII and Latin-1, which every bundled font draws (a test checks): text made only of
 # these needs no look into the fonts' character maps, which costs a fontTools import and a parse.
 _LATIN_1 = re.compile(r"[\x20-\x7e\xa0-\xff\s]*")
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+# Controls, and invisible format characters: zero-width spaces and joiners, direction marks and overrides.
+_CONTROLS = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
+)
 
 
 def whole_match(pattern: str, value: str) -> bool:
@@ -46,7 +49,7 @@ def text_problem(value: str, *, one_line: bool = False, max_length: int | None =
         return "contains control characters (line breaks, tabs, ...); use plain one-line text"
     found = _CONTROLS.search(value)
     if found:
-        return f"contains the control character U+{ord(found[0]):04X}; remove it"
+        return f"contains the control or invisible character U+{ord(found[0]):04X}; remove it"
     if _LATIN_1.fullmatch(value):
         return _length_problem(value, max_length)
     missing = sorted({c for c in value if ord(c) not in drawable() and not c.isspace()})
@@ -63,5 +66,7 @@ def _length_problem(value: str, max_length: int | None) -> str | None:
 
 
 def name_problem(value: str) -> str | None:
-    """Return what is wrong with a name (one line, drawable, within NAME_MAX), or None."""
+    """Return what is wrong with a name (one line, drawable, within NAME_MAX, no space at either end), or None."""
+    if value != value.strip():
+        return f"{value!r} starts or ends with a space; remove it"
     return text_problem(value, one_line=True, max_length=NAME_MAX)

@@ -158,7 +158,7 @@ VALUE_CASES = {
     "prefix with newline": ('file_prefix: "acme\\n"', "file_prefix: found 'acme\\n', expected a lower-case slug"),
     "colour with newline": ('colours: {primary: "#FFFFFF\\n"}', "colours.primary: found '#FFFFFF\\n'"),
     "undrawable name": ('short_name: "Acme \\U0001F680"', "short_name: contains characters the bundled DejaVu"),
-    "bidi override": ('short_name: "Acme \\u202e"', "short_name: contains the control character U+202E"),
+    "bidi override": ('short_name: "Acme \\u202e"', "short_name: contains the control or invisible character U+202E"),
     "long role name": ("roles: {rename: {security-leadership: " + "x" * 300 + "}}", "more than 255"),
     "tab in owner": ('document_control: {owner: "a\\tb"}', "document_control.owner: contains control characters"),
 }

@@ -28,11 +28,10 @@ from generator.org.profile import PROFILE_FILE, OrgFile, Profile, RolesSpec, loa
 from generator.org.tailor import tailor
 from generator.problems import InputError, Problem
 from generator.source.yaml_reader import YamlError, load_yaml
-from generator.tables import RACI_STATE_LABEL, raci_state
+from generator.tables import RACI_LEADING, RACI_STATE_LABEL, RACI_TRAILING, raci_state
 
 RACI_SHEET, ABOUT_SHEET = "RACI", "About"
-LEADING = ("domain_number", "domain_id", "domain_name")  # the RACI sheet's columns before the roles
-TRAILING = "check"
+LEADING, TRAILING = RACI_LEADING, RACI_TRAILING
 # The framework's sheets, shipped for reading and not imported: an edit there is refused. Not Obligations:
 # it is derived from the RACI as it was exported, which an import changes, so it cannot be compared.
 READ_ONLY = ("Matrix", "Responsibilities", "Party RACI", "Models", "Domains")

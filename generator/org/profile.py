@@ -34,6 +34,7 @@ from generator.problems import InputError, Problem
 from generator.search_path import SearchPath
 from generator.source.schema import COLOUR, SLUG, from_raw, record_schema, schema_errors, valid_part
 from generator.source.yaml_reader import Document, YamlError, load_yaml
+from generator.tables import RACI_LEADING, RACI_TRAILING
 
 PROFILE_FILE = "org.yaml"
 TEMPLATES_SUBDIR = "templates"
@@ -44,6 +45,12 @@ MAX_FONT_BYTES = 10 * 1024 * 1024
 MAX_LOGO_PIXELS = 40_000_000  # a bigger image is refused before it is decoded
 LOGO_MAX_PIXELS = 1200  # longest side after loading; larger logos are scaled down once
 MIN_CONTRAST = 4.5  # WCAG AA for normal text
+FONT_FAMILY_NAME = r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,62}$"  # safe as it is in CSS, Word's XML and file names
+MAX_SLUG = 64  # a file prefix: release names add about 40 characters, and many file systems stop at 255
+WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+)
+RACI_HEADINGS = (*RACI_LEADING, RACI_TRAILING)
 _FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"true")
 
 
@@ -196,10 +203,18 @@ class _ProfileChecker:
                 self.check_text(key_path, value)
 
     def check_slug(self) -> str:
+        """Return the edition's file prefix: file_prefix, else made from the short name or name, cut at MAX_SLUG."""
         spec = self.spec
-        slug = spec.file_prefix or slugify(spec.short_name or spec.name)
+        key = ("file_prefix",) if spec.file_prefix else ("name",)
+        slug = spec.file_prefix or slugify(spec.short_name or spec.name)[:MAX_SLUG].rstrip("-")
         if not values.whole_match(SLUG, slug):
-            self.report(("name",), f"cannot make a file-name slug from {spec.name!r}; set file_prefix: my-org")
+            self.report(key, f"cannot make a file-name slug from {spec.name!r}; set file_prefix: my-org")
+        elif len(slug) > MAX_SLUG:
+            self.report(key, f"{slug!r} is {len(slug)} characters long; use at most {MAX_SLUG}")
+        elif slug.split("-")[0] in WINDOWS_RESERVED:
+            self.report(
+                key, f"{slug!r} starts with a name Windows reserves for devices; set file_prefix: {slug}-org or another"
+            )
         return slug
 
     def check_numbers(self) -> None:
@@ -250,6 +265,7 @@ class _ProfileChecker:
         if not self.intact(("roles", "add"), ("roles", "drop")):
             return  # the overrides' role ids cannot be checked against roles the schema refused
         final_roles = [r for r in default_ids if r not in roles.drop] + [r.id for r in roles.add]
+        self.check_role_names(roles)
         domain_ids = [d.id for d in self.fw.domains]
         for domain_id, letters in self.spec.raci_overrides.items():
             self.known(("raci_overrides", domain_id), domain_id, domain_ids, "domain id")
@@ -260,6 +276,21 @@ class _ProfileChecker:
                         ("raci_overrides", domain_id, role_id),
                         f"found {letter!r}, expected one of {', '.join(model.RACI_LETTERS)}",
                     )
+
+    def check_role_names(self, roles: RolesSpec) -> None:
+        """Every role's name heads a column of the RACI sheet: unique ignoring case, and not a fixed heading."""
+        names: dict[str, tuple[str, tuple]] = {  # the defaults first: a clash is reported where the profile adds it
+            r.id: (roles.rename.get(r.id, r.name), ("roles", "rename", r.id))
+            for r in self.fw.roles
+            if r.id not in roles.drop
+        }
+        names.update({r.id: (r.name, ("roles", "add", i, "name")) for i, r in enumerate(roles.add)})
+        seen = {heading.casefold(): f"the RACI sheet's fixed column {heading!r}" for heading in RACI_HEADINGS}
+        for role_id, (name, key_path) in names.items():
+            other = seen.get(name.casefold())
+            if other is not None:
+                self.report(key_path, f"role name {name!r} is the same as {other} (ignoring case); choose another")
+            seen.setdefault(name.casefold(), f"the name of role {role_id}")
 
     def check_one_accountable(self, roles: RolesSpec) -> None:
         """Every domain keeps exactly one A once roles are dropped and added and the overrides applied."""
@@ -357,7 +388,15 @@ class _ProfileChecker:
         if name is None:
             self.report(("font", "file"), f"{font.file} is not a readable TrueType or OpenType font")
             return None
-        return path, name or path.stem
+        family = name or path.stem
+        if not values.whole_match(FONT_FAMILY_NAME, family):  # it goes into CSS and Word's XML as it is
+            self.report(
+                ("font", "file"),
+                f"the font's family name {family!r} is not plain letters, digits, spaces, '.', '-' or '_' "
+                "(at most 63); use a font with a plain family name",
+            )
+            return None
+        return path, family
 
     def palette(self, colours: ColoursSpec) -> Mapping[str, LevelColours]:
         level_ids = [v.id for v in self.fw.info.levels]

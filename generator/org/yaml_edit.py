@@ -45,7 +45,9 @@ class EditError(Exception):
 def apply(text: str, edits: Sequence[Set | Delete], orders: Mapping[KeyPath, Sequence[str]]) -> str:
     """Return `text` with each edit made in turn; `orders` gives a mapping's documented key order."""
     for edit in edits:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)  # pure Python: marks count characters of `text`
+        # Pure Python, so marks count characters of `text`. It refuses a tab before a comment, which libyaml
+        # (the profile's reader) allows: each tab read as a space keeps every mark where it is.
+        root = yaml.compose(text.replace("\t", " "), Loader=yaml.SafeLoader)
         editor = _Editor(text, root, orders)
         text = editor.set(edit.path, edit.value) if isinstance(edit, Set) else editor.delete(edit.path, edit.keep)
     return text

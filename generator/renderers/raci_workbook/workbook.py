@@ -47,7 +47,9 @@ from generator.renderers.raci_workbook.style import (
 from generator.renderers.responsibilities_csv import CSV
 from generator.tables import (
     OBLIGATION_COLUMNS,
+    RACI_LEADING,
     RACI_STATE_LABEL,
+    RACI_TRAILING,
     RESPONSIBILITY_COLUMNS,
     obligation_rows,
     raci_state,
@@ -210,14 +212,16 @@ def _responsibilities(ws: Worksheet, ctx: RenderContext) -> None:
 
 def _raci(ws: Worksheet, ctx: RenderContext) -> None:
     fw = ctx.framework
-    headers = ["domain_number", "domain_id", "domain_name", *(role.name for role in fw.roles), "check"]
+    headers = [*RACI_LEADING, *(role.name for role in fw.roles), RACI_TRAILING]
     rows: list[list[str | int]] = []
     for raci in fw.raci:
         domain = fw.domain(raci.domain_id)
         letters = [raci.letters[role.id] for role in fw.roles]
         rows.append([domain.number, domain.id, domain.name, *letters, _check(fw, raci.letters)])
     names = [role.name for role in fw.roles]
-    flat_table(ws, TABLES["RACI"], headers, rows, ctx.branding, ("domain_name",), letters=[*names, "check"], keys=3)
+    flat_table(
+        ws, TABLES["RACI"], headers, rows, ctx.branding, ("domain_name",), letters=[*names, RACI_TRAILING], keys=3
+    )
     first, last_letter, last_row = 4, 3 + len(fw.roles), len(rows) + 1
     for r, row in enumerate(rows, 2):  # live: recomputed as letters change, the built state cached for viewers
         formula = check_formula(get_column_letter(first), get_column_letter(last_letter), r)
