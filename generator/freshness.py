@@ -39,6 +39,7 @@ TEMPLATE_FOLDERS: Mapping[str, tuple[str, ...] | None] = {
     "docx": ("word", "fonts"),
     "oscal": (),
     "ciso": (),
+    "explorer": ("explorer",),
 }
 # Distributions whose versions change the bytes some format writes.
 LIBRARIES = (

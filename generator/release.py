@@ -41,6 +41,8 @@ HEADLINE = {
     "-responsibilities.csv": "one row per deployment model x security domain with stable ids (UTF-8 with BOM); "
     "for GRC registers",
     "-framework.json": "the whole model, with the changes since the previous version; for tools and scripts",
+    "-explorer.html": "the interactive explorer: filter the matrix, open a cell, list what you own, export CSV; "
+    "one page that works offline; for everyone",
 }
 DOCS = "docs/"
 

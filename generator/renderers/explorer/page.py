@@ -1,0 +1,140 @@
+"""The explorer page: its data as JSON, its inline stylesheet and script, the policy that admits only them."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+
+from markupsafe import Markup
+
+from generator import model
+from generator.changes import changes_view
+from generator.org.branding import contrast_ratio
+from generator.renderers.base import RenderContext
+from generator.tables import RESPONSIBILITY_COLUMNS, responsibility_rows
+from generator.template_context import edition_marking
+from generator.templating import TemplateRenderError, render_template
+
+PAGE = "explorer/explorer.html.j2"
+STYLE = "explorer/explorer.css.j2"
+SCRIPT = "explorer/explorer.js.j2"
+# In JSON inside <script>: nothing may close the element, open a comment or end a JavaScript line.
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+# Where the page's head must begin, so the policy governs everything after it.
+_HEAD = re.compile(r'<!DOCTYPE html>\s*<html[^<>]*>\s*<head>\s*<meta charset="utf-8">\s*')
+
+
+def page_data(ctx: RenderContext) -> dict:
+    """Return everything the page's script shows, as plain data."""
+    fw, branding = ctx.framework, ctx.branding
+    changes = changes_view(ctx.changes, fw)
+    edition = edition_marking(fw, branding)
+    return {
+        "title": fw.info.title,
+        "version": fw.info.version,
+        "file_prefix": branding.file_prefix,
+        "edition": {k: edition[k] for k in ("organisation", "short_name", "tailored", "label", "framework_models")},
+        "marker": fw.info.critical_marker,
+        "ai_mark": model.AI_SPECIFIC_MARK,
+        "parties": {p.id: p.name for p in fw.info.parties},
+        "levels": [
+            {
+                "id": v.id,
+                "label": v.label,
+                "definition": v.definition,
+                "customer": model.CUSTOMER_PARTY in v.owners,
+            }
+            for v in fw.info.levels
+        ],
+        "models": [{"id": m.id, "name": m.name, "short_name": m.short_name} for m in fw.models],
+        "domains": [
+            {
+                "id": d.id,
+                "number": d.number,
+                "name": d.name,
+                "label": d.label,
+                "ai_specific": d.ai_specific,
+                "focus": d.focus,
+                "description": d.description,
+            }
+            for d in fw.domains
+        ],
+        "roles": [r.name for r in fw.roles],
+        "raci": {
+            row.domain_id: {"letters": [row.letters[r.id] for r in fw.roles], "rationale": row.rationale}
+            for row in fw.raci
+        },
+        "columns": list(RESPONSIBILITY_COLUMNS),
+        "rows": [[row[c] for c in RESPONSIBILITY_COLUMNS] for row in responsibility_rows(fw)],
+        "changes": {
+            "previous_version": changes["previous_version"],
+            "summary": changes["summary"],
+            "cells": {c["cell_id"]: c["before"] for c in changes["cells"]},
+        },
+        # An organisation's edition holds only its models: "What do we own" starts with all of them picked.
+        "own_default": [m.id for m in fw.models] if edition["tailored"] else [],
+    }
+
+
+def script_json(value: object) -> str:
+    """Serialise `value` as JSON that is safe inside a <script> element: no `<`, `>`, `&`, U+2028 or U+2029."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    return text.translate(str.maketrans(_JSON_ESCAPES))
+
+
+def csp_hash(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+def policy(style: str, script: str) -> str:
+    """The page's Content-Security-Policy: its one stylesheet and script, data: images; nothing else, no requests."""
+    return (
+        f"default-src 'none'; script-src '{csp_hash(script)}'; style-src '{csp_hash(style)}'; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
+
+
+def _inline(text: str, element: str, template: str) -> str:
+    """Refuse a stylesheet or script that could end its element early; return it unchanged."""
+    if re.search(rf"</{element}|<!--", text, re.IGNORECASE):
+        raise TemplateRenderError(f"template {template}: must not contain '</{element}' or '<!--'")
+    return text
+
+
+def header_text(primary: str) -> str:
+    """The text colour on the header's primary colour: white when it meets WCAG AA (4.5:1), else black."""
+    return "#FFFFFF" if contrast_ratio(primary, "#FFFFFF") >= 4.5 else "#000000"
+
+
+def render_page(ctx: RenderContext) -> str:
+    """Render the page; its head must start with the charset and the policy this function writes."""
+    branding = ctx.branding
+    colours = branding.level_colours(ctx.framework.info.level_ids)
+    look = {
+        "primary": branding.primary,
+        "on_primary": header_text(branding.primary),
+        "levels": [{"id": level_id, "fill": c.fill, "text": c.text} for level_id, c in colours.items()],
+    }
+    style = _inline(render_template(ctx.env, STYLE, {**ctx.context, "look": look}), "style", STYLE)
+    script = _inline(render_template(ctx.env, SCRIPT, ctx.context), "script", SCRIPT)
+    csp = policy(style, script)
+    expected = f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
+    logo = branding.logo.raster_data_url() if branding.logo else None
+    context = {
+        **ctx.context,
+        "csp_meta": Markup(expected),
+        "style": Markup(style),
+        "script": Markup(script),
+        "data": Markup(script_json(page_data(ctx))),
+        "logo": logo,
+    }
+    page = render_template(ctx.env, PAGE, context)
+    head = _HEAD.match(page)
+    if head is None or not page.startswith(expected, head.end()) or page.count("Content-Security-Policy") != 1:
+        raise TemplateRenderError(
+            f"template {PAGE}: the page must start with <!DOCTYPE html>, <html>, <head>, "
+            '<meta charset="utf-8"> and then {{ csp_meta }}, and hold no other Content-Security-Policy'
+        )
+    return page
