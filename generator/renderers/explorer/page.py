@@ -15,15 +15,16 @@ from generator.org.branding import contrast_ratio
 from generator.renderers.base import RenderContext
 from generator.tables import RESPONSIBILITY_COLUMNS, responsibility_rows
 from generator.template_context import edition_marking
-from generator.templating import TemplateRenderError, render_template
+from generator.templating import DEFAULT_PREFIX, TEMPLATES_DIR, TemplateRenderError, render_template
 
-PAGE = "explorer/explorer.html.j2"
-STYLE = "explorer/explorer.css.j2"
-SCRIPT = "explorer/explorer.js.j2"
+PAGE = "explorer/explorer.html.j2"  # the project's own, never overridden: it holds the policy
+SCRIPT = "explorer/explorer.js.j2"  # the project's own, never overridden: the policy admits it
+STYLE = "explorer/explorer.css.j2"  # an organisation may restyle the page
+TEXTS = "explorer/texts.j2"  # an organisation may reword the page: every text is shown as plain text
 # In JSON inside <script>: nothing may close the element, open a comment or end a JavaScript line.
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-# Where the page's head must begin, so the policy governs everything after it.
-_HEAD = re.compile(r'<!DOCTYPE html>\s*<html[^<>]*>\s*<head>\s*<meta charset="utf-8">\s*')
+_TEXT_SEPARATOR = re.compile(r"^§§ (\w+)$", re.MULTILINE)
+TEXT_NAMES = ("title", "heading", "subtitle", "intro", "own_heading", "own_intro", "footer")
 
 
 def page_data(ctx: RenderContext) -> dict:
@@ -103,13 +104,36 @@ def _inline(text: str, element: str, template: str) -> str:
     return text
 
 
+def texts(ctx: RenderContext) -> dict[str, str]:
+    """Render the page's wording (`explorer/texts.j2`): each text on one line, plain text, by name."""
+    pieces = _TEXT_SEPARATOR.split(render_template(ctx.env, TEXTS, ctx.context))
+    found = dict(zip(pieces[1::2], (" ".join(p.split()) for p in pieces[2::2]), strict=True))
+    if tuple(found) != TEXT_NAMES:
+        raise TemplateRenderError(
+            f"template {TEXTS}: must hold the texts {', '.join(TEXT_NAMES)} in this order, each after its own "
+            "'§§ name' line; extend the default and override its blocks"
+        )
+    return found
+
+
+def _own_template(ctx: RenderContext, name: str) -> str:
+    """Return the project's template `name`, refusing an organisation's override of it."""
+    path = ctx.search_path.find(name)
+    if not path.is_relative_to(TEMPLATES_DIR):
+        raise TemplateRenderError(
+            f"template {path}: the explorer's page and script cannot be overridden (they carry its security "
+            f"policy); reword the page in {TEXTS} or restyle it in {STYLE}"
+        )
+    return DEFAULT_PREFIX + name
+
+
 def header_text(primary: str) -> str:
     """The text colour on the header's primary colour: white when it meets WCAG AA (4.5:1), else black."""
     return "#FFFFFF" if contrast_ratio(primary, "#FFFFFF") >= 4.5 else "#000000"
 
 
 def render_page(ctx: RenderContext) -> str:
-    """Render the page; its head must start with the charset and the policy this function writes."""
+    """Render the page: the project's page and script, the edition's style and texts, the policy admitting them."""
     branding = ctx.branding
     colours = branding.level_colours(ctx.framework.info.level_ids)
     look = {
@@ -118,23 +142,15 @@ def render_page(ctx: RenderContext) -> str:
         "levels": [{"id": level_id, "fill": c.fill, "text": c.text} for level_id, c in colours.items()],
     }
     style = _inline(render_template(ctx.env, STYLE, {**ctx.context, "look": look}), "style", STYLE)
-    script = _inline(render_template(ctx.env, SCRIPT, ctx.context), "script", SCRIPT)
+    script = _inline(render_template(ctx.env, _own_template(ctx, SCRIPT), ctx.context), "script", SCRIPT)
     csp = policy(style, script)
-    expected = f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
-    logo = branding.logo.raster_data_url() if branding.logo else None
     context = {
         **ctx.context,
-        "csp_meta": Markup(expected),
+        "csp_meta": Markup(f'<meta http-equiv="Content-Security-Policy" content="{csp}">'),
         "style": Markup(style),
         "script": Markup(script),
         "data": Markup(script_json(page_data(ctx))),
-        "logo": logo,
+        "logo": branding.logo.raster_data_url() if branding.logo else None,
+        "texts": texts(ctx),
     }
-    page = render_template(ctx.env, PAGE, context)
-    head = _HEAD.match(page)
-    if head is None or not page.startswith(expected, head.end()) or page.count("Content-Security-Policy") != 1:
-        raise TemplateRenderError(
-            f"template {PAGE}: the page must start with <!DOCTYPE html>, <html>, <head>, "
-            '<meta charset="utf-8"> and then {{ csp_meta }}, and hold no other Content-Security-Policy'
-        )
-    return page
+    return render_template(ctx.env, _own_template(ctx, PAGE), context)
