@@ -22,7 +22,9 @@ SCRIPT = "explorer/explorer.js.j2"  # the project's own, never overridden: the p
 STYLE = "explorer/explorer.css.j2"  # an organisation may restyle the page
 TEXTS = "explorer/texts.j2"  # an organisation may reword the page: every text is shown as plain text
 # In JSON inside <script>: nothing may close the element, open a comment or end a JavaScript line.
-_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_JSON_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
 _TEXT_SEPARATOR = re.compile(r"^§§ (\w+)$", re.MULTILINE)
 TEXT_NAMES = ("title", "heading", "subtitle", "intro", "own_heading", "own_intro", "footer")
 
@@ -82,7 +84,7 @@ def page_data(ctx: RenderContext) -> dict:
 def script_json(value: object) -> str:
     """Serialise `value` as JSON that is safe inside a <script> element: no `<`, `>`, `&`, U+2028 or U+2029."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
-    return text.translate(str.maketrans(_JSON_ESCAPES))
+    return text.translate(_JSON_ESCAPES)
 
 
 def csp_hash(text: str) -> str:
