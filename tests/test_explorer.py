@@ -8,6 +8,7 @@ import dataclasses
 import hashlib
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,18 @@ def test_a_page_override_in_a_profile_fails_the_build_with_one_line(tmp_path, ca
     err = capsys.readouterr().err
     assert "templates/explorer/explorer.html.j2: the explorer's page and script cannot be overridden" in err
     assert "Traceback" not in err
+
+
+def test_an_explorer_template_change_re_renders_only_the_explorer(tmp_path, framework):
+    from generator import freshness
+    from generator.search_path import TEMPLATES_DIR
+
+    def keys(overrides: tuple[Path, ...]) -> dict[str, str]:
+        inputs = freshness.Inputs(framework, Branding(), datetime(2025, 9, 26, tzinfo=UTC), TEMPLATES_DIR, overrides)
+        return freshness.format_keys(["markdown", "json", "explorer"], inputs)
+
+    (tmp_path / "explorer").mkdir()
+    before = keys((tmp_path,))
+    (tmp_path / "explorer" / "texts.j2").write_text('{% extends "!default/explorer/texts.j2" %}', encoding="utf-8")
+    after = keys((tmp_path,))
+    assert [name for name in before if before[name] != after[name]] == ["explorer"]

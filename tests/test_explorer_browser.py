@@ -274,7 +274,8 @@ def test_changes_since_the_previous_version_can_be_highlighted(open_page, build_
 def axe_violations(page: Page) -> list:
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page)
+    # Every rule, WCAG 2.2's target size (off by default) included.
+    results = Axe().run(page, options={"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}})
     return [(v["id"], [n["target"] for n in v["nodes"]]) for v in results.response["violations"]]
 
 
