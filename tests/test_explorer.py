@@ -139,7 +139,7 @@ def test_an_edition_is_branded_and_holds_its_models(tmp_path, framework):
 @pytest.mark.parametrize(
     ("name", "text", "expected"),
     [
-        ("explorer.js.j2", "alert(1)", "the explorer's page and script cannot be overridden"),
+        ("explorer.js", "alert(1)", "the explorer's page and script cannot be overridden"),
         ("explorer.html.j2", "<!DOCTYPE html><script>alert(1)</script>", "page and script cannot be overridden"),
         ("explorer.css.j2", "body{}</style><script>alert(1)</script>", "must not contain '</style'"),
         ("explorer.css.j2", "body{}<!--", "must not contain '</style' or '<!--'"),

@@ -18,13 +18,11 @@ from generator.template_context import edition_marking
 from generator.templating import DEFAULT_PREFIX, TEMPLATES_DIR, TemplateRenderError, render_template
 
 PAGE = "explorer/explorer.html.j2"  # the project's own, never overridden: it holds the policy
-SCRIPT = "explorer/explorer.js.j2"  # the project's own, never overridden: the policy admits it
+SCRIPT = "explorer/explorer.js"  # the project's own, never overridden: the policy admits it; not a template
 STYLE = "explorer/explorer.css.j2"  # an organisation may restyle the page
 TEXTS = "explorer/texts.j2"  # an organisation may reword the page: every text is shown as plain text
 # In JSON inside <script>: nothing may close the element, open a comment or end a JavaScript line.
-_JSON_ESCAPES = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-)
+_JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 _TEXT_SEPARATOR = re.compile(r"^§§ (\w+)$", re.MULTILINE)
 TEXT_NAMES = ("title", "heading", "subtitle", "intro", "own_heading", "own_intro", "footer")
 
@@ -84,7 +82,9 @@ def page_data(ctx: RenderContext) -> dict:
 def script_json(value: object) -> str:
     """Serialise `value` as JSON that is safe inside a <script> element: no `<`, `>`, `&`, U+2028 or U+2029."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
-    return text.translate(_JSON_ESCAPES)
+    for character, escape in _JSON_ESCAPES:  # str.replace: many times faster than str.translate here
+        text = text.replace(character, escape)
+    return text
 
 
 def csp_hash(text: str) -> str:
@@ -129,6 +129,11 @@ def _own_template(ctx: RenderContext, name: str) -> str:
     return DEFAULT_PREFIX + name
 
 
+def _own_file(ctx: RenderContext, name: str) -> str:
+    """Return the text of the project's file `name` in the template folders, refusing an override of it."""
+    return ctx.search_path.read(_own_template(ctx, name))[1].decode("utf-8")
+
+
 def header_text(primary: str) -> str:
     """The text colour on the header's primary colour: white when it meets WCAG AA (4.5:1), else black."""
     return "#FFFFFF" if contrast_ratio(primary, "#FFFFFF") >= 4.5 else "#000000"
@@ -144,7 +149,7 @@ def render_page(ctx: RenderContext) -> str:
         "levels": [{"id": level_id, "fill": c.fill, "text": c.text} for level_id, c in colours.items()],
     }
     style = _inline(render_template(ctx.env, STYLE, {**ctx.context, "look": look}), "style", STYLE)
-    script = _inline(render_template(ctx.env, _own_template(ctx, SCRIPT), ctx.context), "script", SCRIPT)
+    script = _inline(_own_file(ctx, SCRIPT), "script", SCRIPT)
     csp = policy(style, script)
     context = {
         **ctx.context,
