@@ -118,7 +118,7 @@ def test_organisation_text_is_text_in_the_page(tmp_path, framework):
     escaped = "&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;&lt;!--"
     # The override's own text and the name it shows, both escaped.
     assert f'<h2 id="own-heading">What does {escaped} own? {escaped}</h2>' in page
-    assert p["data"]["edition"]["organisation"] == HOSTILE
+    assert f'<p class="sub">{escaped} edition, based on' in page  # the name, escaped
     assert HOSTILE in p["data"]["roles"]
 
 

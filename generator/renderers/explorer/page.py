@@ -14,7 +14,6 @@ from generator.changes import changes_view
 from generator.org.branding import contrast_ratio
 from generator.renderers.base import RenderContext
 from generator.tables import RESPONSIBILITY_COLUMNS, responsibility_rows
-from generator.template_context import edition_marking
 from generator.templating import DEFAULT_PREFIX, TEMPLATES_DIR, TemplateRenderError, render_template
 
 PAGE = "explorer/explorer.html.j2"  # the project's own, never overridden: it holds the policy
@@ -31,12 +30,8 @@ def page_data(ctx: RenderContext) -> dict:
     """Return everything the page's script shows, as plain data."""
     fw, branding = ctx.framework, ctx.branding
     changes = changes_view(ctx.changes, fw)
-    edition = edition_marking(fw, branding)
     return {
-        "title": fw.info.title,
-        "version": fw.info.version,
         "file_prefix": branding.file_prefix,
-        "edition": {k: edition[k] for k in ("organisation", "short_name", "tailored", "label", "framework_models")},
         "marker": fw.info.critical_marker,
         "ai_mark": model.AI_SPECIFIC_MARK,
         "parties": {p.id: p.name for p in fw.info.parties},
@@ -75,7 +70,7 @@ def page_data(ctx: RenderContext) -> dict:
             "cells": {c["cell_id"]: c["before"] for c in changes["cells"]},
         },
         # An organisation's edition holds only its models: "What do we own" starts with all of them picked.
-        "own_default": [m.id for m in fw.models] if edition["tailored"] else [],
+        "own_default": [m.id for m in fw.models] if branding.organisation else [],
     }
 
 
