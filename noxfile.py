@@ -45,5 +45,5 @@ def release(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Benchmark whole processes: floor vs cold build, rebuild, formats, editions (`-- --quick` for a smoke run)."""
-    session.install(*CONSTRAINTS, "-e", ".")
+    session.install(*CONSTRAINTS, "-e", ".", "playwright")  # the explorer's time to interactive, in chromium
     session.run("python", "benchmarks/bench.py", *session.posargs)

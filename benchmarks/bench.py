@@ -9,7 +9,12 @@ Every figure is the median of N runs (default 5) with min and max, each run a fr
 - rebuild: the same build into the same folder again, nothing changed;
 - formats: each format alone, cold (`build --only FORMAT` in a new process) and warm (rendered again
   in a process that has rendered it once);
-- editions: N = 1, 10, 50 generated profiles in one `build --org` command, total and per edition.
+- editions: N = 1, 10, 50 generated profiles in one `build --org` command, total and per edition;
+- explorer: the explorer page's size and its time to interactive in headless Debian chromium (the
+  time from navigation start to the `explorer-ready` mark its script sets once it has rendered), each
+  run a fresh page; against the budgets of 250 KB and 200 ms.
+
+The cold full build's ratio to the floor is checked against its budget of 1.3x.
 
 The generator's bytecode is compiled first, as an installed package's is (pip compiles it; an
 editable install writes it on first use unless PYTHONDONTWRITEBYTECODE is set), so no build
@@ -36,7 +41,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
-SECTIONS = ("floor", "rebuild", "formats", "editions")
+SECTIONS = ("floor", "rebuild", "formats", "editions", "explorer")
+RATIO_BUDGET = 1.3  # cold full build / floor
+EXPLORER_BUDGET_KB = 250
+EXPLORER_BUDGET_MS = 200
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @dataclass
@@ -103,6 +121,7 @@ def bench_floor(runs: int, scratch: Path) -> dict:
             series.runs.append(run_process(args, scratch))
     result: dict = {"floor": floor.summary(), "cold_build": cold.summary()}
     result["ratio"] = round(result["cold_build"]["median_s"] / result["floor"]["median_s"], 2)
+    result["within_budget"] = result["ratio"] <= RATIO_BUDGET
     result["subsetter"] = subsetter(scratch / "cold-0")
     return result
 
@@ -169,6 +188,43 @@ def bench_editions(runs: int, counts: tuple[int, ...], jobs: int, scratch: Path)
     return {"jobs": jobs, "by_count": results}
 
 
+def bench_explorer(runs: int, scratch: Path) -> dict:
+    """The explorer page's size, and its time to interactive in headless chromium, each run a fresh page."""
+    out = scratch / "explorer"
+    run_process(build_args(out, "--only", "explorer"), scratch)
+    (page,) = out.glob("*-explorer.html")
+    result: dict = {"size_kb": round(page.stat().st_size / 1024, 1), "budget_kb": EXPLORER_BUDGET_KB}
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return {**result, "skipped": "playwright is not installed"}
+    if not CHROMIUM.exists():
+        return {**result, "skipped": f"{CHROMIUM} is absent"}
+    times = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        for _ in range(runs + 1):
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            tab = context.new_page()
+            tab.goto(page.as_uri())
+            tab.wait_for_selector("html[data-ready=true]")
+            times.append(tab.evaluate("performance.getEntriesByName('explorer-ready')[0].startTime"))
+            context.close()
+        browser.close()
+    times = times[1:]  # the first page pays the browser's own warm-up
+    return {
+        **result,
+        "interactive_ms": {
+            "median": round(statistics.median(times), 1),
+            "min": round(min(times), 1),
+            "max": round(max(times), 1),
+            "runs": len(times),
+        },
+        "budget_ms": EXPLORER_BUDGET_MS,
+        "within_budget": result["size_kb"] <= EXPLORER_BUDGET_KB and statistics.median(times) <= EXPLORER_BUDGET_MS,
+    }
+
+
 def subsetter(build_dir: Path) -> str:
     """Return the font subsetter WeasyPrint used: from the manifest if it says, else from WeasyPrint."""
     manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -197,7 +253,8 @@ def report(results: dict) -> None:
         print("floor and cold full build (alternating, whole processes):")
         print(_line("floor", f["floor"]))
         print(_line("cold full build", f["cold_build"]))
-        print(f"  ratio cold / floor: {f['ratio']:.2f}x   font subsetter: {f['subsetter']}")
+        within = "within" if f["within_budget"] else "OVER"
+        print(f"  ratio cold / floor: {f['ratio']:.2f}x ({within} {RATIO_BUDGET}x)   font subsetter: {f['subsetter']}")
     if "rebuild" in results:
         r = results["rebuild"]
         print("unchanged rebuild:")
@@ -212,6 +269,15 @@ def report(results: dict) -> None:
         print(f"editions (one build --org command, --jobs {e['jobs']}):")
         for count, s in e["by_count"].items():
             print(_line(f"{count} editions", s) + f"  = {s['per_edition_s']:.3f} s each")
+    if "explorer" in results:
+        x = results["explorer"]
+        print(f"explorer page: {x['size_kb']:.1f} KB (budget {x['budget_kb']} KB)")
+        if "skipped" in x:
+            print(f"  time to interactive: skipped, {x['skipped']}")
+        else:
+            t, within = x["interactive_ms"], "within" if x["within_budget"] else "OVER"
+            spread = f"(min {t['min']:.1f}, max {t['max']:.1f}, n={t['runs']})"
+            print(f"  time to interactive: {t['median']:.1f} ms {spread}, {within} the budgets")
 
 
 def main() -> int:
@@ -242,6 +308,8 @@ def main() -> int:
             results["formats"] = bench_formats(runs, scratch)
         if "editions" in sections:
             results["editions"] = bench_editions(runs, counts, args.jobs, scratch)
+        if "explorer" in sections:
+            results["explorer"] = bench_explorer(runs, scratch)
     report(results)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

