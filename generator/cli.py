@@ -339,19 +339,27 @@ def _build(args: argparse.Namespace) -> int:
 def _build_editions(args: argparse.Namespace, only: list[str] | None, started: float) -> int:
     one = len(editions.expand(args.org)) == 1  # built like the reference build: its poster prepared early
     with poster_standby(only, _jobs(args) if one else 1) as standby:
-        tasks = editions.plan(args.org, args.data, args.framework_version, args.out, only, args.poster_size, args.force)
+        tasks, refused = editions.plan(
+            args.org, args.data, args.framework_version, args.out, only, args.poster_size, args.force
+        )
         print(f"building {len(tasks)} edition{'s' if len(tasks) != 1 else ''} into {args.out}/", file=sys.stderr)
-        results = editions.run(tasks, args.jobs, standby=standby)
-    failed = [r for r in results if r.errors]
+        results = editions.run(tasks, args.jobs, standby=standby) if tasks else []
     for result in results:
-        if result.errors:
-            print(f"error: edition {result.slug} failed, earlier outputs left as they were:", file=sys.stderr)
-            for line in result.errors:
-                print(f"  {line}", file=sys.stderr)
-        else:
+        if not result.errors:
             print(f"built {result.slug}: {result.files} files ({result.size / 1024:.0f} KiB) in {result.out_dir}/")
-    print(f"{len(results) - len(failed)} of {len(results)} editions built in {time.perf_counter() - started:.2f} s")
+    failed = [*refused, *(r for r in results if r.errors)]
+    _list_failures(failed, "built")
+    total = len(results) + len(refused)
+    print(f"{total - len(failed)} of {total} editions built in {time.perf_counter() - started:.2f} s")
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _list_failures(failed: list[editions.EditionResult], verb: str) -> None:
+    """Print each failed edition and its problems to stderr, after every edition that could be was `verb`."""
+    for result in failed:
+        print(f"error: edition {result.slug} not {verb}, earlier outputs left as they were:", file=sys.stderr)
+        for line in result.errors:
+            print(f"  {line}", file=sys.stderr)
 
 
 def _init_org(args: argparse.Namespace) -> int:
@@ -404,10 +412,22 @@ def _release(args: argparse.Namespace) -> int:
         edition = make_edition(fw, poster_size=args.poster_size, previous=previous)
         _report(make_release(edition, args.out, _progress, jobs))
         return EXIT_OK
-    for task in editions.plan(args.org, args.data, args.framework_version, args.out, None, args.poster_size):
+    tasks, failed = editions.plan(args.org, args.data, args.framework_version, args.out, None, args.poster_size)
+    for task in tasks:
         edition = make_edition(fw, editions.loaded_profile(task), poster_size=args.poster_size, previous=previous)
-        _report(make_release(edition, args.out, _progress, jobs))
-    return EXIT_OK
+        try:
+            _report(make_release(edition, args.out, _progress, jobs))
+        except (InputError, BuildError, Refused, OSError) as exc:  # this edition only: the others are released
+            lines = [str(p) for p in exc.problems] if isinstance(exc, InputError) else [_problem_line(exc)]
+            failed.append(editions.EditionResult(task.slug, args.out, 0, 0, tuple(lines)))
+    _list_failures(failed, "released")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _problem_line(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and not isinstance(exc, Refused):
+        return f"cannot write {exc.filename or ''}: {exc.strerror or exc}"
+    return str(exc)
 
 
 def _report(release: Release) -> None:

@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from generator.problems import InputError, Problem
 from generator.renderers import by_name
 from generator.renderers.traits import traits_of
 from generator.source.load import load_framework, previous_version
+
+WORKER_DIED = "the process building this edition ended abruptly (killed or out of memory), twice; build it again"
 
 
 @dataclass(frozen=True)
@@ -49,13 +52,13 @@ class EditionResult:
 
 
 def expand(paths: Sequence[Path]) -> list[Path]:
-    """Return profile folders: each path itself, or each sub-folder holding an org.yaml."""
+    """Return profile folders: each path itself, or each sub-folder holding an org.yaml (or a symlink, to refuse)."""
     found: list[Path] = []
     for path in paths:
         if (path / PROFILE_FILE).is_file() or not path.is_dir():
             found.append(path)
         else:
-            children = sorted(p for p in path.iterdir() if (p / PROFILE_FILE).is_file())
+            children = sorted(p for p in path.iterdir() if p.is_symlink() or (p / PROFILE_FILE).is_file())
             found.extend(children or [path])
     return found
 
@@ -68,30 +71,31 @@ def plan(
     only: Sequence[str] | None,
     poster_size: str | None,
     force: bool = False,
-) -> list[EditionTask]:
-    """Check every profile and that no two share an output folder; raise InputError listing all problems."""
+) -> tuple[list[EditionTask], list[EditionResult]]:
+    """Check every profile and that no two share an output folder.
+
+    Returns the editions to build and, apart, the profiles refused with their problems (a failed
+    edition's result), so one broken profile never stops the others.
+    """
     _frameworks.clear()
     _profiles.clear()
     framework = _loaded_framework(data_dir, version)
     _loaded_previous(data_dir, framework)  # once here, inherited by every worker
-    problems: list[Problem] = []
+    refused: list[EditionResult] = []
     tasks: list[EditionTask] = []
     owners: dict[str, Path] = {}
     for folder in expand(paths):
         try:
+            if folder.is_symlink():
+                raise InputError([Problem(folder, None, "", "is a symbolic link; copy the profile folder in instead")])
             profile = load_profile(folder, framework)
         except InputError as exc:
-            problems.extend(exc.problems)
+            refused.append(EditionResult(folder.name, out_root, 0, 0, tuple(map(str, exc.problems))))
             continue
         if profile.slug in owners:
-            problems.append(
-                Problem(
-                    folder / PROFILE_FILE,
-                    None,
-                    "file_prefix",
-                    f"output folder {profile.slug!r} is also used by {owners[profile.slug]}; give each a file_prefix",
-                )
-            )
+            message = f"output folder {profile.slug!r} is also used by {owners[profile.slug]}; give each a file_prefix"
+            problem = Problem(folder / PROFILE_FILE, None, "file_prefix", message)
+            refused.append(EditionResult(folder.name, out_root, 0, 0, (str(problem),)))
             continue
         owners[profile.slug] = folder
         _profiles[(folder, data_dir, version)] = profile
@@ -99,9 +103,7 @@ def plan(
         tasks.append(
             EditionTask(folder, profile.slug, data_dir, version, out_dir, tuple(only or ()) or None, poster_size, force)
         )
-    if problems:
-        raise InputError(problems)
-    return tasks
+    return tasks, refused
 
 
 def _stderr(line: str) -> None:
@@ -129,11 +131,24 @@ def run(
         _preload(tasks)
     context = multiprocessing.get_context("fork") if fork else None
     results: list[EditionResult | None] = [None] * len(tasks)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(build_edition, task): index for index, task in enumerate(tasks)}
-        for done, future in enumerate(as_completed(futures), start=1):
-            result = results[futures[future]] = future.result()
-            progress(f"[{done}/{len(tasks)}] {result.slug} {'failed' if result.errors else 'built'}")
+    done = 0
+    for attempt in (1, 2):  # a worker that died (killed, out of memory) breaks the pool: its editions go again once
+        waiting = [index for index, result in enumerate(results) if result is None]
+        with ProcessPoolExecutor(max_workers=min(workers, len(waiting)), mp_context=context) as pool:
+            futures = {pool.submit(build_edition, tasks[index]): index for index in waiting}
+            for future in as_completed(futures):
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    if attempt == 1:
+                        continue
+                    task = tasks[futures[future]]
+                    result = EditionResult(task.slug, task.out_dir, 0, 0, (WORKER_DIED,))
+                results[futures[future]] = result
+                done += 1
+                progress(f"[{done}/{len(tasks)}] {result.slug} {'failed' if result.errors else 'built'}")
+        if all(result is not None for result in results):
+            break
     return [r for r in results if r is not None]
 
 

@@ -23,7 +23,7 @@ def profiles(tmp_path, framework) -> Path:
 
 
 def test_editions_are_counted_off_and_returned_in_order(tmp_path, profiles, capsys):
-    tasks = editions.plan([profiles], DATA_DIR, None, tmp_path / "out", ["json"], None)
+    tasks, _ = editions.plan([profiles], DATA_DIR, None, tmp_path / "out", ["json"], None)
     results = editions.run(tasks, jobs=2)
     assert [r.slug for r in results] == ["alpha-ltd", "beta-ltd", "gamma-ltd"]
     assert all(not r.errors and r.files == 1 for r in results)
@@ -35,7 +35,7 @@ def test_editions_are_counted_off_and_returned_in_order(tmp_path, profiles, caps
 
 @pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork")
 def test_forked_workers_reuse_the_checked_framework_and_profiles(tmp_path, profiles, monkeypatch):
-    tasks = editions.plan([profiles], DATA_DIR, None, tmp_path / "out", ["csv"], None)
+    tasks, _ = editions.plan([profiles], DATA_DIR, None, tmp_path / "out", ["csv"], None)
 
     def reload(*args, **kwargs):
         raise AssertionError("loaded again in a worker")
@@ -51,7 +51,7 @@ def test_a_failed_edition_is_counted_and_does_not_stop_the_others(tmp_path, prof
     broken = profiles / "beta" / "templates" / "markdown"
     broken.mkdir(parents=True)
     (broken / "index.md.j2").write_text("{% if %}\n")
-    tasks = editions.plan([profiles], DATA_DIR, None, tmp_path / "out", ["markdown"], None)
+    tasks, _ = editions.plan([profiles], DATA_DIR, None, tmp_path / "out", ["markdown"], None)
     results = editions.run(tasks, jobs=2)
     assert [bool(r.errors) for r in results] == [False, True, False]
     assert "beta-ltd failed" in capsys.readouterr().err

@@ -187,13 +187,17 @@ def test_two_profiles_in_one_command_do_not_mix(tmp_path, capsys):
     assert "2 of 2 editions built" in summary
 
 
-def test_colliding_slugs_are_an_error_before_anything_is_built(tmp_path, capsys):
+def test_a_colliding_slug_refuses_the_second_profile_and_builds_the_first(tmp_path, capsys):
     a, b = tmp_path / "a", tmp_path / "b"
     shutil.copytree(EXAMPLE, a)
     shutil.copytree(EXAMPLE, b)
-    assert main(["build", "--org", str(a), "--org", str(b), "--out", str(tmp_path / "out")]) == 1
-    assert "output folder 'northwind-analytics' is also used by" in capsys.readouterr().err
-    assert not (tmp_path / "out").exists()
+    out = tmp_path / "out"
+    assert main(["build", "--org", str(a), "--org", str(b), "--out", str(out), "--only", "json"]) == 1
+    captured = capsys.readouterr()
+    assert "error: edition b not built" in captured.err
+    assert "output folder 'northwind-analytics' is also used by" in captured.err
+    assert "1 of 2 editions built" in captured.out
+    assert (out / "northwind-analytics" / "framework.json").is_file()
 
 
 def test_a_bad_profile_is_reported_with_file_and_line(tmp_path, capsys):
@@ -215,7 +219,7 @@ def test_svg_logo_reaching_outside_is_refused(tmp_path, capsys):
     )
     assert main(["build", "--org", str(evil), "--out", str(tmp_path / "out"), "--only", "pdf"]) == 1
     err = capsys.readouterr().err
-    assert "edition northwind-analytics failed" in err and "/etc/hostname" in err
+    assert "edition northwind-analytics not built" in err and "/etc/hostname" in err
 
 
 def test_edition_bytes_are_reproducible(tmp_path):
@@ -241,3 +245,73 @@ def test_policy_tables_take_the_primary_colour(edition):
         styles = z.read("word/styles.xml").decode("utf-8")
     table_style = styles.split('w:styleId="LightList-Accent1"', 1)[1].split("</w:style>", 1)[0]
     assert 'w:fill="14365D"' in table_style and "accent1" not in table_style
+
+
+def _profiles(tmp_path: Path, broken: str) -> Path:
+    """A folder of three profiles, the middle one's org.yaml replaced by `broken`."""
+    root = tmp_path / "orgs"
+    for name in ("alpha", "bravo", "charlie"):
+        shutil.copytree(EXAMPLE, root / name)
+        text = (root / name / "org.yaml").read_text(encoding="utf-8")
+        (root / name / "org.yaml").write_text(
+            text.replace("file_prefix: northwind-analytics", f"file_prefix: {name}"), encoding="utf-8"
+        )
+    (root / "bravo" / "org.yaml").write_text(broken, encoding="utf-8")
+    return root
+
+
+def test_a_broken_profile_in_a_folder_never_stops_the_others(tmp_path, capsys):
+    root = _profiles(tmp_path, "name: Bravo\ncolours: {primary: blue}\n")
+    out = tmp_path / "out"
+    assert main(["build", "--org", str(root), "--out", str(out), "--only", "json", "--jobs", "2"]) == 1
+    captured = capsys.readouterr()
+    assert sorted(p.name for p in out.iterdir()) == ["alpha", "charlie"]
+    assert "error: edition bravo not built" in captured.err and "colours.primary: found 'blue'" in captured.err
+    assert "2 of 3 editions built" in captured.out
+    dist = tmp_path / "dist"
+    assert main(["release", "--org", str(root), "--out", str(dist)]) == 1
+    err = capsys.readouterr().err
+    assert "error: edition bravo not released" in err
+    assert sorted(p.name for p in dist.glob("*.zip")) == ["alpha-1.1.0-v1.1.zip", "charlie-1.1.0-v1.1.zip"]
+
+
+def test_a_symlinked_profile_in_a_folder_is_refused_not_followed(tmp_path, capsys):
+    root = _profiles(tmp_path, "name: Bravo\n")
+    outside = tmp_path / "outside"
+    shutil.move(root / "bravo", outside)
+    (root / "bravo").symlink_to(outside)
+    out = tmp_path / "out"
+    assert main(["build", "--org", str(root), "--out", str(out), "--only", "json"]) == 1
+    assert "bravo: is a symbolic link; copy the profile folder in instead" in capsys.readouterr().err.replace(
+        f"{root}/", ""
+    )
+    assert sorted(p.name for p in out.iterdir()) == ["alpha", "charlie"]
+
+
+def test_a_killed_edition_worker_is_retried_and_the_others_are_built(tmp_path, monkeypatch, capsys):
+    """A worker that dies breaks the process pool; the editions it took down are built again in a new one."""
+    import os
+
+    from generator import editions
+
+    root = _profiles(
+        tmp_path,
+        (EXAMPLE / "org.yaml")
+        .read_text(encoding="utf-8")
+        .replace("file_prefix: northwind-analytics", "file_prefix: bravo"),
+    )
+    marker = tmp_path / "killed-once"
+    real = editions.build
+
+    def dies_once(edition, out_dir, *args, **kwargs):  # looked up by the forked worker, so no pickling
+        if out_dir.name == "bravo" and not marker.exists():
+            marker.write_text("x")
+            os._exit(9)
+        return real(edition, out_dir, *args, **kwargs)
+
+    monkeypatch.setattr(editions, "build", dies_once)
+    out = tmp_path / "out"
+    assert main(["build", "--org", str(root), "--out", str(out), "--only", "json", "--jobs", "2"]) == 0
+    assert marker.exists()
+    assert sorted(p.name for p in out.iterdir()) == ["alpha", "bravo", "charlie"]
+    assert "3 of 3 editions built" in capsys.readouterr().out
