@@ -33,6 +33,7 @@ MAX_LOGO_PIXELS = 40_000_000  # a bigger image is refused before it is decoded
 LOGO_MAX_PIXELS = 1200  # longest side after loading; larger logos are scaled down once
 MIN_CONTRAST = 4.5  # WCAG AA for normal text
 _FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"true")
+MAX_ENTRIES = 200  # roles added, renamed or dropped, models, overridden domains: a work budget (see limits.py)
 
 
 # --- the org.yaml record ---------------------------------------------------
@@ -48,7 +49,9 @@ class LevelColourSpec:
 class ColoursSpec:
     primary: str | None = field(default=None, metadata={"pattern": COLOUR})
     accent: str | None = field(default=None, metadata={"pattern": COLOUR})
-    levels: Mapping[str, LevelColourSpec] = field(default_factory=dict, metadata=doc("level id -> fill and text"))
+    levels: Mapping[str, LevelColourSpec] = field(
+        default_factory=dict, metadata={**doc("level id -> fill and text"), "max_items": MAX_ENTRIES}
+    )
 
 
 @dataclass(frozen=True)
@@ -66,9 +69,13 @@ class DocumentControl:
 
 @dataclass(frozen=True)
 class RolesSpec:
-    rename: Mapping[str, str] = field(default_factory=dict, metadata=doc("role id -> the organisation's name"))
-    add: tuple[model.Role, ...] = ()
-    drop: tuple[str, ...] = field(default=(), metadata=doc("role ids the organisation does not have"))
+    rename: Mapping[str, str] = field(
+        default_factory=dict, metadata={**doc("role id -> the organisation's name"), "max_items": MAX_ENTRIES}
+    )
+    add: tuple[model.Role, ...] = field(default=(), metadata={"max_items": MAX_ENTRIES})
+    drop: tuple[str, ...] = field(
+        default=(), metadata={**doc("role ids the organisation does not have"), "max_items": MAX_ENTRIES}
+    )
 
 
 @dataclass(frozen=True)
@@ -82,10 +89,12 @@ class OrgFile:
     font: FontSpec | None = None
     classification: str | None = None
     document_control: DocumentControl | None = None
-    models_in_use: tuple[str, ...] = field(default=(), metadata=doc("deployment model ids; empty means all"))
+    models_in_use: tuple[str, ...] = field(
+        default=(), metadata={**doc("deployment model ids; empty means all"), "max_items": MAX_ENTRIES}
+    )
     roles: RolesSpec | None = None
     raci_overrides: Mapping[str, Mapping[str, str]] = field(
-        default_factory=dict, metadata=doc("domain id -> role id -> R, A, C or I")
+        default_factory=dict, metadata={**doc("domain id -> role id -> R, A, C or I"), "max_items": MAX_ENTRIES}
     )
     poster_size: str | None = field(default=None, metadata=doc("one of " + ", ".join(POSTER_SIZES)))
 
