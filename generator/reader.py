@@ -35,6 +35,10 @@ MAX_JSON_DEPTH = 64  # a release manifest is 3 deep
 MAX_XML_DEPTH = 64  # an xlsx part is under 10 deep
 
 
+class NotAZip(Refused):
+    """The bytes are not a zip archive at all."""
+
+
 class Damaged(Refused):
     """A member cannot be inflated: a bad CRC, a broken stream, encryption or an unknown method."""
 
@@ -95,7 +99,7 @@ class Archive:
         try:
             self.zip = zipfile.ZipFile(source)
         except (zipfile.BadZipFile, ValueError, OSError, EOFError, struct.error) as exc:
-            raise Refused(f"{what}: not a zip file ({exc})") from None
+            raise NotAZip(f"{what}: not a zip file ({exc})") from None
         infos = self.zip.infolist()
         if len(infos) > bounds.members:
             raise Refused(f"{what}: {len(infos)} members, more than {bounds.members}")

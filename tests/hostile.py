@@ -31,6 +31,8 @@ def snapshot(folder: Path) -> dict[str, object]:
                 found[key] = ("link", os.readlink(path))
             elif stat.S_ISDIR(info.st_mode):
                 found[key] = "dir"
+            elif not stat.S_ISREG(info.st_mode):
+                found[key] = "special"  # a FIFO or device: never opened
             else:
                 found[key] = path.read_bytes()
     return found

@@ -18,7 +18,7 @@ from generator.org.profile import load_profile
 from generator.problems import InputError
 from generator.source.load import load_framework
 from generator.source.yaml_reader import YamlError, load_yaml
-from tests.hostile import copy_example, loopback_server, snapshot
+from tests.hostile import copy_example, loopback_server, snapshot, symlink_member
 
 TEMPLATE = Path(__file__).parent.parent / "templates" / "word" / "policy-pack.docx"
 
@@ -231,7 +231,7 @@ def word_template(tmp_path: Path, change) -> Path:
     path = tmp_path / "policy-pack.docx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for name, data in members.items():
-            target.writestr(name, data)
+            target.writestr(*(data if isinstance(data, tuple) else (name, data)))
     return path
 
 
@@ -268,8 +268,12 @@ WORD_CASES = {
         lambda m: m.update({"word/document.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>' + b"<x/>"}),
         "declares a DTD",
     ),
-    "zip bomb": (lambda m: m.update({"word/media/bomb.xml": b"\0" * (25 * 1024 * 1024)}), "larger than 20 MiB"),
+    "zip bomb": (lambda m: m.update({"word/media/bomb.xml": b"\0" * (25 * 1024 * 1024)}), "more than 20 MiB"),
     "many parts": (lambda m: m.update({f"word/media/p{i}.png": b"" for i in range(600)}), "more than 500"),
+    "symlink part": (
+        lambda m: m.update({"word/media/link.png": symlink_member("word/media/link.png", b"/etc/passwd")}),
+        "word/media/link.png is a symbolic link",
+    ),
 }
 
 

@@ -116,19 +116,23 @@ def format_key(key_path: KeyPath) -> str:
 
 
 def _check_events(path: Path, text: str) -> list[Problem]:
-    """Refuse aliases, anchors, explicit tags and deep nesting while parsing, before composing anything.
+    """Refuse aliases, anchors, explicit tags, deep nesting and long lists while parsing, before composing anything.
 
     Parsing stops at the first nesting problem; aliases, anchors and tags are all listed.
     """
     problems: list[Problem] = []
-    entries: list[tuple[int, int]] = []  # (line, entries so far) of each open mapping or list
+    frames: list[list] = []  # [entries so far, mapping?, current key] of each open mapping or list
     for event in yaml.parse(text, Loader=_Loader):
         line = event.start_mark.line + 1
-        if entries and not isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-            entries[-1] = (entries[-1][0], entries[-1][1] + 1)
-            if entries[-1][1] > 2 * MAX_ENTRIES:  # a mapping counts keys and values
-                message = f"a list or mapping of more than {MAX_ENTRIES:,} entries; keep it shorter"
-                problems.append(Problem(path, entries[-1][0], "", message))
+        if frames and not isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            frame = frames[-1]
+            if frame[1] and frame[0] % 2 == 0:  # a mapping's key
+                frame[2] = getattr(event, "value", "?")
+            frame[0] += 1
+            if frame[0] > (2 if frame[1] else 1) * MAX_ENTRIES:
+                where = format_key(tuple(f[2] if f[1] else f[0] - 1 for f in frames[:-1]))
+                message = f"more than {MAX_ENTRIES:,} entries; keep the list or mapping shorter"
+                problems.append(Problem(path, line, where, message))
                 break
         if isinstance(event, yaml.AliasEvent):
             problems.append(Problem(path, line, "", f"alias *{event.anchor} is not allowed; write the value out"))
@@ -139,12 +143,12 @@ def _check_events(path: Path, text: str) -> list[Problem]:
         if tag is not None:
             problems.append(Problem(path, line, "", f"tag {tag} is not allowed; remove it (values are plain text)"))
         if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-            entries.append((line, 0))
-            if len(entries) > MAX_DEPTH:
+            frames.append([0, isinstance(event, yaml.MappingStartEvent), None])
+            if len(frames) > MAX_DEPTH:
                 problems.append(Problem(path, line, "", f"nested deeper than {MAX_DEPTH} levels; flatten it"))
                 break
         elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-            entries.pop()
+            frames.pop()
     return problems
 
 
