@@ -141,7 +141,7 @@ def many_styles(count: int) -> Callable[[bytes], Iterator[bytes]]:
         head, tail = xml.split(b"</cellXfs>")
         yield head
         for _ in range(0, count, 10000):
-            yield b'<xf numFmtId="0"/>' * 10000
+            yield b"<xf/>" * 10000
         yield b"</cellXfs>" + tail
 
     return change
