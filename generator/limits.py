@@ -1,8 +1,8 @@
 """Bounds on the work untrusted templates can cause: counted steps and sizes first, render time last.
 
-A template render has a work budget: every loop iteration (across nesting, includes and macros)
-and every call spends one step, and a string, list or mapping a template makes may not pass
-MAX_STRING items. Each is refused the moment it is passed, naming the template and line. The
+A template render has a work budget: loop iterations (across nesting, includes and macros) and
+calls are counted against MAX_ITERATIONS and MAX_CALLS, and a string, list or mapping a template
+makes may not pass MAX_STRING items. Each is refused the moment it is passed, naming the template and line. The
 per-format timer stays as the last resort, for work the counts do not see (WeasyPrint's layout).
 """
 
@@ -19,7 +19,8 @@ FORMAT_SECONDS = 300.0  # one format's render, WeasyPrint included
 MAX_RANGE = 100_000  # items one `range` in a template may give
 MAX_STRING = 1_000_000  # characters a template may make by repetition or `lipsum`
 MAX_OUTPUT = 32 * 1024 * 1024  # characters one template render may produce
-MAX_STEPS = 1_000_000  # loop iterations and calls one render may make (the default templates: under 25,000)
+MAX_ITERATIONS = 200_000  # loop iterations one render may make, across nesting (the default templates: under 600)
+MAX_CALLS = 20_000  # macro, function and method calls one render may make (the default templates: under 300)
 
 _deadline: list[float] = []  # the innermost time limit, for checks where no signal can reach
 
@@ -29,17 +30,23 @@ class LimitExceeded(Exception):
 
 
 class Budget:
-    """The steps one render has spent."""
+    """The loop iterations and calls one render has made."""
 
     def __init__(self) -> None:
-        self.steps = 0
+        self.iterations = self.calls = 0
 
-    def spend(self, steps: int) -> None:
-        self.steps += steps
-        if self.steps > MAX_STEPS:
+    def iterate(self, count: int) -> None:
+        self.iterations += count
+        if self.iterations > MAX_ITERATIONS:
             raise LimitExceeded(
-                f"more than {MAX_STEPS:,} loop iterations and calls in one render; loop over less or nest fewer loops"
+                f"more than {MAX_ITERATIONS:,} loop iterations in one render (nested loops multiply); "
+                "loop over less or nest fewer loops"
             )
+
+    def call(self) -> None:
+        self.calls += 1
+        if self.calls > MAX_CALLS:
+            raise LimitExceeded(f"more than {MAX_CALLS:,} calls in one render; call macros and methods fewer times")
 
 
 _budget: ContextVar[Budget | None] = ContextVar("budget", default=None)

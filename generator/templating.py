@@ -22,7 +22,7 @@ _ESCAPED_SUFFIXES = (".html.j2", ".html", ".xml.j2", ".svg.j2")
 class BoundedSandbox(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox with counted work: steps, string growth, `range`, `lipsum`, big powers.
 
-    Every loop iteration and every call spends a step of the render's budget (`limits.Budget`:
+    Every loop iteration and every call counts against the render's budget (`limits.Budget`:
     the one `render_template` opens, else this environment's own); every string, list or mapping
     an expression, filter, call or operator makes is measured, and the widths and repetitions
     that would make a huge one are refused before it is made. Every call and every `range` step
@@ -40,8 +40,8 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         for name in _WIDTH_FILTERS:
             self.filters[name] = _bounded_filter(name, self.filters[name])
 
-    def spend(self, steps: int) -> None:
-        (limits.current_budget() or self.budget).spend(steps)
+    def work(self) -> limits.Budget:
+        return limits.current_budget() or self.budget
 
     def call_binop(self, context, operator, left, right):
         if operator == "*":
@@ -62,7 +62,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
 
     def call(self, __context, __obj, *args, **kwargs):
         limits.check_time()
-        self.spend(1)
+        self.work().call()
         _check_method(__obj, args)
         result = super().call(__context, __obj, *args, **kwargs)
         limits.check_size(result, f"{getattr(__obj, '__name__', 'a call')}()")
@@ -71,18 +71,18 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
 
 @pass_context
 def _counted_loop(context, items):
-    """Spend a step per item a `for` loop takes: all at once for a sized sequence, else item by item."""
-    env = context.environment
+    """Count the items a `for` loop takes: all at once for a sized sequence, else item by item."""
+    budget = context.environment.work()
     try:
-        env.spend(len(items))
+        budget.iterate(len(items))
     except TypeError:
-        return _counted_items(env, items)
+        return _counted_items(budget, items)
     return items
 
 
-def _counted_items(env: BoundedSandbox, items):
+def _counted_items(budget: limits.Budget, items):
     for item in items:
-        env.spend(1)
+        budget.iterate(1)
         yield item
 
 
