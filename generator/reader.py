@@ -94,8 +94,11 @@ class Archive:
     def __init__(self, source: bytes | BinaryIO, what: str, bounds: ZipBounds):
         self.what, self.bounds, self._inflated = what, bounds, 0
         if isinstance(source, bytes):
-            _check_declared_count(source, what, bounds.members)
             source = io.BytesIO(source)
+        source.seek(0, os.SEEK_END)
+        source.seek(max(0, source.tell() - 65557))
+        _check_declared_count(source.read(), what, bounds.members)  # the end record: before any entry is parsed
+        source.seek(0)
         try:
             self.zip = zipfile.ZipFile(source)
         except (zipfile.BadZipFile, ValueError, OSError, EOFError, struct.error) as exc:
@@ -135,11 +138,11 @@ class Archive:
         return _ChunkStream(self.chunks(info, max_bytes))
 
 
-def _check_declared_count(data: bytes, what: str, members: int) -> None:
-    """Refuse a zip whose end record declares more members than allowed, before the central directory is parsed."""
-    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
-    if end >= 0 and len(data) >= end + 22:
-        count = struct.unpack_from("<H", data, end + 10)[0]
+def _check_declared_count(tail: bytes, what: str, members: int) -> None:
+    """Refuse a zip whose end record (in the file's last 64 KiB) declares more members than allowed."""
+    end = tail.rfind(b"PK\x05\x06")
+    if end >= 0 and len(tail) >= end + 22:
+        count = struct.unpack_from("<H", tail, end + 10)[0]
         if count != 0xFFFF and count > members:
             raise Refused(f"{what}: {count} members, more than {members}")
 

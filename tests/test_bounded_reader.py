@@ -195,6 +195,10 @@ def big_member(release: Path, unpacked: Path, target: Path) -> None:
     hostile.rezip(release, target, {f"{RELEASE}/docs/huge.md": hostile.zeros(verify.BOUNDS.member_bytes + 1)})
 
 
+def many_members(release: Path, unpacked: Path, target: Path) -> None:
+    hostile.rezip(release, target, {f"{RELEASE}/docs/{i}.md": b"" for i in range(verify.BOUNDS.members)})
+
+
 def deep_manifest(release: Path, unpacked: Path, target: Path) -> None:
     deep = b"[" * 200_000 + b"]" * 200_000
     sums = hostile.resum(unpacked, {})["SHA256SUMS"].decode().splitlines()
@@ -209,6 +213,7 @@ BUNDLE_CASES = {
     "SHA256SUMS inflating": (big_sums, "err", "SHA256SUMS inflates to more than 4 MiB"),
     "manifest inflating": (big_manifest, "err", "manifest.json inflates to more than 4 MiB"),
     "member inflating": (big_member, "err", "docs/huge.md inflates to 134217729 bytes, more than 128 MiB"),
+    "10,000 more members": (many_members, "err", "download.zip: 10028 members, more than 10000"),
     "manifest 200,000 deep": (deep_manifest, "out", "manifest.json: nested deeper than 64 levels"),
 }
 
