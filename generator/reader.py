@@ -26,8 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
-from lxml import etree
-
 from generator.trust import Refused, open_regular
 
 CHUNK = 1 << 20
@@ -210,6 +208,8 @@ def xml_events(stream: io.RawIOBase | BinaryIO, what: str, max_elements: int) ->
 
     Elements are cleared after their end event: a caller reads attributes at "start" and text at "end".
     """
+    from lxml import etree  # imported on first use: the command line starts without the format libraries
+
     parser = etree.iterparse(
         _NoDoctype(stream, what),
         events=("start", "end"),
