@@ -254,7 +254,7 @@ def _check_usage(args: argparse.Namespace, prog: str) -> None:
         _profile_folders(args.org, prog, several=True)
     if args.command in ("templates", "import-raci") and args.org:
         _profile_folders([args.org], prog, several=False)
-    if args.command == "import-raci" and not args.workbook.is_file():
+    if args.command == "import-raci" and (not os.path.lexists(args.workbook) or args.workbook.is_dir()):
         raise _Usage("WORKBOOK", f"{_missing_or_not_a_file(args.workbook)}; give the edition's RACI workbook (.xlsx)")
     if args.command == "verify" and not os.path.lexists(args.path):
         raise _Usage("PATH", f"{args.path}: no such file or folder; give a release zip or its unpacked folder")

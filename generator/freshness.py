@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import generator
-from generator import font_subsetter, renderers
+from generator import font_subsetter, reader, renderers, trust
 from generator.renderers.traits import traits_of
 from generator.template_context import plain
 
@@ -35,6 +35,7 @@ from generator.template_context import plain
 # each format's own are its traits' `libraries`.
 LIBRARIES = ("Jinja2", "PyYAML", "pillow")
 SOURCE_DIR = Path(generator.__file__).resolve().parent
+MAX_DIGEST_BYTES = 1 << 30  # a file in a template or profile folder; what the build reads has lower caps
 
 
 @dataclasses.dataclass(frozen=True)
@@ -147,12 +148,8 @@ def inside(out_dir: Path, relative: str) -> Path | None:
 def _intact(out_dir: Path, relative: str, size: int, sha256: str) -> bool:
     path = inside(out_dir, relative)
     try:
-        if path is None or path.is_symlink() or not path.is_file():
-            return False
-        if path.stat().st_size != size:
-            return False
-        return hashlib.sha256(path.read_bytes()).hexdigest() == sha256
-    except OSError:
+        return path is not None and reader.file_sha256(path, size, trusted=True) == sha256
+    except (OSError, trust.Refused):  # missing, a symlink or special file, or larger than recorded
         return False
 
 
@@ -194,10 +191,15 @@ def _tree_digest(roots: Iterable[Path], skip: Sequence[Path] = (), suffix: str =
                 if path.is_symlink():
                     digest.update(f"link {relative} -> {os.readlink(path)}\n".encode())
                 else:
-                    digest.update(f"file {relative} {hashlib.sha256(path.read_bytes()).hexdigest()}\n".encode())
+                    digest.update(f"file {relative} {_file_digest(path)}\n".encode())
             for link in (here / d for d in dirs if (here / d).is_symlink()):
                 digest.update(f"link {link.relative_to(root).as_posix()} -> {os.readlink(link)}\n".encode())
     return digest.hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    """The SHA-256 of one file under a digested folder, read through the trust boundary (a FIFO is refused)."""
+    return reader.file_sha256(path, MAX_DIGEST_BYTES, trusted=True)
 
 
 def _canonical(value: Any, roots: Sequence[Path] = ()) -> str:

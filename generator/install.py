@@ -19,7 +19,7 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from generator import __version__, freshness, locks, trust
+from generator import __version__, freshness, locks, reader, trust
 from generator.model import Framework
 
 MANIFEST = "manifest.json"
@@ -170,7 +170,7 @@ def _make_dirs(root: Path, relative: Path, undo: list[Callable[[], None]]) -> No
 def read_manifest(out_dir: Path) -> tuple[list[Artifact], dict[str, dict]]:
     """Return the previous manifest's well-formed entries and its formats' keys; the manifest is untrusted."""
     try:
-        data = json.loads(trust.read_inside(out_dir, MANIFEST, MAX_MANIFEST_BYTES).decode("utf-8"))
+        data = reader.load_json(trust.read_inside(out_dir, MANIFEST, MAX_MANIFEST_BYTES), MANIFEST)
         entries = [Artifact(**a) for a in data["artifacts"]]
     except (OSError, trust.Refused, ValueError, KeyError, TypeError, AttributeError):
         return [], {}

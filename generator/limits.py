@@ -1,4 +1,10 @@
-"""Bounds on the work untrusted templates can cause: render time, output size, loop ranges."""
+"""Bounds on the work untrusted templates can cause: counted steps and sizes first, render time last.
+
+A template render has a work budget: loop iterations (across nesting, includes and macros) and
+calls are counted against MAX_ITERATIONS and MAX_CALLS, and a string, list or mapping a template
+makes may not pass MAX_STRING items. Each is refused the moment it is passed, naming the template and line. The
+per-format timer stays as the last resort, for work the counts do not see (WeasyPrint's layout).
+"""
 
 from __future__ import annotations
 
@@ -7,17 +13,65 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 FORMAT_SECONDS = 300.0  # one format's render, WeasyPrint included
 MAX_RANGE = 100_000  # items one `range` in a template may give
 MAX_STRING = 1_000_000  # characters a template may make by repetition or `lipsum`
 MAX_OUTPUT = 32 * 1024 * 1024  # characters one template render may produce
+MAX_ITERATIONS = 200_000  # loop iterations one render may make, across nesting (the default templates: under 600)
+MAX_CALLS = 20_000  # macro, function and method calls one render may make (the default templates: under 300)
 
 _deadline: list[float] = []  # the innermost time limit, for checks where no signal can reach
 
 
 class LimitExceeded(Exception):
     """A template or a format used more time, output or loop range than allowed."""
+
+
+class Budget:
+    """The loop iterations and calls one render has made."""
+
+    def __init__(self) -> None:
+        self.iterations = self.calls = 0
+
+    def iterate(self, count: int) -> None:
+        self.iterations += count
+        if self.iterations > MAX_ITERATIONS:
+            raise LimitExceeded(
+                f"more than {MAX_ITERATIONS:,} loop iterations in one render (nested loops multiply); "
+                "loop over less or nest fewer loops"
+            )
+
+    def call(self) -> None:
+        self.calls += 1
+        if self.calls > MAX_CALLS:
+            raise LimitExceeded(f"more than {MAX_CALLS:,} calls in one render; call macros and methods fewer times")
+
+
+_budget: ContextVar[Budget | None] = ContextVar("budget", default=None)
+
+
+@contextmanager
+def work_budget() -> Iterator[Budget]:
+    """Give the renders in the block one fresh budget (a render reads it with `current_budget`)."""
+    budget = Budget()
+    token = _budget.set(budget)
+    try:
+        yield budget
+    finally:
+        _budget.reset(token)
+
+
+def current_budget() -> Budget | None:
+    return _budget.get()
+
+
+def check_size(value: object, what: str) -> None:
+    """Refuse a string, list or mapping longer than MAX_STRING items."""
+    if isinstance(value, str | list | tuple | dict) and len(value) > MAX_STRING:
+        unit = "characters" if isinstance(value, str) else "items"
+        raise LimitExceeded(f"{what} makes {len(value):,} {unit}, more than {MAX_STRING:,}; make less text")
 
 
 @contextmanager

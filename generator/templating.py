@@ -6,7 +6,10 @@ import math
 import re
 
 import jinja2
+from jinja2 import nodes, pass_context
+from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.visitor import NodeTransformer
 
 from generator import limits
 from generator.search_path import DEFAULT_PREFIX, TEMPLATES_DIR, SearchPath, TemplateOutsideError
@@ -17,18 +20,28 @@ _ESCAPED_SUFFIXES = (".html.j2", ".html", ".xml.j2", ".svg.j2")
 
 
 class BoundedSandbox(ImmutableSandboxedEnvironment):
-    """Jinja's immutable sandbox with bounds: `range`, string and list repetition, `lipsum`, big powers.
+    """Jinja's immutable sandbox with counted work: steps, string growth, `range`, `lipsum`, big powers.
 
-    Every call and every `range` step also checks the render's time limit, for threads where
-    the timer signal of `limits.time_limit` cannot reach.
+    Every loop iteration and every call counts against the render's budget (`limits.Budget`:
+    the one `render_template` opens, else this environment's own); every string, list or mapping
+    an expression, filter, call or operator makes is measured, and the widths and repetitions
+    that would make a huge one are refused before it is made. Every call and every `range` step
+    also checks the render's time limit, for threads where the timer signal cannot reach.
     """
 
-    intercepted_binops = frozenset(["*", "**"])
+    intercepted_binops = frozenset(["*", "**", "+", "%"])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.budget = limits.Budget()
         self.globals["range"] = _BoundedRange
         self.globals["lipsum"] = _bounded_lipsum(self.globals["lipsum"])
+        self.filters.update({_LOOP: _counted_loop, _SIZE: _measured})
+        for name in _WIDTH_FILTERS:
+            self.filters[name] = _bounded_filter(name, self.filters[name])
+
+    def work(self) -> limits.Budget:
+        return limits.current_budget() or self.budget
 
     def call_binop(self, context, operator, left, right):
         if operator == "*":
@@ -41,11 +54,143 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         numbers = isinstance(left, int | float) and isinstance(right, int | float)
         if operator == "**" and numbers and abs(left) > 1 and right * math.log2(abs(left)) > MAX_POWER_BITS:
             raise limits.LimitExceeded(f"power {left} ** {right} is too large")
-        return super().call_binop(context, operator, left, right)
+        if operator == "%" and isinstance(left, str):
+            _check_widths(_PERCENT_WIDTHS.findall(left), "`%` formatting")
+        result = super().call_binop(context, operator, left, right)
+        limits.check_size(result, f"`{operator}`")
+        return result
 
     def call(self, __context, __obj, *args, **kwargs):
         limits.check_time()
-        return super().call(__context, __obj, *args, **kwargs)
+        self.work().call()
+        _check_method(__obj, args)
+        result = super().call(__context, __obj, *args, **kwargs)
+        limits.check_size(result, f"{getattr(__obj, '__name__', 'a call')}()")
+        return result
+
+
+@pass_context
+def _counted_loop(context, items):
+    """Count the items a `for` loop takes: all at once for a sized sequence, else item by item."""
+    budget = context.environment.work()
+    try:
+        budget.iterate(len(items))
+    except TypeError:
+        return _counted_items(budget, items)
+    return items
+
+
+def _counted_items(budget: limits.Budget, items):
+    for item in items:
+        budget.iterate(1)
+        yield item
+
+
+@pass_context
+def _measured(context, value):
+    """Pass a `~` result or a filter's result on, refusing one past MAX_STRING."""
+    limits.check_size(value, "the expression")
+    return value
+
+
+_LOOP, _SIZE = "_counted_loop", "_measured"
+_WIDTH_FILTERS = ("center", "indent", "wordwrap", "join", "replace", "format")
+_PERCENT_WIDTHS = re.compile(r"%[-#0 +]*(\*|[0-9]+)?(?:\.(\*|[0-9]+))?")
+_BRACE_WIDTHS = re.compile(r"\{[^{}]*?([0-9]+)[^{}]*\}")
+_WIDTH_METHODS = frozenset(["center", "ljust", "rjust", "zfill", "expandtabs"])
+
+
+def _check_widths(widths, what: str) -> None:
+    """Refuse a format's width or precision larger than MAX_STRING (or given by `*`)."""
+    for found in widths:
+        for width in found if isinstance(found, tuple) else (found,):
+            if width == "*" or (width and int(width) > limits.MAX_STRING):
+                raise limits.LimitExceeded(f"{what} asks for a width of {width}, more than {limits.MAX_STRING:,}")
+
+
+def _check_method(obj, args) -> None:
+    """Refuse str methods whose result would pass MAX_STRING, before they make it."""
+    obj = getattr(obj, "__wrapped__", obj)  # the sandbox wraps str.format
+    owner, name = getattr(obj, "__self__", None), getattr(obj, "__name__", "")
+    if not isinstance(owner, str):
+        return
+    if name in _WIDTH_METHODS and args and isinstance(args[0], int):
+        size = args[0] * (owner.count("\t") + 1) if name == "expandtabs" else args[0]
+        if size > limits.MAX_STRING:
+            raise limits.LimitExceeded(f"{name}({args[0]}) makes more than {limits.MAX_STRING:,} characters")
+    elif name in ("format", "format_map"):
+        _check_widths(_BRACE_WIDTHS.findall(owner), "format()")
+    elif name == "join" and args:
+        _check_joined(args[0])
+    elif name == "replace" and len(args) >= 2:
+        _check_replaced(owner, *args[:2])
+
+
+def _check_joined(items) -> None:
+    if isinstance(items, list | tuple | str) and sum(len(str(item)) for item in items) > limits.MAX_STRING:
+        raise limits.LimitExceeded(f"join makes more than {limits.MAX_STRING:,} characters")
+
+
+def _check_replaced(text, old, new) -> None:
+    text, old, new = str(text), str(old), str(new)
+    if len(text) + (text.count(old) if old else len(text) + 1) * max(0, len(new) - len(old)) > limits.MAX_STRING:
+        raise limits.LimitExceeded(f"replace makes more than {limits.MAX_STRING:,} characters")
+
+
+def _bounded_filter(name: str, original):
+    """A built-in filter whose width or count arguments are checked before it runs."""
+
+    lead = 1 if getattr(original, "jinja_pass_arg", None) else 0  # the context or environment comes first
+
+    def bounded(*given, **kwargs):
+        args = list(given)
+        values = args[lead:]
+        if name == "join" and values:
+            if not isinstance(values[0], list | tuple | str):
+                args[lead] = values[0] = list(values[0])  # a generator is read once, here
+            _check_joined(values[0])
+        elif name == "replace" and len(values) >= 3:
+            _check_replaced(*values[:3])
+        elif name == "format" and values:
+            _check_widths(_PERCENT_WIDTHS.findall(str(values[0])), "format")
+        else:
+            numbers = [v for v in (*values[1:], *kwargs.values()) if isinstance(v, int) and not isinstance(v, bool)]
+            if any(n > limits.MAX_STRING for n in numbers):
+                _check_widths([str(max(numbers))], name)
+        return original(*args, **kwargs)
+
+    bounded.jinja_pass_arg = getattr(original, "jinja_pass_arg", None)  # type: ignore[attr-defined]
+    return bounded
+
+
+class _Budgeted(NodeTransformer):
+    """Rewrite a parsed template: each `for` loop counts its items, each `~` and filter result is measured."""
+
+    def visit_For(self, node: nodes.For) -> nodes.Node:
+        self.generic_visit(node)  # in place
+        node.iter = nodes.Filter(node.iter, _LOOP, [], [], None, None, lineno=node.lineno)
+        return node
+
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
+        self.generic_visit(node)
+        return _measure(node)
+
+    def visit_Filter(self, node: nodes.Filter) -> nodes.Node:
+        self.generic_visit(node)
+        return node if node.node is None or node.name in (_LOOP, _SIZE) else _measure(node)
+
+
+def _measure(node: nodes.Expr) -> nodes.Filter:
+    return nodes.Filter(node, _SIZE, [], [], None, None, lineno=node.lineno)
+
+
+class _BudgetedCode(CodeGenerator):
+    def visit_Template(self, node: nodes.Template, frame=None) -> None:
+        _Budgeted().visit(node)
+        super().visit_Template(node, frame)
+
+
+BoundedSandbox.code_generator_class = _BudgetedCode
 
 
 class _BoundedRange:
@@ -131,7 +276,8 @@ class TemplateRenderError(Exception):
 def render_template(env: jinja2.Environment, name: str, context: dict) -> str:
     """Render a template; on any template error, say which file and line, and what went wrong."""
     try:
-        return _bounded_render(env.get_template(name), context)
+        with limits.work_budget():
+            return _bounded_render(env.get_template(name), context)
     except jinja2.TemplateSyntaxError as exc:
         where = f"{exc.filename or exc.name or name}, line {exc.lineno}"
         raise TemplateRenderError(f"template {where}: {exc.message}") from None
@@ -140,6 +286,9 @@ def render_template(env: jinja2.Environment, name: str, context: dict) -> str:
         raise TemplateRenderError(f"template {_failing_frame(exc, name)}: {message}") from None
     except (jinja2.TemplateError, jinja2.exceptions.SecurityError, limits.LimitExceeded) as exc:
         raise TemplateRenderError(f"template {_failing_frame(exc, name)}: {exc}") from None
+    except RecursionError as exc:
+        message = "macros or includes call each other too deeply; end the recursion"
+        raise TemplateRenderError(f"template {_failing_frame(exc, name)}: {message}") from None
 
 
 def _bounded_render(template: jinja2.Template, context: dict) -> str:

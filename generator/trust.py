@@ -15,7 +15,9 @@ import hashlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path, PurePath
+from typing import BinaryIO
 
 MAX_TEXT_BYTES = 2 * 1024 * 1024  # org.yaml, a data file, a text template
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -58,8 +60,13 @@ def within(path: Path, root: Path) -> Path | None:
         return None
 
 
-def read_file(path: Path, max_bytes: int, *, trusted: bool = False) -> bytes:
-    """Read a regular file without following a final symlink; refuse special files, hard links, big files."""
+@contextlib.contextmanager
+def open_regular(path: Path, max_bytes: int, *, trusted: bool = False) -> Iterator[BinaryIO]:
+    """Open a regular file without following a final symlink, checked with `fstat` before a byte is read.
+
+    Refuses special files (FIFO, device, socket, folder), hard links (untrusted only) and files
+    larger than `max_bytes`; yields the open file.
+    """
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
@@ -75,6 +82,12 @@ def read_file(path: Path, max_bytes: int, *, trusted: bool = False) -> bytes:
             raise Refused(f"{path} is a hard link to a file elsewhere; copy the file in instead")
         if info.st_size > max_bytes:
             raise Refused(f"{path} is larger than {_size(max_bytes)}; use a smaller file")
+        yield handle
+
+
+def read_file(path: Path, max_bytes: int, *, trusted: bool = False) -> bytes:
+    """Read a regular file without following a final symlink; refuse special files, hard links, big files."""
+    with open_regular(path, max_bytes, trusted=trusted) as handle:
         data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise Refused(f"{path} is larger than {_size(max_bytes)}; use a smaller file")

@@ -1,25 +1,30 @@
 """`verify`: check a downloaded release (zip or unpacked folder) against its SHA256SUMS and manifest.
 
-Nothing is extracted: zip members are hashed as they are read, in memory.
+Nothing is extracted: zip members are hashed as they are read, in memory. The bundle is untrusted:
+every file and member is read through `generator.reader` (regular files only, no link or special
+member, inflation and nesting bounded).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import json
+import os
 import re
 import stat
 import zipfile
-import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
+from generator import reader, trust
 from generator.pipeline import MANIFEST
 from generator.release import CHECKSUMS
 
 _SUM_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
-_CHUNK = 1 << 20
+# A release holds some thirty files of a few MB in all: far inside these.
+BOUNDS = reader.ZipBounds(members=10_000, member_bytes=128 * 1048576, total_bytes=512 * 1048576)
+MAX_LIST_BYTES = 4 * 1048576  # SHA256SUMS or manifest.json
 
 
 class VerifyError(Exception):
@@ -50,7 +55,28 @@ class Report:
 
 def verify(path: Path) -> Report:
     """Check every listed file is present and matches, nothing unlisted is there, and the manifest agrees."""
-    bundle = _ZipBundle(path) if path.is_file() else _FolderBundle(path)
+    try:
+        with contextlib.ExitStack() as stack:
+            return _verify(_open_bundle(path, stack))
+    except trust.Refused as exc:
+        raise VerifyError(f"refused: {exc}") from None
+
+
+def _open_bundle(path: Path, stack: contextlib.ExitStack) -> _FolderBundle | _ZipBundle:
+    """Open the bundle the user named (a symlink on the command line is followed): a folder or a regular file."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        raise VerifyError(f"{path}: no such file or folder") from None
+    if stat.S_ISDIR(mode):
+        return _FolderBundle(path)
+    if not stat.S_ISREG(mode):
+        raise VerifyError(f"{path}: not a regular file or folder (a FIFO or device); give the release zip or folder")
+    return _ZipBundle(path, stack.enter_context(trust.open_regular(path.resolve(), 2 * BOUNDS.total_bytes)))
+
+
+def _verify(bundle: _FolderBundle | _ZipBundle) -> Report:
+    path = bundle.path
     present = bundle.files()
     report = Report()
     if CHECKSUMS not in present:
@@ -88,7 +114,10 @@ def _parse_sums(data: bytes, report: Report) -> dict[str, str]:
 
 def _check_manifest(data: bytes, sums: dict[str, str], report: Report) -> None:
     try:
-        listed = {a["path"]: a["sha256"] for a in json.loads(data)["artifacts"]}
+        listed = {a["path"]: a["sha256"] for a in reader.load_json(data, MANIFEST)["artifacts"]}
+    except trust.Refused as exc:
+        report.problems.append(str(exc))
+        return
     except (ValueError, KeyError, TypeError):
         report.problems.append(f"{MANIFEST}: not a release manifest (expected artifacts with path and sha256)")
         return
@@ -109,20 +138,19 @@ def _safe(name: str) -> bool:
 
 class _FolderBundle:
     def __init__(self, path: Path):
-        if not path.is_dir():
-            raise VerifyError(f"{path}: no such file or folder")
+        self.path = path
         inner = [p for p in path.iterdir() if p.is_dir() and not p.is_symlink() and (p / CHECKSUMS).is_file()]
         self.root = path if (path / CHECKSUMS).is_file() or len(inner) != 1 else inner[0]
         self._refused: list[tuple[str, str]] = []
 
     def files(self) -> set[str]:
         found = set()
-        for entry in sorted(self.root.rglob("*")):
-            relative = entry.relative_to(self.root).as_posix()
-            mode = entry.lstat().st_mode
-            if stat.S_ISLNK(mode):
+        for relative, _, kind in reader.walk(self.root):
+            if kind == "link":
                 self._refused.append((relative, "a symbolic link, not a file"))
-            elif stat.S_ISREG(mode):
+            elif kind == "special":
+                self._refused.append((relative, "a FIFO, socket or device, not a file"))
+            elif kind == "file":
                 found.add(relative)
         return found
 
@@ -131,31 +159,22 @@ class _FolderBundle:
 
     def read(self, name: str) -> bytes:
         try:
-            return (self.root / name).read_bytes()
+            return trust.read_file(self.root / name, MAX_LIST_BYTES, trusted=True)
         except OSError as exc:
             raise VerifyError(f"{self.root / name}: cannot read it ({exc.strerror})") from None
 
     def digest(self, name: str) -> str:
-        digest = hashlib.sha256()
         try:
-            with (self.root / name).open("rb") as f:
-                for chunk in iter(lambda: f.read(_CHUNK), b""):
-                    digest.update(chunk)
-        except OSError:
-            return ""  # unreadable: reported as altered
-        return digest.hexdigest()
+            return reader.file_sha256(self.root / name, BOUNDS.member_bytes, trusted=True)
+        except (OSError, trust.Refused):
+            return ""  # unreadable or not a plain file any more: reported as altered
 
 
 class _ZipBundle:
-    def __init__(self, path: Path):
-        try:
-            self.archive = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise VerifyError(f"{path}: not a zip file or a release folder ({exc})") from None
-        infos = [i for i in self.archive.infolist() if not i.is_dir()]
-        unsafe = [i.filename for i in infos if not _safe(i.filename)]
-        if unsafe:
-            raise VerifyError(f"{path}: refused, member names leave the bundle: {', '.join(unsafe[:5])}")
+    def __init__(self, path: Path, handle: BinaryIO):
+        self.path = path
+        self.archive = reader.Archive(handle, str(path), BOUNDS)
+        infos = self.archive.infos
         tops = {i.filename.split("/", 1)[0] for i in infos}
         nested = all("/" in i.filename for i in infos)
         self.prefix = f"{tops.pop()}/" if len(tops) == 1 and nested else ""
@@ -174,20 +193,13 @@ class _ZipBundle:
         return self._refused
 
     def read(self, name: str) -> bytes:
-        try:
-            return b"".join(self._chunks(name))
-        except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as exc:
-            raise VerifyError(f"{self.archive.filename}: cannot read {name} ({exc})") from None
+        return self.archive.read(self.members[name], MAX_LIST_BYTES)
 
     def digest(self, name: str) -> str:
         digest = hashlib.sha256()
         try:
-            for chunk in self._chunks(name):
+            for chunk in self.archive.chunks(self.members[name]):
                 digest.update(chunk)
-        except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError):
+        except reader.Damaged:
             return ""  # a damaged or encrypted member: reported as altered
         return digest.hexdigest()
-
-    def _chunks(self, name: str) -> Iterator[bytes]:
-        with self.archive.open(self.members[name]) as f:
-            yield from iter(lambda: f.read(_CHUNK), b"")

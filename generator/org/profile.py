@@ -52,6 +52,7 @@ WINDOWS_RESERVED = frozenset(
 )
 RACI_HEADINGS = (*RACI_LEADING, RACI_TRAILING)
 _FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"true")
+MAX_ENTRIES = 200  # roles added, renamed or dropped, models, overridden domains: a work budget (see limits.py)
 
 
 # --- the org.yaml record ---------------------------------------------------
@@ -67,7 +68,9 @@ class LevelColourSpec:
 class ColoursSpec:
     primary: str | None = field(default=None, metadata={"pattern": COLOUR})
     accent: str | None = field(default=None, metadata={"pattern": COLOUR})
-    levels: Mapping[str, LevelColourSpec] = field(default_factory=dict, metadata=doc("level id -> fill and text"))
+    levels: Mapping[str, LevelColourSpec] = field(
+        default_factory=dict, metadata={**doc("level id -> fill and text"), "max_items": MAX_ENTRIES}
+    )
 
 
 @dataclass(frozen=True)
@@ -78,9 +81,13 @@ class FontSpec:
 
 @dataclass(frozen=True)
 class RolesSpec:
-    rename: Mapping[str, str] = field(default_factory=dict, metadata=doc("role id -> the organisation's name"))
-    add: tuple[model.Role, ...] = ()
-    drop: tuple[str, ...] = field(default=(), metadata=doc("role ids the organisation does not have"))
+    rename: Mapping[str, str] = field(
+        default_factory=dict, metadata={**doc("role id -> the organisation's name"), "max_items": MAX_ENTRIES}
+    )
+    add: tuple[model.Role, ...] = field(default=(), metadata={"max_items": MAX_ENTRIES})
+    drop: tuple[str, ...] = field(
+        default=(), metadata={**doc("role ids the organisation does not have"), "max_items": MAX_ENTRIES}
+    )
 
 
 @dataclass(frozen=True)
@@ -96,10 +103,12 @@ class OrgFile:
     font: FontSpec | None = None
     classification: str | None = field(default=None, metadata=text("the label printed on the policy pack"))
     document_control: DocumentControl = field(default_factory=DocumentControl)
-    models_in_use: tuple[str, ...] = field(default=(), metadata=doc("deployment model ids; empty means all"))
+    models_in_use: tuple[str, ...] = field(
+        default=(), metadata={**doc("deployment model ids; empty means all"), "max_items": MAX_ENTRIES}
+    )
     roles: RolesSpec | None = None
     raci_overrides: Mapping[str, Mapping[str, str]] = field(
-        default_factory=dict, metadata=doc("domain id -> role id -> R, A, C or I")
+        default_factory=dict, metadata={**doc("domain id -> role id -> R, A, C or I"), "max_items": MAX_ENTRIES}
     )
     poster_size: str | None = field(default=None, metadata=doc("one of " + ", ".join(POSTER_SIZES)))
     paper_size: str | None = field(

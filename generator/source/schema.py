@@ -83,6 +83,8 @@ def _record_schema(cls: type, defs: dict[str, dict]) -> dict:
         pattern = f.metadata.get("pattern", _PATTERNS.get(f.name))
         if pattern and prop.get("type") == "string":
             prop["pattern"] = pattern
+        if "max_items" in f.metadata:  # a bound on an untrusted list or mapping's length
+            prop["maxItems" if prop.get("type") == "array" else "maxProperties"] = f.metadata["max_items"]
         if "doc" in f.metadata:
             prop = {"description": f.metadata["doc"], **prop}
         properties[f.name] = prop
@@ -229,6 +231,8 @@ def _describe(error: jsonschema.ValidationError) -> str:
         return f"found {value!r}, which is not a calendar date; write a real date as YYYY-MM-DD"
     if kind == "minLength":
         return "found empty text, expected a value"
+    if kind in ("maxItems", "maxProperties"):
+        return f"found {len(value):,} entries, more than {error.validator_value:,}; keep the list shorter"
     return error.message
 
 

@@ -1,21 +1,20 @@
 """Vetting a Word template before use: a bounded, macro-free package with no outside references.
 
-An organisation's template is untrusted. It is read from the central directory of the zip
-only, before any part is decompressed: the member count, each member's size and the total
-are capped. Then macros (vbaProject), ActiveX controls, embedded objects, an attached
-template, any relationship pointing outside the package and any DTD are refused, since
-Word would run, load or fetch them when the published document is opened.
+An organisation's template is untrusted. It is read through `generator.reader`: the central
+directory first (member count, names, no symlink members, declared sizes), then each part
+inflated in chunks against a per-part and a total cap. Then macros (vbaProject), ActiveX
+controls, embedded objects, an attached template, any relationship pointing outside the
+package and any DTD are refused, since Word would run, load or fetch them when the published
+document is opened.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 
-MAX_MEMBERS = 500
-MAX_MEMBER_BYTES = 20 * 1024 * 1024
-MAX_TOTAL_BYTES = 60 * 1024 * 1024
+from generator import reader, trust
+
+BOUNDS = reader.ZipBounds(members=500, member_bytes=20 * 1024 * 1024, total_bytes=60 * 1024 * 1024)
 _FORBIDDEN_PARTS = re.compile(r"(vbaProject|vbaData|activeX|embeddings/|oleObject|\.bin$)", re.IGNORECASE)
 _FORBIDDEN_RELATIONS = re.compile(r'Type="[^"]*/(attachedTemplate|oleObject|control|package|vbaProject|subDocument)"')
 _MACRO_TYPES = re.compile(r"macroEnabled|vbaProject|activeX|oleObject", re.IGNORECASE)
@@ -28,39 +27,22 @@ class WordTemplateRefused(Exception):
 def check_word_template(data: bytes, name: str) -> None:
     """Raise WordTemplateRefused unless `data` is a bounded .docx without active or outside content."""
     try:
-        package = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError):
+        package = reader.Archive(data, f"template {name}", BOUNDS)
+    except reader.NotAZip:
         raise WordTemplateRefused(f"template {name}: not a Word (.docx) file; save it as a Word document") from None
-    with package:
-        members = package.infolist()
-        if len(members) > MAX_MEMBERS:
-            raise WordTemplateRefused(f"template {name}: {len(members)} parts, more than {MAX_MEMBERS}")
-        total = 0
-        for member in members:
-            total += member.file_size
-            if member.file_size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
-                raise WordTemplateRefused(
-                    f"template {name}: part {member.filename} makes it larger than "
-                    f"{MAX_MEMBER_BYTES // 1048576} MiB a part or {MAX_TOTAL_BYTES // 1048576} MiB in all"
-                )
+    except trust.Refused as exc:
+        raise WordTemplateRefused(f"{exc}; save it again in Word as a plain .docx") from None
+    try:
+        for member in package.infos:
             if _FORBIDDEN_PARTS.search(member.filename):
                 raise WordTemplateRefused(
                     f"template {name}: holds {member.filename} (macros, ActiveX or an embedded object); remove it"
                 )
-        for member in members:
+        for member in package.infos:
             if member.filename.endswith((".xml", ".rels")):
-                _check_part(name, member.filename, _read(package, member, name))
-
-
-def _read(package: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> str:
-    try:
-        with package.open(member) as part:
-            data = part.read(member.file_size + 1)
-    except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError) as exc:
-        raise WordTemplateRefused(f"template {name}: part {member.filename} cannot be read ({exc})") from None
-    if len(data) > member.file_size:
-        raise WordTemplateRefused(f"template {name}: part {member.filename} is larger than its zip entry says")
-    return data.decode("utf-8", "replace")
+                _check_part(name, member.filename, package.read(member).decode("utf-8", "replace"))
+    except trust.Refused as exc:
+        raise WordTemplateRefused(f"{exc}; save it again in Word as a plain .docx") from None
 
 
 def _check_part(name: str, part: str, text: str) -> None:
