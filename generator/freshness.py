@@ -29,6 +29,7 @@ from typing import Any
 import generator
 from generator import font_subsetter, reader, renderers, trust
 from generator.renderers.traits import traits_of
+from generator.search_path import MAX_TEMPLATE_BYTES
 from generator.template_context import plain
 
 # Distributions whose versions change the bytes of every format (templates, the data, logos);
@@ -75,7 +76,13 @@ def format_keys(formats: Iterable[str], inputs: Inputs) -> dict[str, str]:
         key.update(name.encode())
         traits = renderers.format_traits(name)
         folders = traits.templates
-        roots = template_roots if folders is None else [r / f for r in template_roots for f in folders]
+        reached = None if folders is None else _reached(inputs.overrides, folders)
+        if folders is None or reached is None:  # every template, or an override naming one only at render time
+            roots = template_roots
+        else:
+            roots = [r / f for r in template_roots for f in folders]
+            if reached:
+                key.update(_files_digest(template_roots, reached).encode())
         # Labelled by position and sub-folder, not by absolute path: keys do not depend on where the checkout is.
         key.update(_tree_digest(roots, skip=_maybe(inputs.exclude)).encode())
         if traits.subsets_fonts:
@@ -194,6 +201,48 @@ def _tree_digest(roots: Iterable[Path], skip: Sequence[Path] = (), suffix: str =
                     digest.update(f"file {relative} {_file_digest(path)}\n".encode())
             for link in (here / d for d in dirs if (here / d).is_symlink()):
                 digest.update(f"link {link.relative_to(root).as_posix()} -> {os.readlink(link)}\n".encode())
+    return digest.hexdigest()
+
+
+def _reached(overrides: Sequence[Path], folders: Sequence[str]) -> list[str] | None:
+    """Return the templates outside `folders` that the overrides in them include, import or extend, transitively.
+
+    An organisation's override may reach any template on the search path (its own, or a default in
+    another format's folder), so a format's key covers those too. None when a reference is computed
+    at render time (the key then covers every template). An override that does not parse is skipped:
+    the build reports it.
+    """
+    from jinja2 import Environment, TemplateSyntaxError, meta
+
+    parser, names, pending = Environment(), set(), []
+    for root in overrides:
+        for folder in folders:
+            pending += sorted((root / folder).rglob("*.j2")) if (root / folder).is_dir() else []
+    while pending:
+        path = pending.pop()
+        try:
+            source = trust.read_file(path, MAX_TEMPLATE_BYTES).decode("utf-8")
+            referenced = list(meta.find_referenced_templates(parser.parse(source)))
+        except (TemplateSyntaxError, trust.Refused, OSError, UnicodeDecodeError):
+            continue
+        for name in referenced:
+            if name is None:
+                return None
+            if name in names or any(name.startswith(f"{f}/") for f in folders):
+                continue
+            names.add(name)
+            pending += [root / name for root in overrides if (root / name).is_file()]
+    return sorted(names)
+
+
+def _files_digest(roots: Sequence[Path], names: Sequence[str]) -> str:
+    """Hash the named templates wherever they are on the search path (by position and name)."""
+    digest = hashlib.sha256()
+    for index, root in enumerate(roots):
+        for name in names:
+            path = root / name
+            if path.is_file() and not path.is_symlink():
+                digest.update(f"{index} {name} {_file_digest(path)}\n".encode())
     return digest.hexdigest()
 
 

@@ -209,3 +209,43 @@ def test_keys_do_not_depend_on_where_the_profile_is(tmp_path, framework):
         quiet_build(tailor(framework, profile), tmp_path / place / "out", ["markdown", "json"], **options)
         manifests.append((tmp_path / place / "out" / "manifest.json").read_bytes())
     assert manifests[0] == manifests[1]
+
+
+@pytest.mark.parametrize("included", ["shared/footer.j2", "poster/notes.j2"])
+def test_a_file_an_override_includes_is_covered_by_its_format_key(tmp_path, framework, rendered, included):
+    """An override may include a template outside its format's folder; editing that file re-renders the format."""
+    profile_dir = tmp_path / "northwind"
+    shutil.copytree(NORTHWIND, profile_dir)
+    templates = profile_dir / "templates"
+    (templates / included).parent.mkdir(parents=True, exist_ok=True)
+    (templates / included).write_text("Footer one.\n")
+    override = templates / "markdown" / "index.md.j2"
+    override.write_text(override.read_text() + f'\n{{% include "{included}" %}}\n')
+    profile = load_profile(profile_dir, framework)
+    options = {"branding": profile.branding, "search_path": profile.search_path}
+    out = tmp_path / "out"
+    quiet_build(tailor(framework, profile), out, QUICK, **options)
+    assert "Footer one." in (out / "docs" / "index.md").read_text()
+    (templates / included).write_text("Footer two.\n")
+    rendered.clear()
+    quiet_build(tailor(framework, profile), out, QUICK, **options)
+    assert rendered == ["markdown"]
+    assert "Footer two." in (out / "docs" / "index.md").read_text()
+
+
+def test_an_include_named_at_render_time_makes_the_format_depend_on_every_template(tmp_path, framework, rendered):
+    profile_dir = tmp_path / "northwind"
+    shutil.copytree(NORTHWIND, profile_dir)
+    templates = profile_dir / "templates"
+    (templates / "shared").mkdir()
+    (templates / "shared" / "a.j2").write_text("A one.\n")
+    override = templates / "markdown" / "index.md.j2"
+    override.write_text(override.read_text() + '\n{% set part = "shared/" ~ "a.j2" %}{% include part %}\n')
+    profile = load_profile(profile_dir, framework)
+    options = {"branding": profile.branding, "search_path": profile.search_path}
+    out = tmp_path / "out"
+    quiet_build(tailor(framework, profile), out, QUICK, **options)
+    (templates / "shared" / "a.j2").write_text("A two.\n")
+    rendered.clear()
+    quiet_build(tailor(framework, profile), out, QUICK, **options)
+    assert "markdown" in rendered and "A two." in (out / "docs" / "index.md").read_text()
