@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from generator import __version__, editions
+from generator import __version__, editions, terminal
 from generator.changes import compare, to_markdown
 from generator.edition import make_edition
 from generator.org.branding import POSTER_SIZES, Branding
@@ -64,6 +64,11 @@ class _Usage(Exception):
 
 def main(argv: list[str] | None = None, prog: str = "python -m generator") -> int:
     """Run one command; `prog` is how the user started it (`ai-srm` or `python -m generator`)."""
+    with terminal.escaped():
+        return _main(argv, prog)
+
+
+def _main(argv: list[str] | None, prog: str) -> int:
     parser, commands = _parser(prog)
     args = parser.parse_args(argv)  # a usage error exits here with status 2
     args.prog = prog

@@ -184,7 +184,7 @@ def test_every_text_field_is_checked_where_it_stands(tmp_path, framework, key_pa
         load_profile(folder, framework)
     found = [str(p) for p in info.value.problems]
     assert len(found) == 1 and f"org.yaml:{len(lines)}: {'.'.join(key_path)}: " in found[0]
-    assert "control character" in found[0] or "expected a version" in found[0]
+    assert "control or invisible character" in found[0] or "expected a version" in found[0]
 
 
 BAD = [
