@@ -26,6 +26,7 @@ from generator.pipeline import build, build_time
 from generator.renderers.base import RenderContext
 from generator.renderers.policy_pack.document import PolicyTemplateError, render_policy
 from generator.search_path import SearchPath
+from generator.template_context import template_context
 from generator.templating import TEMPLATES_DIR, make_environment
 from tests.conftest import png_logo
 
@@ -396,7 +397,12 @@ def test_next_review_follows_the_profiles_review_cycle(tmp_path, framework):
 
 
 def context(framework) -> RenderContext:
-    return RenderContext(framework=framework, build_time=build_time(framework), env=make_environment(), context={})
+    return RenderContext(
+        framework=framework,
+        build_time=build_time(framework),
+        env=make_environment(),
+        context=template_context(framework),
+    )
 
 
 def template_with(tmp_path: Path, text: str) -> Path:

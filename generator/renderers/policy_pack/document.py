@@ -34,6 +34,7 @@ from generator.renderers.policy_pack.package import EmbeddedFont, FontNotEmbedda
 from generator.renderers.policy_pack.sections import write_body
 from generator.renderers.policy_pack.template_check import WordTemplateRefused, check_word_template
 from generator.renderers.policy_pack.word_writer import Writer
+from generator.renderers.policy_pack.wording import WordingError, render_wording
 from generator.search_path import MAX_TEMPLATE_BYTES
 from generator.templating import TEMPLATES_DIR, BoundedSandbox
 
@@ -114,6 +115,11 @@ def render_policy(ctx: RenderContext, template: Path) -> bytes:
     """Render the policy from a Word template; return the .docx bytes."""
     fw, branding = ctx.framework, ctx.branding
     control = pt.policy_control(fw, branding, ctx.build_time)
+    policies = pt.domain_policies(fw)
+    try:
+        blocks = render_wording(ctx, control, policies)
+    except WordingError as exc:
+        raise PolicyTemplateError(str(exc)) from None
     trusted = trust.within(template, TEMPLATES_DIR) is not None
     try:
         data = trust.read_file(template, MAX_TEMPLATE_BYTES, trusted=trusted)
@@ -127,7 +133,7 @@ def render_policy(ctx: RenderContext, template: Path) -> bytes:
         apply_branding(doc, branding)
         recolour_theme_accent(doc.styles[TABLE_STYLE].element, branding.primary.lstrip("#").upper())
     writer = Writer(doc, _body_anchor(doc, template.name), TABLE_STYLE)
-    write_body(writer, fw, control, branding, ctx.changes)
+    write_body(writer, blocks, fw, control, policies, branding, ctx.changes)
     writer.finish()
     fill_contents(doc)
     describe_pictures(doc, f"Logo of {control.organisation}")
