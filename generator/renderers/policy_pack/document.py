@@ -30,6 +30,7 @@ from generator.ooxml import normalise_zip, xml_safe
 from generator.org.branding import Branding, Logo
 from generator.renderers.base import RenderContext
 from generator.renderers.policy_pack import content as pt
+from generator.renderers.policy_pack.brand import brand_package
 from generator.renderers.policy_pack.package import EmbeddedFont, FontNotEmbeddable, check_embeddable, finish_package
 from generator.renderers.policy_pack.sections import write_body
 from generator.renderers.policy_pack.template_check import WordTemplateRefused, check_word_template
@@ -129,16 +130,19 @@ def render_policy(ctx: RenderContext, template: Path) -> bytes:
     cover = cover_context(fw, control)
     doc = fill_template(template, cover, branding.logo, data)
     _require_styles(doc, template.name)
-    if template.resolve().is_relative_to(TEMPLATES_DIR):  # an organisation's own template keeps its styles
+    default_template = template.resolve().is_relative_to(TEMPLATES_DIR)
+    if default_template:  # an organisation's own template keeps its styles
         apply_branding(doc, branding)
         recolour_theme_accent(doc.styles[TABLE_STYLE].element, branding.primary.lstrip("#").upper())
     writer = Writer(doc, _body_anchor(doc, template.name), TABLE_STYLE)
     write_body(writer, blocks, fw, control, policies, branding, ctx.changes)
     writer.finish()
     fill_contents(doc)
+    if default_template:
+        brand_package(doc, branding, fw.info.level_ids)
     describe_pictures(doc, f"Logo of {control.organisation}")
     set_properties(doc, fw, control, branding, ctx.build_time)
-    font = embedded_font(branding) if template.resolve().is_relative_to(TEMPLATES_DIR) else None
+    font = embedded_font(branding) if default_template else None
     set_settings(doc, embed_fonts=font is not None)
     out = io.BytesIO()
     doc.save(out)
