@@ -99,16 +99,25 @@ def test_the_default_wording_has_the_structure_word_needs(tmp_path):
 def test_parse_reads_headings_runs_bullets_and_tables():
     text = (
         "<h2> A\n  heading </h2>\n<p> <b>Lead: </b>\n text  <critical>x</critical>. </p>"
-        '<li>item</li><caption>Cap</caption><table name="annex" model="saas-ai"/>'
-        '<table name="glossary"><tr><td> Term </td><td>Its\nmeaning</td></tr></table>'
+        '<li>item</li><caption>Cap</caption><table name="raci"><th> Security\n domain </th></table>'
+        '<table name="annex" model="saas-ai"><th>D</th><th>L</th><th>Duty</th><th>S</th><th>A</th>'
+        '<duty name="operate">Run</duty><duty name="share">Half</duty><duty name="assure">Check</duty>'
+        '<duty name="not-applicable">Note</duty></table>'
+        '<table name="glossary"><th>Term</th><th>Meaning</th><tr><td> Term </td><td>Its\nmeaning</td></tr></table>'
     )
     assert parse(text, "t", {"saas-ai"}) == [
         Heading("A heading", 2),
         Paragraph((("Lead: ", "Strong"), "text ", ("x", "Intense Emphasis"), "."), None),
         Paragraph(("item",), "List Bullet"),
         Paragraph(("Cap",), "Caption"),
-        Table("annex", "saas-ai"),
-        Table("glossary", None, (("Term", "Its meaning"),)),
+        Table("raci", ("Security domain",)),
+        Table(
+            "annex",
+            ("D", "L", "Duty", "S", "A"),
+            "saas-ai",
+            (("operate", "Run"), ("share", "Half"), ("assure", "Check"), ("not-applicable", "Note")),
+        ),
+        Table("glossary", ("Term", "Meaning"), rows=(("Term", "Its meaning"),)),
     ]
 
 
@@ -121,7 +130,12 @@ def test_parse_reads_headings_runs_bullets_and_tables():
         ("<p><i>x</i></p>", "<i> cannot be inside <p>; use <b> or <critical>"),
         ('<table name="nope"/>', "<table name='nope'> is unknown; the tables are document-control"),
         ('<table name="annex" model="gone"/>', "<table name='annex'> needs model= one of this edition's models"),
-        ('<table name="raci"><tr><td>a</td><td>b</td></tr></table>', "<table name='raci'> has no rows"),
+        ('<table name="raci"><th>a</th><tr><td>a</td><td>b</td></tr></table>', "holds 1 <th> header cell, not <tr>"),
+        ('<table name="raci"/>', "line 1 of its output: <table name='raci'> holds 1 <th> header cell"),
+        (
+            '<table name="responsibility-levels"><th>a</th><th>b</th><th>c</th><duty name="operate">x</duty></table>',
+            "holds 3 <th> header cells and a <duty name=...> for each of operate, share, assure, not-applicable",
+        ),
         ("<p>&nbsp;</p>", "not well-formed"),
     ],
 )

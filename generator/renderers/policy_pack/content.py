@@ -26,20 +26,13 @@ from generator.model import (
     Role,
 )
 from generator.org.branding import Branding
-from generator.tables import ASSURE, DUTIES, NOT_APPLICABLE, OPERATE, SHARE, duty
+from generator.tables import ASSURE, DUTIES, OPERATE, SHARE, duty
 
 TITLE = "AI Security Policy"
 DOCUMENT_VERSION = "1.0"
 STATUS = "Draft for approval"
 ORGANISATION_PLACEHOLDER = "[Organisation name]"
 OUT_OF_SCOPE_APPENDIX = "Appendix 3"
-
-DUTY_SUMMARIES = {
-    OPERATE: "Implement and operate the domain's controls itself",
-    SHARE: "Carry out its own part and confirm that the provider carries out the provider's part",
-    ASSURE: "Obtain assurance that the provider meets the domain",
-    NOT_APPLICABLE: "Record why the domain does not apply and reassess it when the use changes",
-}
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,6 @@ from generator.renderers.policy_pack.word_writer import Cell, Shaded, Writer
 from generator.renderers.policy_pack.wording import Block, Heading, Paragraph, Table
 from generator.tables import obligation_rows
 
-DUTY_SHORT = {
-    tables.OPERATE: "Operate",
-    tables.SHARE: "Do its part, confirm",
-    tables.ASSURE: "Obtain assurance",
-    tables.NOT_APPLICABLE: "Record why N/A",
-}
-
 
 def write_body(
     w: Writer,
@@ -52,30 +45,31 @@ def _table(
     branding: Branding,
     changes: Changes | None,
 ) -> None:
-    name = table.name
+    name, header = table.name, list(table.headers)
     if name == "document-control":
-        document_control(w, fw, control, changes)
+        document_control(w, header, fw, control, changes)
     elif name == "version-history":
-        version_history(w, fw, control, changes)
+        version_history(w, header, fw, control, changes)
     elif name == "approval":
-        approval(w, control)
+        approval(w, header, control)
     elif name == "responsibility-levels":
-        responsibility_levels(w, fw)
+        rows = [[v.label, v.definition, table.duty(tables.duty(v))] for v in fw.info.levels]
+        w.table(header, rows, [2.4, 7.2, 7.0])
     elif name == "roles":
-        w.table(["Role", "Description"], [[r.name, r.description] for r in fw.roles], [4.6, 12.0])
+        w.table(header, [[r.name, r.description] for r in fw.roles], [4.6, 12.0])
     elif name == "raci":
-        raci(w, fw)
+        raci(w, header, fw)
     elif name == "obligations":
-        obligations(w, fw, fw.model(str(table.model_id)))
+        obligations(w, header, fw, fw.model(str(table.model_id)))
     elif name == "annex":
-        annex(w, fw, fw.model(str(table.model_id)), policies, branding)
+        annex(w, table, fw, fw.model(str(table.model_id)), policies, branding)
     elif name == "full-matrix":
-        full_matrix(w, fw, branding)
+        full_matrix(w, header, fw, branding)
     elif name == "glossary":
-        rows = sorted(dict(table.rows).items(), key=lambda item: item[0].casefold())
-        w.table(["Term", "Meaning"], [list(row) for row in rows], [4.6, 12.0])
+        terms = sorted(dict(table.rows).items(), key=lambda item: item[0].casefold())
+        w.table(header, [list(term) for term in terms], [4.6, 12.0])
     else:
-        changes_table(w, name, changes_view(changes, fw))
+        changes_table(w, name, header, changes_view(changes, fw))
 
 
 def level_cell(text: str, colours: LevelColours) -> Shaded:
@@ -86,7 +80,9 @@ def level_cell(text: str, colours: LevelColours) -> Shaded:
 # --- front matter -------------------------------------------------------------
 
 
-def document_control(w: Writer, fw: Framework, control: pt.PolicyControl, changes: Changes | None = None) -> None:
+def document_control(
+    w: Writer, header: list[str], fw: Framework, control: pt.PolicyControl, changes: Changes | None = None
+) -> None:
     facts = [
         ("Document", control.title),
         ("Organisation", control.organisation),
@@ -102,12 +98,14 @@ def document_control(w: Writer, fw: Framework, control: pt.PolicyControl, change
         ("Based on", f"{control.framework} ({fw.info.release_date}) by {fw.info.author}, {fw.info.licence} licence"),
         ("Previous framework version", _previous_version(fw, changes)),
     ]
-    w.table(["Item", "Value"], facts, [4.6, 12.0])
+    w.table(header, facts, [4.6, 12.0])
 
 
-def version_history(w: Writer, fw: Framework, control: pt.PolicyControl, changes: Changes | None = None) -> None:
+def version_history(
+    w: Writer, header: list[str], fw: Framework, control: pt.PolicyControl, changes: Changes | None = None
+) -> None:
     w.table(
-        ["Version", "Date", "Author", "Changes"],
+        header,
         [
             [
                 control.version,
@@ -120,30 +118,25 @@ def version_history(w: Writer, fw: Framework, control: pt.PolicyControl, changes
     )
 
 
-def approval(w: Writer, control: pt.PolicyControl) -> None:
+def approval(w: Writer, header: list[str], control: pt.PolicyControl) -> None:
     w.table(
-        ["Role", "Name", "Signature", "Date"],
+        header,
         [[control.owner, "[Name]", "[Signature]", "[Date]"], [control.approver, "[Name]", "[Signature]", "[Date]"]],
         [5.6, 4.0, 4.0, 3.0],
     )
 
 
-def responsibility_levels(w: Writer, fw: Framework) -> None:
-    rows = [[v.label, v.definition, pt.DUTY_SUMMARIES[tables.duty(v)]] for v in fw.info.levels]
-    w.table(["Level", "Meaning", "The organisation shall"], rows, [2.4, 7.2, 7.0])
-
-
 # --- roles and obligations ----------------------------------------------------------
 
 
-def raci(w: Writer, fw: Framework) -> None:
+def raci(w: Writer, header: list[str], fw: Framework) -> None:
     role_ids = [r.id for r in fw.roles]
     rows = [[domain_heading(fw.domain(row.domain_id)), *(row.letters[r] for r in role_ids)] for row in fw.raci]
     weights = [16.6 - 1.3 * len(role_ids), *([1.3] * len(role_ids))]
-    w.table(["Security domain", *(r.name for r in fw.roles)], rows, weights, rotated_header_cm=4.4)
+    w.table([*header, *(r.name for r in fw.roles)], rows, weights, rotated_header_cm=4.4)
 
 
-def obligations(w: Writer, fw: Framework, dm: DeploymentModel) -> None:
+def obligations(w: Writer, header: list[str], fw: Framework, dm: DeploymentModel) -> None:
     """List every Customer and Shared cell of one model with the role accountable for it."""
     body = [
         [
@@ -155,48 +148,51 @@ def obligations(w: Writer, fw: Framework, dm: DeploymentModel) -> None:
         for r in obligation_rows(fw)
         if r["model_id"] == dm.id
     ]
-    w.table(["Security domain", "Level", "Accountable", "Responsible"], body, [6.0, 2.4, 3.8, 4.4])
+    w.table(header, body, [6.0, 2.4, 3.8, 4.4])
 
 
 # --- annexes and appendices ----------------------------------------------------------
 
 
 def annex(
-    w: Writer, fw: Framework, dm: DeploymentModel, policies: tuple[pt.DomainPolicy, ...], branding: Branding
+    w: Writer,
+    table: Table,
+    fw: Framework,
+    dm: DeploymentModel,
+    policies: tuple[pt.DomainPolicy, ...],
+    branding: Branding,
 ) -> None:
+    """List the model's domains: level, the organisation's duty (the wording's text), statement, accountable role."""
     palette = branding.level_colours(fw.info.level_ids)
     rows: list[list[Cell]] = []
     for policy in policies:
         cell = fw.cell(policy.domain.id, dm.id)
         statement = next(s for s in policy.statements if dm.id in s.model_ids)
-        duty = DUTY_SHORT[tables.duty(fw.level(cell.level_id))]
+        duty = table.duty(tables.duty(fw.level(cell.level_id)))
         level = level_cell(fw.cell_label(cell), palette[cell.level_id])
         rows.append([domain_heading(policy.domain), level, duty, statement.number, policy.accountable.name])
-    header = ["Security domain", "Level", "Organisation's duty", "Statement", "Accountable role"]
-    w.table(header, rows, [4.8, 2.2, 3.8, 2.4, 3.4])
+    w.table(list(table.headers), rows, [4.8, 2.2, 3.8, 2.4, 3.4])
 
 
-def full_matrix(w: Writer, fw: Framework, branding: Branding) -> None:
+def full_matrix(w: Writer, header: list[str], fw: Framework, branding: Branding) -> None:
     palette = branding.level_colours(fw.info.level_ids)
     rows: list[list[Cell]] = []
     for d in fw.domains:
         levels = [level_cell(fw.cell_label(c, short=True), palette[c.level_id]) for c in fw.cells_for_domain(d.id)]
         rows.append([domain_heading(d), *levels])
     weights = [16.6 - 1.5 * len(fw.models), *([1.5] * len(fw.models))]
-    header = ["Security domain", *(m.short_name for m in fw.models)]
-    w.table(header, rows, weights, rotated_header_cm=2.6)
+    w.table([*header, *(m.short_name for m in fw.models)], rows, weights, rotated_header_cm=2.6)
 
 
-def changes_table(w: Writer, name: str, view: dict) -> None:
+def changes_table(w: Writer, name: str, header: list[str], view: dict) -> None:
     """Write the changed cells, or the added, removed, renamed and renumbered models and domains."""
     if name == "changed-cells":
         rows = [[c["cell_id"], c["domain_name"], c["model_name"], c["before"], c["after"]] for c in view["cells"]]
-        header = ["Cell id", "Security domain", "Deployment model", "Before", "After"]
         w.table(header, rows, [5.2, 3.8, 2.8, 2.4, 2.4])
     else:
         items = view["models_and_domains"]
         rows = [[i["change"], i["kind"], i["id"], i["name"], i["before"], i["after"]] for i in items]
-        w.table(["Change", "Kind", "Id", "Name", "Before", "After"], rows, [2.6, 2.0, 4.2, 4.2, 1.8, 1.8])
+        w.table(header, rows, [2.6, 2.0, 4.2, 4.2, 1.8, 1.8])
 
 
 def _previous_version(fw: Framework, changes: Changes | None) -> str:

@@ -19,6 +19,7 @@ from generator.ooxml import xml_safe
 from generator.renderers.base import RenderContext
 from generator.renderers.policy_pack import content as pt
 from generator.renderers.policy_pack.word_writer import BULLET, STRONG, Run
+from generator.tables import DUTIES
 from generator.template_context import plain
 from generator.templating import render_template
 
@@ -27,22 +28,32 @@ INTENSE = "Intense Emphasis"
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3}
 PARAGRAPHS = {"p": None, "li": BULLET, "caption": "Caption"}
 RUNS = {"b": STRONG, "critical": INTENSE}
-# The tables the generator fills: name -> whether it takes a deployment model (model="ID").
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """What the wording gives a table: its header cells (<th>), and whether it takes a model, duty texts or rows."""
+
+    headers: int  # the <th> cells the wording writes; the others are the model's names (roles, models)
+    model: bool = False  # model="ID": the table of one deployment model
+    duties: bool = False  # <duty name="operate">...</duty> for each kind of duty: the cell text of that duty
+    rows: bool = False  # <tr><td>term</td><td>meaning</td></tr>: rows the wording writes (the glossary)
+
+
 TABLES = {
-    "document-control": False,
-    "version-history": False,
-    "approval": False,
-    "responsibility-levels": False,
-    "roles": False,
-    "raci": False,
-    "obligations": True,
-    "annex": True,
-    "full-matrix": False,
-    "glossary": False,
-    "changed-cells": False,
-    "changed-models-and-domains": False,
+    "document-control": TableSpec(2),
+    "version-history": TableSpec(4),
+    "approval": TableSpec(4),
+    "responsibility-levels": TableSpec(3, duties=True),
+    "roles": TableSpec(2),
+    "raci": TableSpec(1),
+    "obligations": TableSpec(4, model=True),
+    "annex": TableSpec(5, model=True, duties=True),
+    "full-matrix": TableSpec(1),
+    "glossary": TableSpec(2, rows=True),
+    "changed-cells": TableSpec(5),
+    "changed-models-and-domains": TableSpec(6),
 }
-ROWS_TABLES = ("glossary",)  # tables whose rows (<tr><td>term</td><td>meaning</td></tr>) the wording writes
 _SPACE = re.compile(r"[ \t\r\n]+")  # XML white space; a no-break space stays
 
 
@@ -65,8 +76,13 @@ class Paragraph:
 @dataclass(frozen=True)
 class Table:
     name: str
+    headers: tuple[str, ...]
     model_id: str | None = None
+    duties: tuple[tuple[str, str], ...] = field(default=())  # (kind of duty, its text)
     rows: tuple[tuple[str, str], ...] = field(default=())
+
+    def duty(self, kind: str) -> str:
+        return dict(self.duties)[kind]
 
 
 Block = Heading | Paragraph | Table
@@ -156,24 +172,44 @@ def _runs(element, template: str) -> tuple[Run, ...]:
 
 def _table(element, template: str, model_ids: set[str]) -> Table:
     name, model_id = element.get("name"), element.get("model")
-    if name not in TABLES:
+    spec = TABLES.get(name)
+    if spec is None:
         raise _error(element, template, f"<table name={name!r}> is unknown; the tables are {', '.join(TABLES)}")
-    if TABLES[name] and model_id not in model_ids:
+    if spec.model and model_id not in model_ids:
         raise _error(
             element,
             template,
             f"<table name={name!r}> needs model= one of this edition's models ({', '.join(sorted(model_ids))})",
         )
-    rows = []
-    for row in element:
-        if name not in ROWS_TABLES or row.tag != "tr" or [c.tag for c in row] != ["td", "td"]:
-            where = "has no rows" if name not in ROWS_TABLES else "takes rows <tr><td>term</td><td>meaning</td></tr>"
-            raise _error(row, template, f"<table name={name!r}> {where}")
-        for cell in row:
-            _no_children(cell, template)
-        term, meaning = (_collapse([cell.text or ""])[0] for cell in row)
-        rows.append((term, meaning))
-    return Table(name, model_id if TABLES[name] else None, tuple(rows))
+    headers, duties, rows = [], {}, []
+    for child in element:
+        if child.tag == "th":
+            headers.append(_text(child, template))
+        elif child.tag == "duty" and spec.duties and child.get("name") in DUTIES:
+            duties[child.get("name")] = _text(child, template)
+        elif child.tag == "tr" and spec.rows and [c.tag for c in child] == ["td", "td"]:
+            term, meaning = (_text(cell, template) for cell in child)
+            rows.append((term, meaning))
+        else:
+            raise _error(child, template, f"<table name={name!r}> holds {_contents(spec)}, not <{child.tag}>")
+    if len(headers) != spec.headers or (spec.duties and len(duties) != len(DUTIES)):
+        raise _error(element, template, f"<table name={name!r}> holds {_contents(spec)}")
+    return Table(name, tuple(headers), model_id if spec.model else None, tuple(duties.items()), tuple(rows))
+
+
+def _contents(spec: TableSpec) -> str:
+    """Say what a table's element holds."""
+    parts = [f"{spec.headers} <th> header cell{'s' if spec.headers > 1 else ''}"]
+    if spec.duties:
+        parts.append(f"a <duty name=...> for each of {', '.join(DUTIES)}")
+    if spec.rows:
+        parts.append("rows <tr><td>term</td><td>meaning</td></tr>")
+    return " and ".join(parts)
+
+
+def _text(element, template: str) -> str:
+    _no_children(element, template)
+    return _collapse([element.text or ""])[0]
 
 
 def _collapse(texts: list[str]) -> list[str]:
