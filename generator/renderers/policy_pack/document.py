@@ -1,8 +1,11 @@
 """The Word policy pack: an AI security policy an organisation can adopt, from templates/word/policy-pack.docx.
 
 docxtpl fills the template's cover, header and footer tags in a sandboxed, autoescaping
-Jinja environment; python-docx then writes the body at the `{{ body }}` paragraph in
-the template's own styles, so an organisation restyling the template restyles the policy.
+Jinja environment; the writer then puts the body, whose sentences come from the wording
+template word/policy.xml.j2 (wording.py), at the `{{ body }}` paragraph in the template's
+own styles, so an organisation restyling the template restyles the policy and an override
+of one wording block changes those sentences. With the default template, brand.py gives
+every colour and font of the file the edition's branding.
 """
 
 from __future__ import annotations
