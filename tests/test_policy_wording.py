@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -193,3 +194,18 @@ def test_templates_refuses_an_unknown_block(tmp_path, capsys):
     assert main(["templates", "--org", str(profile)]) == 1
     err = capsys.readouterr().err
     assert "has no block 'nothing_like_it'" in err and "line 2" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_policy_wording_override_leaves_the_other_formats_alone(tmp_path):
+    folder = tmp_path / "templates"
+    (folder / "word").mkdir(parents=True)
+    (folder / POLICY).write_text(extending("{% block scope %}<p>Ours.</p>{% endblock %}"), encoding="utf-8")
+    formats = ("markdown", "json", "csv", "xlsx")
+    for name, overrides in (("plain", ()), ("over", (folder,))):
+        edition = Edition(framework_(), branding=Branding(organisation="Acme"), only=formats)
+        build(dataclasses.replace(edition, search_path=SearchPath(overrides=overrides)), tmp_path / name)
+    plain = sorted(p.relative_to(tmp_path / "plain") for p in (tmp_path / "plain").rglob("*") if p.is_file())
+    assert len(plain) > 10
+    for relative in plain:
+        if relative.name != "manifest.json":  # its format keys hash the templates
+            assert (tmp_path / "plain" / relative).read_bytes() == (tmp_path / "over" / relative).read_bytes()
