@@ -54,6 +54,7 @@ TABLES = {
     "changed-cells": TableSpec(5),
     "changed-models-and-domains": TableSpec(6),
 }
+_OPENED_ON = re.compile(r"^Opening and ending tag mismatch: \w+ line (\d+) and policy")
 _SPACE = re.compile(r"[ \t\r\n]+")  # XML white space; a no-break space stays
 
 
@@ -132,9 +133,13 @@ def parse(text: str, template: str, model_ids: set[str]) -> list[Block]:
     try:
         root = etree.fromstring(f"<policy>{xml_safe(text)}</policy>".encode(), parser)  # same line numbers as output
     except etree.XMLSyntaxError as exc:
+        # An unclosed tag is found where its parent closes: name the line that opened it, with its text.
+        opened = _OPENED_ON.search(exc.msg or "")
+        line = int(opened[1]) if opened else exc.lineno or 1
+        near = text.split("\n")[line - 1].strip()[:60] if line <= text.count("\n") + 1 else ""
         raise WordingError(
-            f"template {template}: line {exc.lineno} of its output is not well-formed ({exc.msg}); close every tag "
-            "you open and write & < > in text as &amp; &lt; &gt;"
+            f"template {template}: line {line} of its output ({near!r}) is not well-formed ({(exc.msg or '').strip()});"
+            " close every tag you open and write & < > in text as &amp; &lt; &gt;"
         ) from None
     blocks = []
     _no_text(root.text, root, template, "before the first element")
