@@ -125,7 +125,7 @@ def test_parse_reads_headings_runs_bullets_and_tables():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("<p>open", "line 1 of its output is not well-formed"),
+        ("<p>x</p>\n<p>open\n<p>y</p>", "line 2 of its output ('<p>open') is not well-formed"),
         ("<p>a</p>\n<h7>x</h7>", "line 2 of its output: <h7> is not policy markup; use <h1>"),
         ("loose text", "'loose text' before the first element is outside any element; put it in <p>"),
         ("<p><i>x</i></p>", "<i> cannot be inside <p>; use <b> or <critical>"),
