@@ -397,6 +397,9 @@ def _templates(args: argparse.Namespace) -> int:
         print(f"{entry.name}{marker}")
         print(f"  file: {entry.source}")
         print(f"  variables: {', '.join(entry.variables) or '-'}")
+        if entry.blocks:
+            marked = (f"{b} (overridden)" if b in entry.overridden_blocks else b for b in entry.blocks)
+            print(f"  blocks: {', '.join(marked)}")
     return EXIT_OK
 
 

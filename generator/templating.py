@@ -13,6 +13,7 @@ from jinja2.visitor import NodeTransformer
 
 from generator import limits
 from generator.search_path import DEFAULT_PREFIX, TEMPLATES_DIR, SearchPath, TemplateOutsideError
+from generator.template_blocks import UnknownBlockError, check_blocks
 
 __all__ = ["DEFAULT_PREFIX", "TEMPLATES_DIR", "TemplateOutsideError", "make_environment", "render_template"]
 MAX_POWER_BITS = 4096  # `**` results larger than this many bits are refused
@@ -276,8 +277,12 @@ class TemplateRenderError(Exception):
 def render_template(env: jinja2.Environment, name: str, context: dict) -> str:
     """Render a template; on any template error, say which file and line, and what went wrong."""
     try:
+        template = env.get_template(name)
+        check_blocks(env, name)
         with limits.work_budget():
-            return _bounded_render(env.get_template(name), context)
+            return _bounded_render(template, context)
+    except UnknownBlockError as exc:
+        raise TemplateRenderError(str(exc)) from None
     except jinja2.TemplateSyntaxError as exc:
         where = f"{exc.filename or exc.name or name}, line {exc.lineno}"
         raise TemplateRenderError(f"template {where}: {exc.message}") from None

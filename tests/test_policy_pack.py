@@ -26,6 +26,7 @@ from generator.pipeline import build, build_time
 from generator.renderers.base import RenderContext
 from generator.renderers.policy_pack.document import PolicyTemplateError, render_policy
 from generator.search_path import SearchPath
+from generator.template_context import template_context
 from generator.templating import TEMPLATES_DIR, make_environment
 from tests.conftest import png_logo
 from tests.ooxml_schemas import schema_errors
@@ -400,7 +401,12 @@ def test_next_review_follows_the_profiles_review_cycle(tmp_path, framework):
 
 
 def context(framework) -> RenderContext:
-    return RenderContext(framework=framework, build_time=build_time(framework), env=make_environment(), context={})
+    return RenderContext(
+        framework=framework,
+        build_time=build_time(framework),
+        env=make_environment(),
+        context=template_context(framework),
+    )
 
 
 def template_with(tmp_path: Path, text: str) -> Path:
@@ -700,12 +706,11 @@ def test_settings_and_parts_describe_this_document(build_dir, org_policy, which)
     assert settings.find(qn("w:proofState")) is None  # nobody checked the spelling of the generated text
     (language,) = settings.iter(qn("w:themeFontLang"))
     assert dict(language.attrib) == {qn("w:val"): "en-GB"}
-    # The font table lists the fonts the text is set in: the body font and the bullets' Symbol, nothing else
-    # (not Courier New, which only the unused Macro Text style names).
+    # The font table lists the one font the text is set in (bullets are drawn in it too), nothing else.
     listed = [f.get(qn("w:name")) for f in table.iter(qn("w:font"))]
     body = "DejaVu Sans" if which == "policy" else "Brand Sans"
-    assert sorted(listed) == sorted([body, "Symbol"])
-    assert 'w:ascii="Courier New"' in xml
+    assert listed == [body]
+    assert 'w:ascii="Symbol"' not in xml  # no bullet is drawn from the Symbol font
 
 
 @pytest.mark.parametrize("logo", [None, "png"])

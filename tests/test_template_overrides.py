@@ -115,3 +115,31 @@ def test_symlinked_override_outside_the_profile_is_refused(tmp_path):
             tmp_path / "out",
         )
     assert not (tmp_path / "out" / "docs").exists()
+
+
+def test_each_markdown_page_has_an_intro_block_an_override_replaces_alone(tmp_path):
+    fw, profile = tailored()
+    overrides = tmp_path / "templates" / "markdown"
+    overrides.mkdir(parents=True)
+    (overrides / "obligations.md.j2").write_text(
+        '{% extends "!default/markdown/obligations.md.j2" %}\n'
+        "{% block intro %}{{ edition.short_name | md_text }} owns {{ obligations | length }} duties.\n{% endblock %}\n",
+        encoding="utf-8",
+    )
+    build(Edition(fw, branding=profile.branding, only=("markdown",)), tmp_path / "plain")
+    search_path = SearchPath(overrides=(tmp_path / "templates",))
+    build(Edition(fw, branding=profile.branding, only=("markdown",), search_path=search_path), tmp_path / "over")
+    plain = (tmp_path / "plain" / "docs" / "obligations.md").read_text(encoding="utf-8").split("\n")
+    over = (tmp_path / "over" / "docs" / "obligations.md").read_text(encoding="utf-8").split("\n")
+    changed = [n for n, (a, b) in enumerate(zip(plain, over, strict=True)) if a != b]
+    assert len(changed) == 1 and plain[changed[0]].startswith("Every responsibility Northwind")
+    assert over[changed[0]].startswith("Northwind") and over[changed[0]].endswith(" duties.")
+
+
+def test_an_unknown_markdown_block_fails_the_build_naming_file_and_line(tmp_path):
+    fw, profile = tailored()
+    text = '{% extends "!default/markdown/index.md.j2" %}\n{% block contact %}x{% endblock %}\n'
+    search_path = SearchPath(overrides=(override_with(tmp_path, text),))
+    with pytest.raises(Exception, match=r"index.md.j2, line 2: .* has no block 'contact'; did you mean 'contacts'\?"):
+        build(Edition(fw, branding=profile.branding, only=("markdown",), search_path=search_path), tmp_path / "out")
+    assert not (tmp_path / "out" / "docs").exists()

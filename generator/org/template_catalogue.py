@@ -1,4 +1,4 @@
-"""`templates`: list every template an organisation may override, with the variables it receives."""
+"""`templates`: list every template an organisation may override, with the variables it receives and its blocks."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-from jinja2 import meta
+from jinja2 import meta, nodes
 
-from generator.search_path import TEMPLATES_DIR, SearchPath, TemplateOutsideError
+from generator.search_path import DEFAULT_PREFIX, TEMPLATES_DIR, SearchPath, TemplateOutsideError
+from generator.template_blocks import UnknownBlockError, block_names, check_blocks, extended, outer_blocks
 from generator.templating import make_environment
 
 TEXT_SUFFIXES = (".j2",)
@@ -26,6 +27,8 @@ class TemplateInfo:
     source: Path  # the file that would be used
     overridden: bool
     variables: tuple[str, ...]
+    blocks: tuple[str, ...] = ()  # the default's blocks, which an extending override may replace
+    overridden_blocks: tuple[str, ...] = ()  # the blocks the profile's override replaces
 
 
 def catalogue(search_path: SearchPath | None = None) -> list[TemplateInfo]:
@@ -40,12 +43,23 @@ def catalogue(search_path: SearchPath | None = None) -> list[TemplateInfo]:
         try:
             source, data = search_path.read(name)
             variables = _variables(env, name, data)
-        except TemplateOutsideError as exc:
+            blocks, replaced = _blocks(env, name, data) if name.endswith(TEXT_SUFFIXES) else ((), ())
+        except (TemplateOutsideError, UnknownBlockError) as exc:
             raise CatalogueError(str(exc)) from None
         except Exception as exc:  # a broken override of any kind
             raise CatalogueError(f"template {search_path.find(name)}: cannot be read ({_reason(exc)})") from None
-        entries.append(TemplateInfo(name, source, source != path, variables))
+        entries.append(TemplateInfo(name, source, source != path, variables, blocks, replaced))
     return entries
+
+
+def _blocks(env: jinja2.Environment, name: str, data: bytes) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Return the default's blocks and the ones the template found for `name` replaces (refusing unknown ones)."""
+    default = tuple(block_names(env, DEFAULT_PREFIX + name))
+    check_blocks(env, name)
+    ast = env.parse(data.decode("utf-8"))
+    if extended(ast) is None:
+        return default, ()
+    return default, tuple(block.name for block in outer_blocks(ast))
 
 
 def _variables(env: jinja2.Environment, name: str, data: bytes) -> tuple[str, ...]:
@@ -56,7 +70,11 @@ def _variables(env: jinja2.Environment, name: str, data: bytes) -> tuple[str, ..
 
         check_word_template(data, name)
         return tuple(sorted(DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables()))
-    return tuple(sorted(meta.find_undeclared_variables(env.parse(data.decode("utf-8")))))
+    ast = env.parse(data.decode("utf-8"))
+    # A block is its own scope, so names set outside it look undeclared inside: leave out every name the template sets.
+    assigned = {node.name for node in ast.find_all(nodes.Name) if node.ctx in ("store", "param")}
+    assigned |= {node.name for node in ast.find_all(nodes.Macro)}
+    return tuple(sorted(meta.find_undeclared_variables(ast) - assigned))
 
 
 def _reason(exc: Exception) -> str:

@@ -3,8 +3,8 @@
 Run after changing this script: `python templates/word/make_template.py`. The template
 holds the styles, page setup, cover, header and footer; restyle it in Word as you like,
 keeping the tags ({{ title }}, {{ organisation }}, ...) and the {{ body }} paragraph,
-where the policy text goes. The tags the renderer fills are listed in
-generator/renderers/policy_pack/document.py (cover_context) plus `logo`.
+where the policy text goes (its wording is in word/policy.xml.j2). The tags the renderer
+fills are listed in generator/renderers/policy_pack/document.py (cover_context) plus `logo`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""What the policy says: the organisation's duties per security domain, as plain data.
+"""The facts of the policy: its document control and the organisation's duties per security domain.
+
+Its wording is in templates/word/policy.xml.j2 (policy_pack/wording.py renders it).
 
 The organisation adopting the policy is the framework's customer. Its duty in a cell
 follows from who owns the cell's level: it operates what it owns alone, does its part
@@ -13,53 +15,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from generator.model import (
+    AI_SPECIFIC_MARK,
     CUSTOMER_PARTY,
     PROVIDER_PARTY,
-    Cell,
     DeploymentModel,
     Domain,
     Framework,
-    Level,
     RaciRow,
     Role,
 )
 from generator.org.branding import Branding
-from generator.tables import ASSURE, DUTIES, NOT_APPLICABLE, OPERATE, SHARE, duty
+from generator.tables import ASSURE, DUTIES, OPERATE, SHARE, duty
 
 TITLE = "AI Security Policy"
 ORGANISATION_PLACEHOLDER = "[Organisation name]"
 EFFECTIVE_PLACEHOLDER = "[Date of approval]"  # an edition without an issue date takes effect when approved
-
-DUTY_TITLES = {
-    OPERATE: "Owned and operated by the organisation",
-    SHARE: "Shared with the provider",
-    ASSURE: "Assured from the provider",
-    NOT_APPLICABLE: "Not applicable",
-}
-DUTY_SUMMARIES = {
-    OPERATE: "Implement and operate the domain's controls itself",
-    SHARE: "Carry out its own part and confirm that the provider carries out the provider's part",
-    ASSURE: "Obtain assurance that the provider meets the domain",
-    NOT_APPLICABLE: "Record why the domain does not apply and reassess it when the use changes",
-}
-ASSURANCE_MEANS_SHORT = "through contract clauses, independent attestations and periodic review"
-ASSURANCE_MEANS = (
-    (
-        "Contract clauses",
-        "commit the provider to its responsibilities, with a right to audit and prompt notice of security "
-        "incidents and material changes.",
-    ),
-    (
-        "Independent attestations",
-        "such as SOC 2 Type II, ISO/IEC 27001 or ISO/IEC 42001 reports, are reviewed before adoption and at least "
-        "once a year.",
-    ),
-    (
-        "Periodic review",
-        "of the provider's performance, incidents and changes takes place at least once a year, with findings "
-        "tracked to closure.",
-    ),
-)
+OUT_OF_SCOPE_APPENDIX = "Appendix 3"
 
 
 @dataclass(frozen=True)
@@ -81,18 +52,21 @@ class PolicyControl:
 
 
 @dataclass(frozen=True)
-class Clause:
-    """One paragraph of a statement, with an optional bold lead-in and a bulleted list."""
+class CriticalFocus:
+    """A critical focus cell of a statement: its model's short name and the framework's example, if any."""
 
-    text: str
-    items: tuple[str, ...] = ()
-    lead: str = ""
-    critical: bool = False
+    model_id: str
+    model_name: str
+    example: str
 
 
 @dataclass(frozen=True)
 class Statement:
-    """What the organisation shall do in one domain for the models that share one level."""
+    """What the organisation shall do in one domain for the models that share one level: the facts its wording uses.
+
+    `own` is what the organisation does (its controls, or its part of a shared domain), `provider`
+    the provider's part or what the provider covers; the wording is in templates/word/policy.xml.j2.
+    """
 
     number: str
     domain_id: str
@@ -100,11 +74,12 @@ class Statement:
     duty: str
     level_label: str
     model_ids: tuple[str, ...]
-    clauses: tuple[Clause, ...]
-
-    @property
-    def title(self) -> str:
-        return f"{self.number} {DUTY_TITLES[self.duty]} ({self.level_label})"
+    model_names: tuple[str, ...]
+    note: str
+    own: tuple[str, ...] = ()
+    ai_considerations: tuple[str, ...] = ()
+    provider: tuple[str, ...] = ()
+    critical: tuple[CriticalFocus, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,7 +131,7 @@ def domain_policy(fw: Framework, domain: Domain) -> DomainPolicy:
 
 
 def statements(fw: Framework, domain: Domain) -> tuple[Statement, ...]:
-    """Group the domain's cells by level, heaviest duty first, and say what the organisation shall do."""
+    """Group the domain's cells by level, heaviest duty first, with what each duty covers."""
     cells = fw.cells_for_domain(domain.id)
     level_order = fw.info.level_ids
     level_ids = sorted(
@@ -166,6 +141,7 @@ def statements(fw: Framework, domain: Domain) -> tuple[Statement, ...]:
     for n, level_id in enumerate(level_ids, 1):
         group = [c for c in cells if c.level_id == level_id]
         level = fw.level(level_id)
+        models = [fw.model(c.model_id) for c in group]
         result.append(
             Statement(
                 number=f"{domain.number}.{n}",
@@ -173,83 +149,44 @@ def statements(fw: Framework, domain: Domain) -> tuple[Statement, ...]:
                 level_id=level_id,
                 duty=duty(level),
                 level_label=level.label,
-                model_ids=tuple(c.model_id for c in group),
-                clauses=clauses(fw, domain, level, group),
+                model_ids=tuple(m.id for m in models),
+                model_names=tuple(m.short_name for m in models),
+                note=domain.level_notes.get(level.id) or level.definition,
+                **_parts(fw, domain, duty(level)),
+                critical=tuple(_critical(domain, fw.model(c.model_id)) for c in group if c.critical),
             )
         )
     return tuple(result)
 
 
-def clauses(fw: Framework, domain: Domain, level: Level, cells: list[Cell]) -> tuple[Clause, ...]:
-    """Return the clauses of one statement: the duty, then a note for each critical focus cell."""
-    models = [fw.model(c.model_id) for c in cells]
-    scope = f"For {join_names(m.short_name for m in models)} ({level.label})"
-    note = domain.level_notes.get(level.id) or level.definition
-    kind = duty(level)
-    if kind == OPERATE:
-        body = _operate(domain, scope, note)
-    elif kind == SHARE:
-        body = _share(fw, domain, scope, note)
-    elif kind == ASSURE:
-        body = _assure(domain, scope, note)
-    else:
-        body = (
-            Clause(
-                f"{scope}, this domain does not normally apply. {note} The organisation shall record this in its "
-                "AI system inventory and reassess it whenever the way the system is used changes."
-            ),
-        )
-    critical = tuple(_critical(domain, fw.model(c.model_id)) for c in cells if c.critical)
-    return body + critical
+def domain_heading(domain: Domain) -> str:
+    """Return a domain's heading: number, name and the AI-specific mark."""
+    return f"{domain.number}. {domain.name}" + (f" {AI_SPECIFIC_MARK}" if domain.ai_specific else "")
+
+
+def changes_appendix_name(fw: Framework) -> str:
+    """Return the changes appendix's name: it follows the out-of-scope appendix when there is one."""
+    return f"Appendix {4 if fw.guidance.out_of_scope else 3}"
 
 
 def raci_row(fw: Framework, domain_id: str) -> RaciRow:
     return next(r for r in fw.raci if r.domain_id == domain_id)
 
 
-def join_names(names) -> str:
-    """Join names as English prose: "A", "A and B", "A, B and C"."""
-    names = list(names)
-    return " and ".join(names) if len(names) < 3 else f"{', '.join(names[:-1])} and {names[-1]}"
+def _parts(fw: Framework, domain: Domain, kind: str) -> dict[str, tuple[str, ...]]:
+    """Return what a duty covers: the organisation's own controls or part, the provider's part."""
+    if kind == OPERATE:
+        own = domain.key_controls or domain.organisation_aspects + domain.provider_aspects
+        return {"own": own, "ai_considerations": domain.ai_considerations}
+    if kind == SHARE:
+        return {
+            "own": domain.organisation_aspects or fw.info.shared_split.get(CUSTOMER_PARTY, ()),
+            "provider": domain.provider_aspects or fw.info.shared_split.get(PROVIDER_PARTY, ()),
+        }
+    if kind == ASSURE:
+        return {"provider": domain.provider_aspects or domain.key_controls}
+    return {}
 
 
-def _operate(domain: Domain, scope: str, note: str) -> tuple[Clause, ...]:
-    controls = domain.key_controls or domain.organisation_aspects + domain.provider_aspects
-    result = [
-        Clause(f"{scope}, the organisation owns this domain. {note}"),
-        Clause("The organisation shall implement and operate these controls:", controls),
-    ]
-    if domain.ai_considerations:
-        result.append(Clause("It shall address these AI-specific considerations:", domain.ai_considerations))
-    return tuple(result)
-
-
-def _share(fw: Framework, domain: Domain, scope: str, note: str) -> tuple[Clause, ...]:
-    own = domain.organisation_aspects or fw.info.shared_split.get(CUSTOMER_PARTY, ())
-    theirs = domain.provider_aspects or fw.info.shared_split.get(PROVIDER_PARTY, ())
-    return (
-        Clause(f"{scope}, responsibility is shared with the provider. {note}"),
-        Clause("The organisation shall carry out its own part:", own),
-        Clause(f"It shall confirm, {ASSURANCE_MEANS_SHORT}, that the provider carries out its part:", theirs),
-    )
-
-
-def _assure(domain: Domain, scope: str, note: str) -> tuple[Clause, ...]:
-    covering = domain.provider_aspects or domain.key_controls
-    return (
-        Clause(f"{scope}, the provider owns this domain. {note}"),
-        Clause(
-            f"The organisation shall obtain assurance, {ASSURANCE_MEANS_SHORT}, that the provider covers:", covering
-        ),
-    )
-
-
-def _critical(domain: Domain, dm: DeploymentModel) -> Clause:
-    text = (
-        f"{dm.short_name} is a critical focus area of this domain. The organisation shall give it priority in risk "
-        "assessment, testing and assurance."
-    )
-    example = domain.examples.get(dm.id)
-    if example:
-        text += f" Framework example: {example}."
-    return Clause(text, lead="Critical focus: ", critical=True)
+def _critical(domain: Domain, dm: DeploymentModel) -> CriticalFocus:
+    return CriticalFocus(dm.id, dm.short_name, domain.examples.get(dm.id, ""))

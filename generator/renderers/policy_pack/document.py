@@ -1,8 +1,11 @@
 """The Word policy pack: an AI security policy an organisation can adopt, from templates/word/policy-pack.docx.
 
 docxtpl fills the template's cover, header and footer tags in a sandboxed, autoescaping
-Jinja environment; python-docx then writes the body at the `{{ body }}` paragraph in
-the template's own styles, so an organisation restyling the template restyles the policy.
+Jinja environment; the writer then puts the body, whose sentences come from the wording
+template word/policy.xml.j2 (wording.py), at the `{{ body }}` paragraph in the template's
+own styles, so an organisation restyling the template restyles the policy and an override
+of one wording block changes those sentences. With the default template, brand.py gives
+every colour and font of the file the edition's branding.
 """
 
 from __future__ import annotations
@@ -32,10 +35,12 @@ from generator.org.branding import Branding, Logo
 from generator.renderers.base import RenderContext
 from generator.renderers.policy_pack import POLICY_DOCX
 from generator.renderers.policy_pack import content as pt
+from generator.renderers.policy_pack.brand import brand_package
 from generator.renderers.policy_pack.package import EmbeddedFont, FontNotEmbeddable, check_embeddable, finish_package
 from generator.renderers.policy_pack.sections import write_body
 from generator.renderers.policy_pack.template_check import WordTemplateRefused, check_word_template
 from generator.renderers.policy_pack.word_writer import Writer
+from generator.renderers.policy_pack.wording import WordingError, render_wording
 from generator.search_path import MAX_TEMPLATE_BYTES
 from generator.templating import TEMPLATES_DIR, BoundedSandbox
 
@@ -116,6 +121,11 @@ def render_policy(ctx: RenderContext, template: Path) -> bytes:
     """Render the policy from a Word template; return the .docx bytes."""
     fw, branding = ctx.framework, ctx.branding
     control = pt.policy_control(fw, branding, ctx.build_time)
+    policies = pt.domain_policies(fw)
+    try:
+        blocks = render_wording(ctx, control, policies)
+    except WordingError as exc:
+        raise PolicyTemplateError(str(exc)) from None
     trusted = trust.within(template, TEMPLATES_DIR) is not None
     try:
         data = trust.read_file(template, MAX_TEMPLATE_BYTES, trusted=trusted)
@@ -125,16 +135,19 @@ def render_policy(ctx: RenderContext, template: Path) -> bytes:
     cover = cover_context(fw, control)
     doc = fill_template(template, cover, branding.logo, data)
     _require_styles(doc, template.name)
-    if template.resolve().is_relative_to(TEMPLATES_DIR):  # an organisation's own template keeps its styles
+    default_template = template.resolve().is_relative_to(TEMPLATES_DIR)
+    if default_template:  # an organisation's own template keeps its styles
         apply_branding(doc, branding)
         recolour_theme_accent(doc.styles[TABLE_STYLE].element, branding.primary.lstrip("#").upper())
     writer = Writer(doc, _body_anchor(doc, template.name), TABLE_STYLE)
-    write_body(writer, fw, control, branding, ctx.changes)
+    write_body(writer, blocks, fw, control, policies, branding, ctx.changes)
     writer.finish()
     fill_contents(doc)
+    if default_template:
+        brand_package(doc, branding, fw.info.level_ids)
     describe_pictures(doc, f"Logo of {control.organisation}")
     set_properties(doc, fw, control, branding, ctx.build_time)
-    font = embedded_font(branding) if template.resolve().is_relative_to(TEMPLATES_DIR) else None
+    font = embedded_font(branding) if default_template else None
     set_settings(doc, embed_fonts=font is not None)
     out = io.BytesIO()
     doc.save(out)
