@@ -23,6 +23,7 @@ from generator.pipeline import MANIFEST, BuildError, build, poster_standby
 from generator.problems import InputError, Problem
 from generator.release import CHECKSUMS, Release, make_release
 from generator.renderers import by_name
+from generator.search_path import TEMPLATES_DIR
 from generator.source.load import DATA_DIR, available_versions, load_framework, load_previous, previous_version
 from generator.source.schema import all_schemas
 from generator.trust import Refused, real_dir, write_output
@@ -253,6 +254,8 @@ def _check_usage(args: argparse.Namespace, prog: str) -> None:
         if args.command == "schema" and args.out is None:
             args.out = args.data / "schema"
         _folder_to_write("--out", args.out, "the output")
+        if args.command != "schema":
+            _outside_inputs(args.out, args.data)
     if args.command == "init-org":
         _folder_to_write("DIR", args.folder, "the new profile")
     if args.command in ("build", "release") and args.org:
@@ -271,6 +274,15 @@ def _missing_or_not_a_folder(path: Path) -> str:
 
 def _missing_or_not_a_file(path: Path) -> str:
     return f"{path} is a folder" if path.is_dir() else f"{path}: no such file"
+
+
+def _outside_inputs(out: Path, data: Path) -> None:
+    """Refuse an output folder inside what a build reads: the data (a stray version folder there breaks every
+    later command) or the templates."""
+    where = out.resolve()
+    for folder, what in ((data.resolve(), "the data folder"), (TEMPLATES_DIR.resolve(), "the templates folder")):
+        if where == folder or where.is_relative_to(folder):
+            raise _Usage("--out", f"{out} is inside {what} ({folder}); choose an output folder outside it")
 
 
 def _folder_to_write(option: str, path: Path, what: str) -> None:

@@ -168,3 +168,16 @@ def test_an_install_without_its_clone_says_how_to_install(tmp_path, monkeypatch,
         f"error: {tmp_path / 'site-packages' / 'data'} is missing: the generator reads data/ and templates/ from "
         "its clone; install it there with `python -m pip install -c constraints.txt -e .`"
     ]
+
+
+@pytest.mark.parametrize(
+    ("command", "inside", "what"),
+    [("build", "data/frameworks/9.9.9", "the data folder"), ("release", "templates/out", "the templates folder")],
+)
+def test_an_output_folder_inside_what_the_build_reads_is_a_usage_error(command, inside, what, capsys):
+    target = Path(__file__).parent.parent / inside
+    with pytest.raises(SystemExit) as usage:
+        main([command, "--out", str(target)], prog="ai-srm")
+    err = capsys.readouterr().err
+    assert usage.value.code == 2 and f"error: argument --out: {target} is inside {what}" in err
+    assert not target.exists()
