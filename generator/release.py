@@ -91,13 +91,10 @@ def make_release(
         _write_manifest(root, framework, when, files)
         _write_checksums(root, sorted([*files, MANIFEST]))
         beside = {f"{name}.zip": _zip(root, when), **_headline(root, sorted(files), naming)}
-        sums = f"{name}.{CHECKSUMS}"
-        for file_name in [*beside, sums]:  # every place checked before anything is written
-            trust.output_file(out_dir, file_name)
-        written = [trust.write_output(out_dir, file_name, data) for file_name, data in beside.items()]
         listed = "".join(f"{_sha256(data)}  {file_name}\n" for file_name, data in beside.items())
-        checksums = trust.write_output(out_dir, sums, listed.encode("utf-8"))
-    return Release(written[0], checksums, tuple(written[1:]))
+        # The set as a whole: every file is written beside its place first, then all are renamed into place.
+        written = trust.write_outputs(out_dir, {**beside, f"{name}.{CHECKSUMS}": listed.encode("utf-8")})
+    return Release(written[0], written[-1], tuple(written[1:-1]))
 
 
 def bundle_readme(

@@ -15,7 +15,7 @@ import hashlib
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePath
 from typing import BinaryIO
 
@@ -164,6 +164,32 @@ def write_output(root: Path, relative: str | PurePath, data: bytes) -> Path:
             os.unlink(temporary)
         raise
     return target
+
+
+def write_outputs(root: Path, files: Mapping[str, bytes]) -> list[Path]:
+    """Write several files under the output folder as one set; return their places in order.
+
+    Every place is checked first, then every file is written to a temporary file beside its place
+    (where a full disk fails, before anything is replaced), then all are renamed into place.
+    A failure before the renames leaves the folder as it was.
+    """
+    targets = [output_file(root, relative) for relative in files]
+    temporaries: list[str] = []
+    try:
+        for target, data in zip(targets, files.values(), strict=True):
+            handle, temporary = tempfile.mkstemp(prefix=".", suffix=".partial", dir=target.parent)
+            temporaries.append(temporary)
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.chmod(temporary, 0o644)
+        for temporary, target in zip(temporaries, targets, strict=True):
+            os.replace(temporary, target)
+    except BaseException:
+        for temporary in temporaries:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        raise
+    return targets
 
 
 def owned_file(root: Path, relative: str, size: int, sha256: str) -> Path | None:

@@ -306,3 +306,27 @@ def test_an_interrupted_releases_scratch_folder_is_removed_by_the_next_release(t
     assert main(["release", "--out", str(dist)]) == 0
     assert not dead.exists()
     assert not [p.name for p in dist.iterdir() if p.name.startswith(".")]
+
+
+def test_a_full_disk_leaves_no_part_of_the_release_set(tmp_path, monkeypatch, capsys):
+    """The zip, the files beside it and their checksums are written as one set: all of them, or none."""
+    import errno
+    from types import SimpleNamespace
+
+    from generator import trust
+
+    out = tmp_path / "dist"
+    out.mkdir()
+    (out / "earlier.txt").write_text("kept")
+    real, made = trust.tempfile.mkstemp, []
+
+    def fills_up(*args, **kwargs):  # the third file of the set finds the disk full
+        made.append(args)
+        if len(made) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(trust, "tempfile", SimpleNamespace(mkstemp=fills_up))
+    assert main(["release", "--out", str(out)]) == 1
+    assert "No space left on device" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["earlier.txt"]
