@@ -125,3 +125,18 @@ def test_a_tab_before_a_comment_builds_and_imports(tmp_path, capsys):
     after = (org / "org.yaml").read_text(encoding="utf-8")
     assert "short_name: Northwind\t# tab" in after and "ai-ml-engineering: C" in after
     shutil.rmtree(out)
+
+
+@pytest.mark.parametrize("family", ['"DejaVu Serif", serif', "monospace"])
+def test_a_poster_stylesheet_naming_a_machine_font_is_refused(tmp_path, capsys, family):
+    """Only fonts an @font-face rule loads from the templates or the profile: the bytes never depend on the machine."""
+    org = copy_example(tmp_path)
+    css = Path(__file__).parent.parent / "templates" / "poster" / "poster.css.j2"
+    override = org / "templates" / "poster" / "poster.css.j2"
+    override.parent.mkdir(parents=True, exist_ok=True)
+    override.write_text(css.read_text(encoding="utf-8") + f"\nh1 {{ font-family: {family}; }}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", "--org", str(org), "--out", str(out), "--only", "pdf"]) == 1
+    err = capsys.readouterr().err
+    assert "installed on this machine; name only families that an @font-face rule loads" in err
+    assert not (out / "northwind-analytics" / "northwind-analytics-poster.pdf").exists()

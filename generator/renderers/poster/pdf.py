@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -176,6 +177,7 @@ def render_pdf(html: str, css: str, when: datetime, search_path: SearchPath | No
             if len(document.pages) != 1:
                 problems.append(f"the poster does not fit on one page: it takes {len(document.pages)}")
             pdf = document.write_pdf(finisher=link_table_headers, **options)
+            problems += _machine_fonts(document.fonts.values(), html + css)
         except FatalURLFetchingError as exc:  # a BaseException, raised when a fetch fails
             problems.append(str(exc.__cause__ or exc))
         except TableTagError as exc:
@@ -185,6 +187,29 @@ def render_pdf(html: str, css: str, when: datetime, search_path: SearchPath | No
     if failures:
         raise PosterError("; ".join(failures))
     return pdf
+
+
+def _machine_fonts(used: Iterable, sources: str) -> list[str]:
+    """Name each font family the poster embeds that no @font-face rule in its HTML or CSS provides.
+
+    Such a family (`font-family: "DejaVu Serif", serif`) is whatever the machine has installed,
+    so the bytes would depend on the machine. An @font-face rule's files come through the
+    fetcher, so only from the templates or the profile folder (a `local()` font is refused there).
+    """
+    declared = {_family(name) for name in _FONT_FACE_FAMILY.findall(sources)}
+    machine = sorted({font.family for font in used if _family(font.family) not in declared})
+    return [
+        f"the poster uses the font {family!r} installed on this machine; name only families that an @font-face "
+        "rule loads from the templates or the profile folder (DejaVu Sans Bundled, Organisation Font)"
+        for family in machine
+    ]
+
+
+_FONT_FACE_FAMILY = re.compile(r"@font-face\s*\{[^}]*?font-family\s*:\s*([^;}]+)", re.IGNORECASE)
+
+
+def _family(name: str) -> str:
+    return name.strip().strip("\"'").strip().casefold()
 
 
 def write_preview(pdf: Path, png: Path) -> None:
