@@ -67,6 +67,7 @@ def _length_problem(value: str, max_length: int | None) -> str | None:
 
 def name_problem(value: str) -> str | None:
     """Return what is wrong with a name (one line, drawable, within NAME_MAX, no space at either end), or None."""
-    if value != value.strip():
+    problem = text_problem(value, one_line=True, max_length=NAME_MAX)
+    if problem is None and value != value.strip():
         return f"{value!r} starts or ends with a space; remove it"
-    return text_problem(value, one_line=True, max_length=NAME_MAX)
+    return problem

@@ -52,7 +52,7 @@ def test_a_usage_error_exits_2_before_any_work_with_one_line(tmp_path):
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.splitlines() == [
         "python -m generator build: error: argument --only: unknown format pfd; expected one of markdown, json, csv, "
-        "xlsx, pdf, docx, oscal, ciso; `python -m generator build --help` lists the options"
+        "xlsx, pdf, docx, oscal, ciso, explorer; `python -m generator build --help` lists the options"
     ]
     assert not (tmp_path / "out").exists()
 

@@ -140,7 +140,7 @@ def test_a_failing_format_in_the_parent_kills_and_reaps_the_child(
         return []
 
     def broken(self, ctx, out_dir):
-        for _ in range(200):  # let the child start hanging first
+        for _ in range(1200):  # let the child start hanging first (up to a minute on a loaded machine)
             if marker.exists() and marker.read_text():
                 break
             time.sleep(0.05)
