@@ -87,3 +87,20 @@ def test_two_builds_into_one_folder_both_stay_in_the_manifest(tmp_path: Path) ->
         assert {"markdown", "csv"} <= set(manifest["formats"])
         listed = {a["path"] for a in manifest["artifacts"]}
         assert {"responsibilities.csv", "docs/index.md"} <= listed
+
+
+def test_a_full_disk_names_the_file_and_leaves_no_temporary_file(tmp_path: Path, monkeypatch) -> None:
+    import errno
+
+    path = tmp_path / "org.yaml"
+    path.write_bytes(b"name: A\n")
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(locks.os, "fsync", full)
+    with pytest.raises(OSError) as info:
+        locks.replace_if_unchanged(path, b"name: A\n", b"name: B\n")
+    assert info.value.filename == str(path) and info.value.strerror == "No space left on device"
+    assert path.read_bytes() == b"name: A\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["org.yaml"]
