@@ -151,7 +151,8 @@ def render_policy(ctx: RenderContext, template: Path) -> bytes:
     set_settings(doc, embed_fonts=font is not None)
     out = io.BytesIO()
     doc.save(out)
-    package = finish_package(out.getvalue(), font)
+    # brand_package sets every run of the default template's documents in the edition's one font.
+    package = finish_package(out.getvalue(), font, {branding.font_family} if default_template else None)
     check_leftovers(package, template.name, organisation_text(fw, branding, cover))
     return normalise_zip(package, ctx.build_time)
 

@@ -80,8 +80,12 @@ def check_embeddable(path: Path) -> None:
         raise FontNotEmbeddable(f"font {path.name}: its licence (OS/2 fsType {fs_type:#06x}) forbids embedding")
 
 
-def finish_package(data: bytes, font: EmbeddedFont | None) -> bytes:
-    """Drop the leftover parts, write app.xml for this generator and embed `font`; return the new package."""
+def finish_package(data: bytes, font: EmbeddedFont | None, used: set[str] | None = None) -> bytes:
+    """Drop the leftover parts, write app.xml for this generator and embed `font`; return the new package.
+
+    The font table keeps the fonts the text uses: `used` when the caller knows them (a document it
+    set in one font), else as `fonts_used` finds them.
+    """
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         parts = {name: source.read(name) for name in source.namelist()}
     dropped = (*DROPPED, *_empty_bibliography(parts))
@@ -95,7 +99,7 @@ def finish_package(data: bytes, font: EmbeddedFont | None) -> bytes:
         parts["word/_rels/document.xml.rels"], [_relative_to_word(d) for d in dropped]
     )
     parts["word/settings.xml"] = _settings(parts["word/settings.xml"])
-    parts["word/fontTable.xml"] = _font_table(parts["word/fontTable.xml"], fonts_used(parts))
+    parts["word/fontTable.xml"] = _font_table(parts["word/fontTable.xml"], fonts_used(parts) if used is None else used)
     if font is not None:
         _embed(parts, font)
     out = io.BytesIO()
