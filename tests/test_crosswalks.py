@@ -1,0 +1,86 @@
+"""Crosswalks: every reference id resolves, every domain is mapped or explicitly unmapped, bad data is named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.model import NO_RELATIONSHIP, RELATIONSHIPS
+from generator.source.load import DATA_DIR, available_versions, load_framework
+from generator.source.yaml_reader import load_yaml
+from tests.test_validation import edit, line_of, only_problem, problems
+
+V = "frameworks/1.1.0"
+FRAMEWORKS = ("nist-ai-rmf", "iso-iec-42001", "eu-ai-act", "owasp-llm-top-10", "mitre-atlas")
+
+
+@pytest.mark.parametrize("version", available_versions())
+def test_every_target_id_resolves_and_every_domain_is_covered(version):
+    fw = load_framework(DATA_DIR, version)
+    assert tuple(w.reference.id for w in fw.mappings) == FRAMEWORKS
+    raw = load_yaml(DATA_DIR / V.replace("1.1.0", version) / "mappings.yaml").data["frameworks"]
+    for walk in fw.mappings:
+        ids = {item["id"] for item in load_yaml(DATA_DIR / "references" / f"{walk.reference.id}.yaml").data["items"]}
+        written = [e.get("target") for entries in raw[walk.reference.id].values() for e in entries]
+        assert [m.target.id if m.target else None for m in walk.maps] == [
+            e.get("target") for d in fw.domains for e in raw[walk.reference.id][d.id]
+        ]
+        assert {t for t in written if t} <= ids
+        for domain in fw.domains:
+            maps = walk.for_domain(domain.id)
+            assert maps, (walk.reference.id, domain.id)
+            assert all(m.relationship in RELATIONSHIPS and m.rationale for m in maps)
+            if any(m.target is None for m in maps):
+                assert len(maps) == 1 and maps[0].relationship == NO_RELATIONSHIP
+
+
+def test_reference_lists_record_version_source_and_licence():
+    for name in FRAMEWORKS:
+        data = load_yaml(DATA_DIR / "references" / f"{name}.yaml").data
+        assert data["id"] == name and data["version"] and data["source_url"].startswith("https://")
+        assert data["licence"] and data["items"]
+    atlas = load_yaml(DATA_DIR / "references" / "mitre-atlas.yaml").data
+    assert {"id": "AML.M0024", "title": "AI Telemetry Logging"} in atlas["items"]
+
+
+def test_unknown_target_names_file_line_key_and_a_close_id(data_copy: Path):
+    edit(data_copy, f"{V}/mappings.yaml", "{target: MEASURE 2.10,", "{target: MEASURE 2.100,")
+    line = line_of(data_copy, f"{V}/mappings.yaml", "MEASURE 2.100")
+    message = only_problem(data_copy)
+    assert f"mappings.yaml:{line}: frameworks.nist-ai-rmf.data-privacy[0].target:" in message
+    assert "unknown NIST AI RMF id 'MEASURE 2.100'; did you mean 'MEASURE 2.10'?" in message
+
+
+def test_a_domain_left_out_is_named(data_copy: Path):
+    text = (data_copy / V / "mappings.yaml").read_text()
+    start = text.index("    network-security:\n", text.index("  eu-ai-act:"))
+    end = text.index("    infrastructure-security:", start)
+    (data_copy / V / "mappings.yaml").write_text(text[:start] + text[end:])
+    message = only_problem(data_copy)
+    assert "frameworks.eu-ai-act:" in message
+    assert "domain network-security is not mapped to eu-ai-act; add its targets or mark it no-relationship" in message
+
+
+def test_a_target_missing_outside_an_unmapped_entry_is_refused(data_copy: Path):
+    edit(data_copy, f"{V}/mappings.yaml", "{target: A.7.4, relationship: intersects-with", "{relationship: subset-of")
+    found = problems(data_copy)
+    assert len(found) == 1 and "frameworks.iso-iec-42001.data-security[1]:" in found[0]
+    assert "missing key target; only a domain's single no-relationship entry may omit it" in found[0]
+
+
+def test_an_unknown_relationship_and_a_missing_reference_list_are_named(data_copy: Path):
+    edit(data_copy, f"{V}/mappings.yaml", "relationship: equivalent-to", "relationship: same-as")
+    line = line_of(data_copy, f"{V}/mappings.yaml", "same-as")
+    message = only_problem(data_copy)
+    assert f"mappings.yaml:{line}: frameworks.nist-ai-rmf.data-privacy[0].relationship: found 'same-as'" in message
+    edit(data_copy, f"{V}/mappings.yaml", "same-as", "equivalent-to")
+    (data_copy / "references" / "eu-ai-act.yaml").unlink()
+    message = only_problem(data_copy)
+    assert "frameworks.eu-ai-act: no reference list references/eu-ai-act.yaml" in message
+
+
+def test_a_framework_key_that_is_not_a_slug_never_reaches_the_file_system(data_copy: Path):
+    edit(data_copy, f"{V}/mappings.yaml", "  mitre-atlas:\n", "  ../../mitre-atlas:\n")
+    found = problems(data_copy)
+    assert any("expected a lower-case slug" in p for p in found), found
