@@ -293,9 +293,7 @@ class Crosswalk:
 
     def target_ids(self, domain_id: str) -> tuple[str, ...]:
         """The target ids a domain maps to (an unmapped domain and no-relationship entries give none)."""
-        return tuple(
-            m.target.id for m in self.for_domain(domain_id) if m.target and m.relationship != NO_RELATIONSHIP
-        )
+        return tuple(m.target.id for m in self.for_domain(domain_id) if m.target and m.relationship != NO_RELATIONSHIP)
 
 
 # --- guidance.yaml --------------------------------------------------------

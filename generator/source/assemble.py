@@ -156,7 +156,9 @@ class _Checker:
                 at = ("frameworks", ref_id, domain_id)
                 self.known(f, at, domain_id, self.domain_ids, "domain id")
                 if not entries:
-                    self.report(f, at, "no targets; list them, or one no-relationship entry without target to mark it unmapped")
+                    self.report(
+                        f, at, "no targets; list them, or one no-relationship entry without target to mark it unmapped"
+                    )
                 for i, entry in enumerate(entries):
                     if entry.target is None and (entry.relationship != model.NO_RELATIONSHIP or len(entries) > 1):
                         self.report(
@@ -165,7 +167,9 @@ class _Checker:
                     elif entry.target is not None and entry.target not in target_ids:
                         close = difflib.get_close_matches(entry.target, target_ids, n=1)
                         hint = f"did you mean {close[0]!r}?" if close else f"see data/references/{ref_id}.yaml"
-                        self.report(f, (*at, i, "target"), f"unknown {reference.short_name} id {entry.target!r}; {hint}")
+                        self.report(
+                            f, (*at, i, "target"), f"unknown {reference.short_name} id {entry.target!r}; {hint}"
+                        )
                 self.unique(f, at, [e.target for e in entries if e.target], "target")
             for domain_id in self.domain_ids:
                 if domain_id not in domains:
