@@ -84,3 +84,77 @@ def test_a_framework_key_that_is_not_a_slug_never_reaches_the_file_system(data_c
     edit(data_copy, f"{V}/mappings.yaml", "  mitre-atlas:\n", "  ../../mitre-atlas:\n")
     found = problems(data_copy)
     assert any("expected a lower-case slug" in p for p in found), found
+
+
+# --- the workbook and the CSV ---------------------------------------------
+
+XLSX = "ai-security-responsibility-raci.xlsx"
+
+
+def expected_mappings(fw) -> list[list[str]]:
+    return [
+        [
+            m.domain_id,
+            w.reference.id,
+            m.target.id if m.target else "",
+            m.target.title if m.target else "",
+            m.relationship,
+            m.rationale,
+        ]
+        for w in fw.mappings
+        for m in w.maps
+    ]
+
+
+def test_pandas_reads_the_mappings_table_and_columns_equal_to_the_data(build_dir, framework):
+    import pandas as pd
+
+    frame = pd.read_excel(build_dir / XLSX, sheet_name="Mappings", dtype=str, keep_default_na=False)
+    assert list(frame.columns) == ["domain_id", "framework", "target_id", "title", "relationship", "rationale"]
+    assert frame.values.tolist() == expected_mappings(framework)
+    assert len(frame) == sum(len(w.maps) for w in framework.mappings)
+    for source in (
+        pd.read_excel(build_dir / XLSX, sheet_name="Responsibilities", dtype=str, keep_default_na=False),
+        pd.read_csv(build_dir / "responsibilities.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False),
+    ):
+        assert list(source.columns)[-5:] == [f"{f.replace('-', '_')}_ids" for f in FRAMEWORKS]
+        for walk in framework.mappings:
+            column = f"{walk.reference.id.replace('-', '_')}_ids"
+            expected = ["; ".join(walk.target_ids(c.domain_id)) for c in framework.cells]
+            assert list(source[column]) == expected
+    atlas = frame[frame["framework"] == "mitre-atlas"]
+    assert ("monitoring-and-logging", "AML.M0024", "equivalent-to") in set(
+        zip(atlas["domain_id"], atlas["target_id"], atlas["relationship"], strict=True)
+    )
+
+
+def test_libreoffice_reads_the_mappings_table_equal_to_the_data(build_dir, framework, tmp_path):
+    import csv
+    import io
+    import subprocess
+
+    import openpyxl
+
+    assert openpyxl.load_workbook(build_dir / XLSX).sheetnames.index("Mappings") == 9
+    profile = (tmp_path / "profile").as_uri()
+    target = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,10"
+    command = ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", target]
+    done = subprocess.run(
+        [*command, "--outdir", str(tmp_path), str(build_dir / XLSX)], capture_output=True, timeout=180
+    )
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    exported = tmp_path / XLSX.replace(".xlsx", "-Mappings.csv")
+    rows = list(csv.reader(io.StringIO(exported.read_text(encoding="utf-8"), newline="")))
+    assert rows[0] == ["domain_id", "framework", "target_id", "title", "relationship", "rationale"]
+    assert rows[1:] == expected_mappings(framework)
+
+
+def test_the_about_sheet_names_each_framework_with_its_licence(build_dir, framework):
+    import openpyxl
+
+    texts = {str(c.value) for row in openpyxl.load_workbook(build_dir / XLSX)["About"].iter_rows() for c in row}
+    for walk in framework.mappings:
+        ref = walk.reference
+        (line,) = [t for t in texts if t.startswith(f"{ref.name}; column ")]
+        assert ref.licence in line and ref.source_url in line
+        assert not ref.attribution or ref.attribution in line
