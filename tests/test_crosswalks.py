@@ -158,3 +158,45 @@ def test_the_about_sheet_names_each_framework_with_its_licence(build_dir, framew
         (line,) = [t for t in texts if t.startswith(f"{ref.name}; column ")]
         assert ref.licence in line and ref.source_url in line
         assert not ref.attribution or ref.attribution in line
+
+
+# --- framework.json, Markdown, poster -------------------------------------
+
+
+def test_framework_json_has_a_mappings_section_equal_to_the_data(build_dir, framework):
+    import json
+
+    document = json.loads((build_dir / "framework.json").read_text(encoding="utf-8"))
+    assert [m["reference"]["id"] for m in document["mappings"]] == list(FRAMEWORKS)
+    for section, walk in zip(document["mappings"], framework.mappings, strict=True):
+        assert section["reference"]["licence"] == walk.reference.licence
+        assert len(section["reference"]["items"]) == len(walk.reference.items)
+        assert [
+            (m["domain_id"], m["target"]["id"] if m["target"] else None, m["relationship"]) for m in section["maps"]
+        ] == [(m.domain_id, m.target.id if m.target else None, m.relationship) for m in walk.maps]
+
+
+def test_a_markdown_page_per_framework_lists_every_mapping(build_dir, framework):
+    index = (build_dir / "docs" / "index.md").read_text(encoding="utf-8")
+    for walk in framework.mappings:
+        ref = walk.reference
+        page = (build_dir / "docs" / "mappings" / f"{ref.id}.md").read_text(encoding="utf-8")
+        assert f"(mappings/{ref.id}.md)" in index
+        assert page.startswith(f"# How this framework maps to {ref.short_name} {ref.version}")
+        assert "informative reading" in page and ref.licence in page
+        rows = [line for line in page.splitlines() if line.startswith("| ") and line.split(" | ")[0][2:].isdigit()]
+        assert len(rows) == len(walk.maps)
+        for line, m in zip(rows, walk.maps, strict=True):
+            cells = [c.strip() for c in line.strip("|").split(" | ")]
+            assert cells[2] == (m.target.id if m.target else "none") and cells[4] == m.relationship
+            assert cells[5] == m.rationale.replace("|", "\\|")
+
+
+def test_the_poster_footer_names_the_frameworks_mapped(build_dir, framework):
+    import pdfplumber
+
+    (pdf,) = build_dir.glob("*poster.pdf")
+    with pdfplumber.open(pdf) as doc:
+        text = " ".join((doc.pages[0].extract_text() or "").split())
+    names = ", ".join(w.reference.short_name for w in framework.mappings)
+    assert f"Mapped to {names}" in text
