@@ -200,3 +200,21 @@ def test_the_poster_footer_names_the_frameworks_mapped(build_dir, framework):
         text = " ".join((doc.pages[0].extract_text() or "").split())
     names = ", ".join(w.reference.short_name for w in framework.mappings)
     assert f"Mapped to {names}" in text
+
+
+def test_the_policy_has_an_annex_per_framework_with_every_mapping(build_dir, framework):
+    import docx
+
+    document = docx.Document(build_dir / "ai-security-responsibility-policy.docx")
+    h1 = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    tables = {tuple(c.text for c in t.rows[0].cells): t for t in document.tables}
+    for letter, walk in zip("IJKLM", framework.mappings, strict=True):
+        ref = walk.reference
+        assert f"Annex {letter}: How this policy maps to {ref.short_name} {ref.version}" in h1
+        table = tables[("Security domain", ref.short_name, "Title", "Relationship", "Rationale")]
+        body = [[c.text for c in row.cells] for row in table.rows[1:]]
+        assert [(r[1], r[3], r[4]) for r in body] == [
+            (m.target.id if m.target else "none", m.relationship, m.rationale) for m in walk.maps
+        ]
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "informative reading" in text and "CC BY-SA 4.0" in text

@@ -6,7 +6,7 @@ from string import ascii_uppercase
 
 from generator import tables
 from generator.changes import Changes, changes_view
-from generator.model import AI_SPECIFIC_MARK, DeploymentModel, Domain, Framework
+from generator.model import AI_SPECIFIC_MARK, Crosswalk, DeploymentModel, Domain, Framework
 from generator.org.branding import Branding, DocumentControl, LevelColours
 from generator.renderers.policy_pack import content as pt
 from generator.renderers.policy_pack.word_writer import Cell, Shaded, Writer, strong
@@ -41,6 +41,8 @@ def write_body(
     policy_statements(w, fw, policies)
     for letter, dm in zip(ascii_uppercase, fw.models, strict=False):
         annex(w, fw, letter, dm, policies, branding)
+    for letter, walk in zip(ascii_uppercase[len(fw.models) :], fw.mappings, strict=False):
+        mapping_annex(w, fw, letter, walk)
     full_matrix(w, fw, branding)
     glossary(w, fw)
     out_of_scope(w, fw)
@@ -299,6 +301,35 @@ def annex(
             strong(f"{CRITICAL} areas: "),
             "the framework flags no domain of this model; every Customer and Shared domain above still applies.",
         )
+
+
+def mapping_annex_heading(letter: str, walk: Crosswalk) -> str:
+    return f"Annex {letter}: How this policy maps to {walk.reference.short_name} {walk.reference.version}"
+
+
+def mapping_annex(w: Writer, fw: Framework, letter: str, walk: Crosswalk) -> None:
+    """How each security domain of the policy relates to one framework auditors cite."""
+    ref = walk.reference
+    w.heading(mapping_annex_heading(letter, walk), 1)
+    w.paragraph(
+        f"How each security domain of this policy relates to {ref.name} {ref.version} ({ref.publisher}). "
+        "This is the informative reading of the project that publishes the generator, not an official mapping: "
+        "use it to find where this policy's evidence belongs in a register organised by that framework. "
+        "The relationship is read from the domain to the target; no-relationship means nothing fits."
+    )
+    credit = f" {ref.attribution}." if ref.attribution else ""
+    w.paragraph(strong("Source: "), f"{ref.source_url}. Licence: {ref.licence}.{credit} {ref.titles}")
+    rows: list[list[Cell]] = [
+        [
+            domain_heading(fw.domain(m.domain_id)),
+            m.target.id if m.target else "none",
+            m.target.title if m.target else "",
+            m.relationship,
+            m.rationale,
+        ]
+        for m in walk.maps
+    ]
+    w.table(["Security domain", ref.short_name, "Title", "Relationship", "Rationale"], rows, [3.4, 2.4, 3.8, 2.6, 4.4])
 
 
 def full_matrix(w: Writer, fw: Framework, branding: Branding) -> None:
