@@ -218,3 +218,66 @@ def test_the_policy_has_an_annex_per_framework_with_every_mapping(build_dir, fra
         ]
     text = "\n".join(p.text for p in document.paragraphs)
     assert "informative reading" in text and "CC BY-SA 4.0" in text
+
+
+# --- editions: org.yaml `mappings` ------------------------------------------
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "northwind-analytics"
+
+
+def org_with(tmp_path: Path, line: str) -> Path:
+    import shutil
+
+    folder = tmp_path / "org"
+    shutil.copytree(EXAMPLE, folder)
+    text = (folder / "org.yaml").read_text(encoding="utf-8")
+    (folder / "org.yaml").write_text(text + "\n" + line + "\n", encoding="utf-8")
+    return folder
+
+
+def test_org_mappings_picks_the_frameworks_every_format_shows(tmp_path, framework):
+    import json
+
+    import openpyxl
+
+    from generator.cli import main
+
+    folder = org_with(tmp_path, "mappings: [owasp-llm-top-10, nist-ai-rmf]")
+    assert (
+        main(["build", "--org", str(folder), "--out", str(tmp_path / "out"), "--only", "json,xlsx,oscal,markdown"]) == 0
+    )
+    (edition,) = (tmp_path / "out").iterdir()
+    document = json.loads((edition / "framework.json").read_text(encoding="utf-8"))
+    assert [m["reference"]["id"] for m in document["mappings"]] == ["nist-ai-rmf", "owasp-llm-top-10"]  # data order
+    assert sorted(p.name for p in (edition / "oscal-mappings").iterdir()) == [
+        "nist-ai-rmf.json",
+        "owasp-llm-top-10.json",
+    ]
+    assert sorted(p.name for p in (edition / "docs" / "mappings").iterdir()) == [
+        "nist-ai-rmf.md",
+        "owasp-llm-top-10.md",
+    ]
+    (xlsx,) = edition.glob("*-raci.xlsx")
+    wb = openpyxl.load_workbook(xlsx)
+    header = [c.value for c in wb["Responsibilities"][1]]
+    assert header[-2:] == ["nist_ai_rmf_ids", "owasp_llm_top_10_ids"] and "mitre_atlas_ids" not in header
+    assert {r[1] for r in wb["Mappings"].iter_rows(min_row=2, values_only=True)} == {"nist-ai-rmf", "owasp-llm-top-10"}
+
+
+def test_org_mappings_empty_shows_none_and_unknown_ids_are_named(tmp_path, framework):
+    from generator.org.profile import load_profile
+    from generator.org.tailor import tailor
+    from generator.problems import InputError
+
+    none = tailor(framework, load_profile(org_with(tmp_path / "a", "mappings: []"), framework))
+    assert none.mappings == ()
+    every = tailor(framework, load_profile(org_with(tmp_path / "b", "# all by default"), framework))
+    assert every.mappings == framework.mappings
+    folder = org_with(tmp_path / "c", "mappings: [nist-ai-rmf, iso-27001, nist-ai-rmf]")
+    with pytest.raises(InputError) as info:
+        load_profile(folder, framework)
+    found = [str(p) for p in info.value.problems]
+    assert any(
+        "mappings[1]: unknown framework 'iso-27001'; expected one of nist-ai-rmf, iso-iec-42001" in p for p in found
+    )
+    assert any("mappings[2]: nist-ai-rmf is listed twice; keep one" in p for p in found)
