@@ -281,3 +281,51 @@ def test_org_mappings_empty_shows_none_and_unknown_ids_are_named(tmp_path, frame
         "mappings[1]: unknown framework 'iso-27001'; expected one of nist-ai-rmf, iso-iec-42001" in p for p in found
     )
     assert any("mappings[2]: nist-ai-rmf is listed twice; keep one" in p for p in found)
+
+
+# --- changes between framework versions -------------------------------------
+
+
+def test_changed_mappings_are_listed_between_versions(data_copy, tmp_path):
+    import dataclasses
+
+    from generator.changes import MappingChange, changes_view, compare, to_markdown
+
+    old, new = load_framework(data_copy, "1.0.0"), load_framework(data_copy, "1.1.0")
+    assert compare(old, new).mappings == ()  # the shipped versions map the same domains alike
+    edit(
+        data_copy,
+        f"{V}/mappings.yaml",
+        "{target: MEASURE 2.10, relationship: equivalent-to",
+        "{target: MEASURE 2.10, relationship: subset-of",
+    )
+    edit(
+        data_copy,
+        f"{V}/mappings.yaml",
+        "{target: AML.M0013, relationship: intersects-with",
+        "{target: AML.M0016, relationship: intersects-with",
+    )
+    new = load_framework(data_copy, "1.1.0")
+    changes = compare(old, new)
+    assert set(changes.mappings) == {
+        MappingChange("changed", "nist-ai-rmf", "data-privacy", "MEASURE 2.10", "equivalent-to", "subset-of"),
+        MappingChange("added", "mitre-atlas", "supply-chain-security", "AML.M0016", "", "intersects-with"),
+        MappingChange("removed", "mitre-atlas", "supply-chain-security", "AML.M0013", "intersects-with", ""),
+    }
+    view = changes_view(changes, new)
+    assert {(m["framework"], m["target_id"], m["change"]) for m in view["mappings"]} == {
+        ("nist-ai-rmf", "MEASURE 2.10", "changed"),
+        ("mitre-atlas", "AML.M0016", "added"),
+        ("mitre-atlas", "AML.M0013", "removed"),
+    }
+    text = to_markdown(changes, new)
+    assert "## Mapping changes (3)" in text and "| nist-ai-rmf | Data Privacy | MEASURE 2.10 | changed |" in text
+    # An edition that shows only some frameworks lists only their changes.
+    only_nist = dataclasses.replace(new, mappings=new.mappings[:1])
+    assert {m.framework for m in compare(old, only_nist).mappings} == {"nist-ai-rmf"}
+
+
+def test_docs_changes_page_says_no_mapping_changed(build_dir):
+    page = (build_dir / "docs" / "changes.md").read_text(encoding="utf-8")
+    assert "## Mappings to other frameworks" in page
+    assert "No mapping changed: every domain keeps its targets and relationships in NIST AI RMF," in page
