@@ -329,3 +329,15 @@ def test_docs_changes_page_says_no_mapping_changed(build_dir):
     page = (build_dir / "docs" / "changes.md").read_text(encoding="utf-8")
     assert "## Mappings to other frameworks" in page
     assert "No mapping changed: every domain keeps its targets and relationships in NIST AI RMF," in page
+
+
+def test_the_readme_counts_each_framework_and_relationship_and_says_informative(framework):
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "**These mappings are this project's informative reading**" in readme
+    table = readme.split("<!-- mapping-counts -->")[1].split("<!-- /mapping-counts -->")[0]
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in table.strip().splitlines()[2:]]
+    assert len(rows) == len(framework.mappings)
+    for row, walk in zip(rows, framework.mappings, strict=True):
+        assert row[0].startswith(walk.reference.short_name) and row[1] == walk.reference.version
+        assert [int(n) for n in row[2:7]] == [sum(m.relationship == r for m in walk.maps) for r in RELATIONSHIPS]
+        assert row[7]
