@@ -35,11 +35,27 @@ class ItemChange:
 
 
 @dataclass(frozen=True)
+class MappingChange:
+    """A domain's target in a mapped framework added, removed, or given another relationship."""
+
+    change: str  # one of MAPPING_CHANGES
+    framework: str  # the reference id
+    domain_id: str
+    target_id: str  # empty for the entry that marks a domain unmapped
+    before: str = ""  # the relationship; empty when added
+    after: str = ""  # empty when removed
+
+
+MAPPING_CHANGES = ("added", "removed", "changed")
+
+
+@dataclass(frozen=True)
 class Changes:
     old_version: str
     new_version: str
     items: tuple[ItemChange, ...]
     cells: tuple[CellChange, ...]
+    mappings: tuple[MappingChange, ...] = ()  # of the frameworks the newer version maps
 
     @property
     def added(self) -> tuple[str, ...]:
@@ -84,7 +100,28 @@ def compare(old: Framework, new: Framework) -> Changes:
         previous = old_cells.get(cell.id)
         if previous and (previous.level_id, previous.critical) != (cell.level_id, cell.critical):
             cells.append(CellChange(cell.domain_id, cell.model_id, _text(old, previous), _text(new, cell)))
-    return Changes(old.info.version, new.info.version, tuple(items), tuple(cells))
+    return Changes(old.info.version, new.info.version, tuple(items), tuple(cells), _mapping_changes(old, new))
+
+
+def _mapping_changes(old: Framework, new: Framework) -> tuple[MappingChange, ...]:
+    """Compare each framework the newer version maps, by (domain id, target id); a relationship may change."""
+    old_walks = {w.reference.id: w for w in old.mappings}
+    found: list[MappingChange] = []
+    for walk in new.mappings:
+        ref_id = walk.reference.id
+        before = {(m.domain_id, m.target.id if m.target else ""): m.relationship for m in _maps(old_walks.get(ref_id))}
+        after = {(m.domain_id, m.target.id if m.target else ""): m.relationship for m in walk.maps}
+        for key, relationship in after.items():
+            if key not in before:
+                found.append(MappingChange("added", ref_id, *key, after=relationship))
+            elif before[key] != relationship:
+                found.append(MappingChange("changed", ref_id, *key, before[key], relationship))
+        found += [MappingChange("removed", ref_id, *key, before=r) for key, r in before.items() if key not in after]
+    return tuple(found)
+
+
+def _maps(walk) -> tuple:
+    return walk.maps if walk is not None else ()
 
 
 def changes_view(changes: Changes | None, new: Framework) -> dict:
@@ -97,6 +134,7 @@ def changes_view(changes: Changes | None, new: Framework) -> dict:
             "summary": f"Framework v{version} has no previous version in this edition's data: nothing to compare.",
             "cells": [],
             "models_and_domains": [],
+            "mappings": [],
         }
     cells = [
         {
@@ -118,6 +156,18 @@ def changes_view(changes: Changes | None, new: Framework) -> dict:
         "models_and_domains": [
             {"change": i.change, "kind": i.kind, "id": i.id, "name": i.name, "before": i.before, "after": i.after}
             for i in changes.items
+        ],
+        "mappings": [
+            {
+                "change": m.change,
+                "framework": m.framework,
+                "domain_id": m.domain_id,
+                "domain_name": new.domain(m.domain_id).name,
+                "target_id": m.target_id,
+                "before": m.before,
+                "after": m.after,
+            }
+            for m in changes.mappings
         ],
     }
 
@@ -150,6 +200,17 @@ def to_markdown(changes: Changes, new: Framework) -> str:
             )
     else:
         lines.append("No cell changed.")
+    if new.mappings:
+        lines += ["", f"## Mapping changes ({len(changes.mappings)})", ""]
+        if changes.mappings:
+            lines += ["| Framework | Domain | Target | Change | Before | After |", "|---|---|---|---|---|---|"]
+            for m in changes.mappings:
+                name = new.domain(m.domain_id).name
+                lines.append(
+                    f"| {m.framework} | {name} | {m.target_id or 'none'} | {m.change} | {m.before} | {m.after} |"
+                )
+        else:
+            lines.append("No mapping changed.")
     return "\n".join(lines) + "\n"
 
 

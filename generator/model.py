@@ -228,6 +228,74 @@ class RolesFile:
     raci: RaciGrid
 
 
+# --- references/<id>.yaml and mappings.yaml (crosswalks) -----------------
+
+# OSCAL 1.2's mapping relationships (NIST IR 8477 set theory): how a domain relates to a target.
+RELATIONSHIPS = ("equivalent-to", "subset-of", "superset-of", "intersects-with", "no-relationship")
+NO_RELATIONSHIP = "no-relationship"
+
+
+@dataclass(frozen=True)
+class ReferenceItem:
+    id: str = field(metadata={"pattern": r"^\S(.*\S)?$", **doc("the id as the framework writes it")})
+    title: str = field(metadata=doc("short title: exact where the licence allows, else our own words"))
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A framework that auditors cite, as ids and short titles: the targets a crosswalk maps to."""
+
+    id: str
+    name: str
+    short_name: str
+    version: str
+    publisher: str
+    source_url: str
+    licence: str
+    titles: str = field(metadata=doc("where the titles come from: exact, or written in our own words"))
+    items: tuple[ReferenceItem, ...]
+    attribution: str | None = field(default=None, metadata=doc("credit the licence requires, shown with the ids"))
+
+
+@dataclass(frozen=True)
+class MapEntry:
+    relationship: str = field(metadata=doc("equivalent-to, subset-of, superset-of, intersects-with, no-relationship"))
+    rationale: str = field(metadata=doc("one line, in our own words"))
+    target: str | None = field(default=None, metadata=doc("a target id; omitted only to mark a domain unmapped"))
+
+
+@dataclass(frozen=True)
+class MappingsFile:
+    frameworks: Mapping[str, Mapping[str, tuple[MapEntry, ...]]] = field(
+        metadata=doc("reference id -> domain id -> its targets (one no-relationship entry without target: unmapped)")
+    )
+
+
+@dataclass(frozen=True)
+class DomainMap:
+    """One domain's relation to one target of a reference; `target` is None for an explicitly unmapped domain."""
+
+    domain_id: str
+    target: ReferenceItem | None
+    relationship: str
+    rationale: str
+
+
+@dataclass(frozen=True)
+class Crosswalk:
+    """The project's informative reading of how the domains map to one reference framework."""
+
+    reference: Reference
+    maps: tuple[DomainMap, ...] = field(metadata=doc("in domain order, then as written"))
+
+    def for_domain(self, domain_id: str) -> tuple[DomainMap, ...]:
+        return tuple(m for m in self.maps if m.domain_id == domain_id)
+
+    def target_ids(self, domain_id: str) -> tuple[str, ...]:
+        """The target ids a domain maps to (an unmapped domain and no-relationship entries give none)."""
+        return tuple(m.target.id for m in self.for_domain(domain_id) if m.target and m.relationship != NO_RELATIONSHIP)
+
+
 # --- guidance.yaml --------------------------------------------------------
 
 
@@ -345,6 +413,7 @@ class Framework:
         metadata=doc("how many deployment models the whole framework has, also in an edition that uses fewer")
     )
     guidance: Guidance = Guidance()
+    mappings: tuple[Crosswalk, ...] = field(default=(), metadata=doc("crosswalks to reference frameworks"))
 
     def restricted_to(self, model_ids: tuple[str, ...]) -> Framework:
         """Return the framework with only the given deployment models (and their cells)."""

@@ -116,8 +116,48 @@ RESPONSIBILITY_COLUMNS = (
 )
 
 
+MAPPING_COLUMNS = ("domain_id", "framework", "target_id", "title", "relationship", "rationale")  # Table Mappings
+
+
+def mapping_column(reference_id: str) -> str:
+    """The long table's column holding a domain's target ids in one mapped framework: `nist_ai_rmf_ids`."""
+    return f"{reference_id.replace('-', '_')}_ids"
+
+
+def responsibility_columns(fw: model.Framework) -> tuple[str, ...]:
+    """The long table's columns: the fixed ones, then one per mapped framework, in mappings order."""
+    return (*RESPONSIBILITY_COLUMNS, *(mapping_column(w.reference.id) for w in fw.mappings))
+
+
+def target_ids(walk: model.Crosswalk, domain_id: str) -> str:
+    """A domain's target ids in one framework as a cell holds them: "MEASURE 2.7; MANAGE 3.2"."""
+    return "; ".join(walk.target_ids(domain_id))
+
+
+def mapping_rows(fw: model.Framework) -> list[dict]:
+    """One dict per domain x target, by framework then domain, keyed by MAPPING_COLUMNS in order."""
+    return [
+        dict(
+            zip(
+                MAPPING_COLUMNS,
+                (
+                    m.domain_id,
+                    w.reference.id,
+                    m.target.id if m.target else "",
+                    m.target.title if m.target else "",
+                    m.relationship,
+                    m.rationale,
+                ),
+                strict=True,
+            )
+        )
+        for w in fw.mappings
+        for m in w.maps
+    ]
+
+
 def responsibility_rows(fw: model.Framework) -> list[dict]:
-    """Return the long table: one dict per cell in matrix order, keyed by RESPONSIBILITY_COLUMNS in order."""
+    """Return the long table: one dict per cell in matrix order, keyed by `responsibility_columns` in order."""
     rows = []
     for cell in fw.cells:
         dm, domain = fw.model(cell.model_id), fw.domain(cell.domain_id)
@@ -136,7 +176,8 @@ def responsibility_rows(fw: model.Framework) -> list[dict]:
             customer_duty(fw, cell),
             domain.examples.get(dm.id, ""),
         )
-        rows.append(dict(zip(RESPONSIBILITY_COLUMNS, values, strict=True)))
+        mapped = tuple(target_ids(w, domain.id) for w in fw.mappings)
+        rows.append(dict(zip(responsibility_columns(fw), (*values, *mapped), strict=True)))
     return rows
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from generator import __version__, model
 from generator.org.branding import Branding
-from generator.tables import customer_duty, obligation_rows
+from generator.tables import customer_duty, mapping_column, obligation_rows
 
 
 def plain(value: Any) -> Any:
@@ -111,4 +111,28 @@ def template_context(fw: model.Framework, branding: Branding | None = None, when
         "edition": edition_marking(fw, branding or Branding()),  # the key organisation templates know
         "document": document_view(branding or Branding(), when),
         "obligations": obligation_rows(fw),
+        "mappings": [mapping_view(fw, walk) for walk in fw.mappings],
+    }
+
+
+def mapping_view(fw: model.Framework, walk: model.Crosswalk) -> dict:
+    """One mapped framework for templates: its reference, its rows by domain, counts by relationship."""
+    ref = walk.reference
+    rows = [
+        {
+            "domain": domain_view(fw.domain(m.domain_id)),
+            "target": plain(m.target),
+            "relationship": m.relationship,
+            "rationale": m.rationale,
+        }
+        for m in walk.maps
+    ]
+    counts = {r: sum(1 for m in walk.maps if m.relationship == r) for r in model.RELATIONSHIPS}
+    return {
+        **plain(ref),
+        "items": None,  # the whole list stays in framework.json; templates use the targets mapped
+        "rows": rows,
+        "by_domain": {d.id: [r for r in rows if r["domain"]["id"] == d.id] for d in fw.domains},
+        "counts": {r: n for r, n in counts.items() if n},
+        "column": mapping_column(ref.id),
     }

@@ -119,6 +119,10 @@ FILTERS: dict[str, tuple[Callable[[Page], None], Callable]] = {
         lambda p: p.fill("#f-search", "Prompt injection"),
         lambda fw, r: "prompt injection" in haystack(fw, r).lower(),
     ),
+    "target": (  # a mapped framework's target id: the domains mapped to it
+        lambda p: p.select_option("#f-target", "owasp-llm-top-10 LLM06:2025"),
+        lambda fw, r: "LLM06:2025" in r["owasp_llm_top_10_ids"].split("; "),
+    ),
     "keyboard": (
         lambda p: (
             p.focus("#f-ai"),
@@ -141,6 +145,14 @@ def test_each_filter_and_the_search_show_what_they_should(open_page, build_dir, 
         assert page.is_checked("#f-ai") and not page.is_checked("#f-level-not-applicable")
     assert 0 < len(expected) < 128 and set(shown(page)) == expected
     assert page.locator("#view-summary").inner_text().startswith(f"Showing {len(expected)} of 128 cells")
+
+
+def test_the_target_filter_lives_in_the_url(open_page, build_dir, framework, rows):
+    page = open_page(build_dir / PAGE, fragment="t=mitre-atlas%20AML.M0024")
+    assert page.input_value("#f-target") == "mitre-atlas AML.M0024"
+    assert set(shown(page)) == {r["cell_id"] for r in rows if r["domain_id"] == "monitoring-and-logging"}
+    page.select_option("#f-target", "")
+    assert len(shown(page)) == 128 and "t=" not in page.url
 
 
 def test_the_detail_opens_by_mouse_and_by_keyboard(open_page, build_dir, framework, rows):

@@ -36,6 +36,7 @@ def test_expected_pages_exist(build_dir, framework):
     expected = {"index.md", "deployment-models.md", "security-domains.md", "responsibility-matrix.md", "obligations.md"}
     expected |= {"changes.md"}
     expected |= {f"models/{m.id}.md" for m in framework.models}
+    expected |= {f"mappings/{w.reference.id}.md" for w in framework.mappings}
     assert names == expected
 
 

@@ -54,6 +54,12 @@ def test_csv_has_one_row_per_cell(build_dir, framework):
         "provider_does",
         "customer_does",
         "example",
+        # then one column per mapped framework, at the end (the README's contract: new columns go last)
+        "nist_ai_rmf_ids",
+        "iso_iec_42001_ids",
+        "eu_ai_act_ids",
+        "owasp_llm_top_10_ids",
+        "mitre_atlas_ids",
     ]
     assert len({r["cell_id"] for r in rows}) == 128
     for row, cell in zip(rows, framework.cells, strict=True):
@@ -127,7 +133,7 @@ def test_build_command_progress_and_summary(tmp_path, capsys):
     assert main(["build", "--out", str(tmp_path), "--only", "markdown,csv"]) == 0
     out, err = capsys.readouterr()
     assert "markdown" in err and "csv" in err and " s" in err
-    assert out.startswith("built 15 files")
+    assert out.startswith("built 20 files")  # 6 pages, 8 model pages, 5 mapping pages, the CSV
     assert main(["build", "--out", str(tmp_path), "--only", "markdown,csv"]) == 0
     assert capsys.readouterr().out.startswith("nothing to build: every format is up to date (")
     with pytest.raises(SystemExit) as usage:

@@ -23,7 +23,7 @@ from generator.edition import Edition
 from generator.org.branding import Branding
 from generator.pipeline import BuildError, build, build_time
 from generator.renderers.cell_text import csv_value, formula_like
-from generator.tables import OBLIGATION_COLUMNS, RESPONSIBILITY_COLUMNS, responsibility_rows
+from generator.tables import OBLIGATION_COLUMNS, RESPONSIBILITY_COLUMNS, responsibility_columns, responsibility_rows
 from tests.conftest import png_logo
 
 EXAMPLE_PROFILE = Path(__file__).parent.parent / "examples" / "northwind-analytics"
@@ -39,9 +39,10 @@ SHEETS = [
     "Models",
     "Domains",
     "Changes",
+    "Mappings",
     "Lists",
 ]
-DATA_SHEETS = ["Responsibilities", "RACI", "Party RACI", "Obligations", "Models", "Domains", "Changes"]
+DATA_SHEETS = ["Responsibilities", "RACI", "Party RACI", "Obligations", "Models", "Domains", "Changes", "Mappings"]
 # Published names: these literals are the contract with customers' registers, so the test spells them out.
 TABLES = {
     "Matrix": "Matrix",
@@ -77,6 +78,11 @@ def table_rows(ws) -> tuple[list, list[list]]:
     return rows[0], rows[1:]
 
 
+def text(value) -> str:
+    """A cell as CSV text: an empty cell (a domain with no target in a framework) is empty text."""
+    return "" if value is None else str(value)
+
+
 def sheet_xml(path: Path) -> dict[str, str]:
     with zipfile.ZipFile(path) as z:
         return {n: z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/sheet")}
@@ -90,11 +96,11 @@ def test_every_sheet_is_present_and_only_lists_is_hidden(wb):
 
 def test_responsibilities_table_has_a_row_per_cell_matching_the_matrix(wb, framework):
     ws = wb["Responsibilities"]
-    assert ws.tables["Responsibilities"].ref == f"A1:M{len(framework.cells) + 1}"
+    assert ws.tables["Responsibilities"].ref == f"A1:R{len(framework.cells) + 1}"  # 13 columns, 5 frameworks
     headers, rows = table_rows(ws)
-    assert headers == list(RESPONSIBILITY_COLUMNS)
+    assert headers == list(responsibility_columns(framework)) and headers[:13] == list(RESPONSIBILITY_COLUMNS)
     assert len(rows) == 128 == ws.max_row - 1
-    records = [dict(zip(headers, row, strict=True)) for row in rows]
+    records = [dict(zip(headers, ["" if v is None else v for v in row], strict=True)) for row in rows]
     assert len({r["cell_id"] for r in records}) == 128
     for record in records:
         cell = framework.cell(record["domain_id"], record["model_id"])
@@ -466,7 +472,7 @@ def test_about_states_source_version_legend_and_guide(wb, framework):
 
 def test_pandas_reads_the_documented_columns(xlsx, framework):
     frame = pd.read_excel(xlsx, sheet_name="Responsibilities", dtype=str)
-    assert list(frame.columns) == list(RESPONSIBILITY_COLUMNS)
+    assert list(frame.columns) == list(responsibility_columns(framework))
     assert len(frame) == 128
     # pandas reads the level "N/A" as missing unless told not to: importers need keep_default_na=False.
     frame = pd.read_excel(xlsx, sheet_name="Responsibilities", dtype=str, keep_default_na=False)
@@ -487,7 +493,7 @@ def test_csv_beside_the_workbook_holds_the_same_table(build_dir, wb):
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     headers, sheet_rows = table_rows(wb["Responsibilities"])
     assert rows[0] == headers
-    assert rows[1:] == [[str(v) for v in row] for row in sheet_rows]
+    assert rows[1:] == [[text(v) for v in row] for row in sheet_rows]
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
@@ -505,7 +511,7 @@ def test_libreoffice_opens_and_converts_the_workbook(xlsx, tmp_path, wb):
     exported = tmp_path / NAME.replace(".xlsx", "-Responsibilities.csv")
     rows = list(csv.reader(io.StringIO(exported.read_text(encoding="utf-8"), newline="")))
     headers, sheet_rows = table_rows(wb["Responsibilities"])
-    assert rows == [headers, *([str(v) for v in row] for row in sheet_rows)]
+    assert rows == [headers, *([text(v) for v in row] for row in sheet_rows)]
 
 
 def with_examples(framework, examples: dict[str, str]):
@@ -628,7 +634,7 @@ def test_level_id_survives_pandas_defaults_in_every_long_table(xlsx, sheet, fram
 
 def test_level_id_survives_pandas_defaults_in_the_csv(build_dir, framework):
     frame = pd.read_csv(build_dir / "responsibilities.csv", encoding="utf-8-sig")
-    assert list(frame.columns) == list(RESPONSIBILITY_COLUMNS)
+    assert list(frame.columns) == list(responsibility_columns(framework))
     assert list(frame["level_id"]) == [c.level_id for c in framework.cells]
     assert RESPONSIBILITY_COLUMNS.index("level_id") == RESPONSIBILITY_COLUMNS.index("level") + 1
     assert OBLIGATION_COLUMNS.index("level_id") == OBLIGATION_COLUMNS.index("level") + 1
@@ -713,7 +719,7 @@ def test_csv_differs_from_the_workbook_only_by_the_quote_before_formula_like_tex
     differences = []
     for csv_row, sheet_row in zip(csv_rows[1:], sheet_rows, strict=True):
         for column, field, value in zip(headers, csv_row, sheet_row, strict=True):
-            if field != str(value):
+            if field != text(value):
                 differences.append((sheet_row[0], column, field, value))
     assert sorted(differences) == sorted((f"{domain}.{m}", "example", "'" + t, t) for m, t in texts.items())
 

@@ -110,6 +110,10 @@ class OrgFile:
     raci_overrides: Mapping[str, Mapping[str, str]] = field(
         default_factory=dict, metadata={**doc("domain id -> role id -> R, A, C or I"), "max_items": MAX_ENTRIES}
     )
+    mappings: tuple[str, ...] | None = field(
+        default=None,
+        metadata={**doc("ids of the frameworks mapped (crosswalks) to show; omitted: all, []: none"), "max_items": 50},
+    )
     poster_size: str | None = field(default=None, metadata=doc("one of " + ", ".join(POSTER_SIZES)))
     paper_size: str | None = field(
         default=None, metadata=doc("the workbook's print paper: one of " + ", ".join(PAPER_SIZES))
@@ -133,6 +137,7 @@ class Profile:
     models_in_use: tuple[str, ...]
     roles: RolesSpec
     raci_overrides: Mapping[str, Mapping[str, str]]
+    mappings: tuple[str, ...] | None = None  # the framework ids to map; None: every one the data maps
 
 
 def load_profile(folder: Path, framework: model.Framework, text: str | None = None) -> Profile:
@@ -184,6 +189,7 @@ class _ProfileChecker:
         self.check_texts()
         slug = self.check_slug() if self.intact(("name",), ("short_name",), ("file_prefix",)) else "-"
         self.check_models()
+        self.check_mappings()
         roles = spec.roles or RolesSpec()
         found = len(self.problems)
         self.check_roles(roles)
@@ -201,6 +207,7 @@ class _ProfileChecker:
             models_in_use=spec.models_in_use,
             roles=roles,
             raci_overrides=spec.raci_overrides,
+            mappings=spec.mappings,
         )
 
     # --- checks -----------------------------------------------------------
@@ -256,6 +263,17 @@ class _ProfileChecker:
             if model_id in seen:
                 self.report(("models_in_use", i), f"{model_id} is listed twice; keep one")
             seen.add(model_id)
+
+    def check_mappings(self) -> None:
+        known = [w.reference.id for w in self.fw.mappings]
+        seen = set()
+        for i, ref_id in enumerate(self.spec.mappings or ()):
+            if ref_id not in known:
+                expected = ", ".join(known) if known else "none (this framework version maps no framework)"
+                self.report(("mappings", i), f"unknown framework {ref_id!r}; expected one of {expected}")
+            if ref_id in seen:
+                self.report(("mappings", i), f"{ref_id} is listed twice; keep one")
+            seen.add(ref_id)
 
     def check_roles(self, roles: RolesSpec) -> None:
         default_ids = [r.id for r in self.fw.roles]

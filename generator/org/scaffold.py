@@ -76,6 +76,7 @@ def org_yaml(name: str, framework: Framework) -> str:
     d = Branding()
     models = "\n".join(f"#   - {m.id:<14} {m.name}" for m in framework.models)
     roles = "\n".join(f"#   {r.id:<22} {r.name}" for r in framework.roles)
+    mapped = ", ".join(w.reference.id for w in framework.mappings) or "none in this framework version"
     width = max(len(d.id) for d in framework.domains) + 1
     domains = "\n".join(f"#   {d.id:<{width}} {d.name}" for d in framework.domains)
     levels = ", ".join(v.id for v in framework.info.levels)
@@ -130,6 +131,10 @@ document_control:
 # models_in_use:
 {models}
 models_in_use: []
+
+# Frameworks mapped (crosswalks) to show in every format; omit for all of them, [] for none:
+# {mapped}
+# mappings: []
 
 # Internal roles. Default role ids and names:
 {roles}

@@ -24,4 +24,7 @@ def tailor(framework: model.Framework, profile: Profile) -> model.Framework:
         if overrides:
             rationale = f"{profile.branding.organisation} adapted this row. The default reasoning was: {rationale}"
         raci.append(replace(row, letters=letters, rationale=rationale))
-    return replace(fw, roles=roles, raci=tuple(raci))
+    mappings = fw.mappings
+    if profile.mappings is not None:
+        mappings = tuple(w for w in fw.mappings if w.reference.id in profile.mappings)
+    return replace(fw, roles=roles, raci=tuple(raci), mappings=mappings)

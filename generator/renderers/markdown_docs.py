@@ -18,6 +18,7 @@ PAGES = {
     "docs/changes.md": "markdown/changes.md.j2",
 }
 MODEL_PAGE = "markdown/model.md.j2"
+MAPPING_PAGE = "markdown/mapping.md.j2"  # one page per mapped framework: docs/mappings/<framework id>.md
 
 
 class MarkdownDocs:
@@ -38,4 +39,7 @@ class MarkdownDocs:
         for m in ctx.context["models"]:
             text = render_template(ctx.env, MODEL_PAGE, {**ctx.context, "model": m})
             written.append(write_text(out_dir, f"docs/models/{m['id']}.md", text))
+        for mapping in ctx.context["mappings"]:
+            text = render_template(ctx.env, MAPPING_PAGE, {**ctx.context, "mapping": mapping})
+            written.append(write_text(out_dir, f"docs/mappings/{mapping['id']}.md", text))
         return written

@@ -17,7 +17,7 @@ from pathlib import Path
 from generator.renderers.base import RenderContext, write_text
 from generator.renderers.cell_text import csv_value
 from generator.renderers.traits import Output, Traits
-from generator.tables import RESPONSIBILITY_COLUMNS, responsibility_rows
+from generator.tables import responsibility_columns, responsibility_rows
 
 BOM = "\ufeff"
 CSV = Output(
@@ -37,7 +37,8 @@ class ResponsibilitiesCsv:
     def render(self, ctx: RenderContext, out_dir: Path) -> list[Path]:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(RESPONSIBILITY_COLUMNS)
+        columns = responsibility_columns(ctx.framework)
+        writer.writerow(columns)
         for row in responsibility_rows(ctx.framework):
-            writer.writerow([csv_value(row[column]) for column in RESPONSIBILITY_COLUMNS])
+            writer.writerow([csv_value(row[column]) for column in columns])
         return [write_text(out_dir, ctx.file(CSV), BOM + buffer.getvalue())]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from typing import Any
 
@@ -47,6 +48,8 @@ class _Checker:
         self.check_roles()
         if "guidance.yaml" in self.docs:
             self.check_guidance()
+        if "mappings.yaml" in self.records:
+            self.check_mappings()
 
     # --- per file ---------------------------------------------------------
 
@@ -141,6 +144,56 @@ class _Checker:
         for i, decision in enumerate(g.decision_guide):
             self.known(f, ("decision_guide", i, "model"), decision.model, self.model_ids, "model id")
 
+    def check_mappings(self) -> None:
+        f = "mappings.yaml"
+        for ref_id, domains in self.records[f].frameworks.items():
+            reference: model.Reference = self.records[f"references/{ref_id}.yaml"]
+            if reference.id != ref_id:
+                self.report(f"references/{ref_id}.yaml", ("id",), f"found id {reference.id!r}, expected {ref_id!r}")
+            self.unique(f"references/{ref_id}.yaml", ("items",), [t.id for t in reference.items], "id")
+            target_ids = [t.id for t in reference.items]
+            for domain_id, entries in domains.items():
+                at = ("frameworks", ref_id, domain_id)
+                self.known(f, at, domain_id, self.domain_ids, "domain id")
+                if not entries:
+                    self.report(
+                        f, at, "no targets; list them, or one no-relationship entry without target to mark it unmapped"
+                    )
+                for i, entry in enumerate(entries):
+                    if entry.target is None and (entry.relationship != model.NO_RELATIONSHIP or len(entries) > 1):
+                        self.report(
+                            f, (*at, i), "missing key target; only a domain's single no-relationship entry may omit it"
+                        )
+                    elif entry.target is not None and entry.target not in target_ids:
+                        close = difflib.get_close_matches(entry.target, target_ids, n=1)
+                        hint = f"did you mean {close[0]!r}?" if close else f"see data/references/{ref_id}.yaml"
+                        self.report(
+                            f, (*at, i, "target"), f"unknown {reference.short_name} id {entry.target!r}; {hint}"
+                        )
+                self.unique(f, at, [e.target for e in entries if e.target], "target")
+            for domain_id in self.domain_ids:
+                if domain_id not in domains:
+                    self.report(
+                        f,
+                        ("frameworks", ref_id),
+                        f"domain {domain_id} is not mapped to {ref_id}; add its targets or mark it no-relationship",
+                    )
+
+    def crosswalks(self) -> tuple[model.Crosswalk, ...]:
+        if "mappings.yaml" not in self.records:
+            return ()
+        walks = []
+        for ref_id, domains in self.records["mappings.yaml"].frameworks.items():
+            reference: model.Reference = self.records[f"references/{ref_id}.yaml"]
+            items = {t.id: t for t in reference.items}
+            maps = tuple(
+                model.DomainMap(d, items[e.target] if e.target else None, e.relationship, e.rationale)
+                for d in self.domain_ids
+                for e in domains[d]
+            )
+            walks.append(model.Crosswalk(reference, maps))
+        return tuple(walks)
+
     # --- shared checks ----------------------------------------------------
 
     def check_grid(
@@ -203,4 +256,5 @@ class _Checker:
             raci=rows,
             framework_model_count=len(self.models),
             guidance=self.guidance,
+            mappings=self.crosswalks(),
         )

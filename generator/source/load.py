@@ -10,11 +10,11 @@ from typing import Any
 from generator import model, values
 from generator.problems import InputError, Problem
 from generator.source import assemble
-from generator.source.schema import FILE_RECORDS, from_raw, schema_check
+from generator.source.schema import FILE_RECORDS, REFERENCE_FILE, REFERENCE_RECORD, SLUG, from_raw, schema_check
 from generator.source.yaml_reader import Document, YamlError, load_yaml
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-OPTIONAL_FILES = ("guidance.yaml",)
+OPTIONAL_FILES = ("guidance.yaml", "mappings.yaml")
 NAME_KEYS = ("name", "short_name")  # keys whose text becomes a heading, header or label
 _VERSION = re.compile(r"^\d+(\.\d+)*$")
 
@@ -111,9 +111,37 @@ def load_framework(data_dir: Path = DATA_DIR, version: str | None = None) -> mod
         problems.extend(schema_problems)
         if not schema_problems:
             records[name] = from_raw(FILE_RECORDS[name], docs[name].data)
+    if "mappings.yaml" in records:
+        problems.extend(_load_references(data_dir, records, docs))
     if problems or len(records) < len(docs):
         raise InputError(problems)
     framework, cross_problems = assemble.join(records, docs)
     if cross_problems or framework is None:
         raise InputError(cross_problems)
     return framework
+
+
+def _load_references(data_dir: Path, records: dict[str, Any], docs: dict[str, Document]) -> list[Problem]:
+    """Read the reference list of every framework mappings.yaml names into `records` as `references/<id>.yaml`."""
+    problems: list[Problem] = []
+    for ref_id in records["mappings.yaml"].frameworks:
+        name = f"references/{ref_id}.yaml"
+        path = data_dir / name
+        if not values.whole_match(SLUG, ref_id):
+            message = f"found framework {ref_id!r}, expected a lower-case slug naming data/references/<slug>.yaml"
+            problems.append(docs["mappings.yaml"].problem(("frameworks", ref_id), message))
+            continue
+        if not path.is_file():
+            message = f"no reference list {name} for framework {ref_id!r}; add it or remove the framework"
+            problems.append(docs["mappings.yaml"].problem(("frameworks", ref_id), message))
+            continue
+        try:
+            docs[name] = load_yaml(path)
+        except YamlError as exc:
+            problems.extend(exc.problems)
+            continue
+        found = schema_check(docs[name], REFERENCE_FILE) + text_problems(docs[name])
+        problems.extend(found)
+        if not found:
+            records[name] = from_raw(REFERENCE_RECORD, docs[name].data)
+    return problems

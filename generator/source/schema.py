@@ -42,14 +42,18 @@ FILE_RECORDS: dict[str, type] = {
     "matrix.yaml": model.Grid,
     "guidance.yaml": model.Guidance,
     "roles.yaml": model.RolesFile,
+    "mappings.yaml": model.MappingsFile,
 }
-_PATTERNS = {"id": SLUG, "release_date": ISO_DATE}
+# A reference framework's ids (data/references/<id>.yaml): one schema for every such file.
+REFERENCE_FILE = "reference.yaml"
+REFERENCE_RECORD = model.Reference
+_PATTERNS = {"id": SLUG, "release_date": ISO_DATE, "relationship": "^(" + "|".join(model.RELATIONSHIPS) + ")$"}
 
 
 @cache
 def file_schema(file_name: str) -> dict:
     """Return the JSON Schema of one data file."""
-    return record_schema(FILE_RECORDS[file_name], file_name)
+    return record_schema(REFERENCE_RECORD if file_name == REFERENCE_FILE else FILE_RECORDS[file_name], file_name)
 
 
 def record_schema(cls: type, file_name: str) -> dict:
@@ -67,7 +71,7 @@ def record_schema(cls: type, file_name: str) -> dict:
 
 def all_schemas() -> dict[str, dict]:
     """Return every data file's schema, keyed by the schema's file name."""
-    return {name.replace(".yaml", ".schema.json"): file_schema(name) for name in FILE_RECORDS}
+    return {name.replace(".yaml", ".schema.json"): file_schema(name) for name in (*FILE_RECORDS, REFERENCE_FILE)}
 
 
 def from_raw(cls: type, data: typing.Any) -> typing.Any:

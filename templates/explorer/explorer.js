@@ -21,11 +21,13 @@
       c.row[COL.example]].join("\n").toLowerCase();
   }
   const hasChanges = D.changes.previous_version !== null;
+  // A mapped framework's target ("<framework id> <target id>") -> the domains mapped to it.
+  const targets = new Map(D.mappings.flatMap((f) => f.targets.map((t) => [f.id + " " + t.id, new Set(t.domains)])));
 
   // --- state, mirrored in the URL's fragment so a link or a reload shows the same view ---
   const defaults = () => ({
     models: new Set(models.keys()), levels: new Set(levels.keys()), critical: false, ai: false, q: "",
-    changes: false, own: new Set(D.own_default), cell: "",
+    changes: false, own: new Set(D.own_default), cell: "", target: "",
   });
   let state = defaults();
 
@@ -43,6 +45,8 @@
     state.q = (p.get("q") || "").slice(0, 200);
     state.changes = hasChanges && p.get("x") === "1";
     if (p.has("own")) state.own = ids(p.get("own"), models);
+    const target = p.get("t") || "";
+    state.target = targets.has(target) ? target : "";
     const cell = p.get("d") || "";
     state.cell = byId.has(cell) ? cell : "";
   }
@@ -60,6 +64,7 @@
     if (state.q) p.set("q", state.q);
     if (state.changes) p.set("x", "1");
     if (!same(state.own, D.own_default)) p.set("own", [...state.own].join(","));
+    if (state.target) p.set("t", state.target);
     if (state.cell) p.set("d", state.cell);
     const hash = p.toString();
     if (hash !== location.hash.slice(1)) history.replaceState(null, "", "#" + hash);
@@ -94,7 +99,8 @@
   function inView(c) {
     const q = state.q.trim().toLowerCase();
     return state.models.has(c.model) && state.levels.has(c.level) && (!state.critical || c.critical)
-      && (!state.ai || domains.get(c.domain).ai_specific) && (!q || c.haystack.includes(q));
+      && (!state.ai || domains.get(c.domain).ai_specific) && (!q || c.haystack.includes(q))
+      && (!state.target || targets.get(state.target).has(c.domain));
   }
 
   function levelText(c) {
@@ -155,6 +161,7 @@
     controls.search = search;
     const searchRow = el("div", { class: "search" },
       el("label", { for: "f-search", text: "Search domain names, descriptions and duties" }), search);
+    const targetRow = buildTargetFilter();
     const exportButton = el("button", { type: "button", id: "export-view", text: "Export this view (CSV)" });
     exportButton.addEventListener("click", () =>
       download(D.file_prefix + "-responsibilities-view.csv", csv(cells.filter(inView))));
@@ -166,8 +173,21 @@
       state = defaults();
       state.own = own;
     }));
-    root.append(modelSet, levelSet, showSet, searchRow, el("div", { class: "actions" }, exportButton, printButton,
+    root.append(modelSet, levelSet, showSet, searchRow, targetRow, el("div", { class: "actions" }, exportButton, printButton,
       resetButton));
+  }
+
+  function buildTargetFilter() {
+    if (!D.mappings.length) return "";
+    const select = el("select", { id: "f-target" }, el("option", { value: "", text: "Any" }));
+    for (const f of D.mappings) {
+      select.append(el("optgroup", { label: f.name },
+        ...f.targets.map((t) => el("option", { value: f.id + " " + t.id, text: t.id + ": " + t.title }))));
+    }
+    select.addEventListener("change", () => update(() => { state.target = select.value; }));
+    controls.target = select;
+    return el("div", { class: "search" },
+      el("label", { for: "f-target", text: "Mapped to (the project's informative reading)" }), select);
   }
 
   function syncControls() {
@@ -177,6 +197,7 @@
     controls.ai.firstChild.checked = state.ai;
     if (controls.changes) controls.changes.firstChild.checked = state.changes;
     if (controls.search.value !== state.q) controls.search.value = state.q;
+    if (controls.target) controls.target.value = state.target;
     for (const m of models.keys()) controls["own-" + m].firstChild.checked = state.own.has(m);
   }
 

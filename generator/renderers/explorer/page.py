@@ -13,7 +13,7 @@ from generator import model
 from generator.changes import changes_view
 from generator.org.branding import contrast_ratio
 from generator.renderers.base import RenderContext
-from generator.tables import RESPONSIBILITY_COLUMNS, responsibility_rows
+from generator.tables import responsibility_columns, responsibility_rows
 from generator.templating import DEFAULT_PREFIX, TEMPLATES_DIR, TemplateRenderError, render_template
 
 PAGE = "explorer/explorer.html.j2"  # the project's own, never overridden: it holds the policy
@@ -62,8 +62,21 @@ def page_data(ctx: RenderContext) -> dict:
             row.domain_id: {"letters": [row.letters[r.id] for r in fw.roles], "rationale": row.rationale}
             for row in fw.raci
         },
-        "columns": list(RESPONSIBILITY_COLUMNS),
-        "rows": [[row[c] for c in RESPONSIBILITY_COLUMNS] for row in responsibility_rows(fw)],
+        "columns": list(responsibility_columns(fw)),
+        "rows": [[row[c] for c in responsibility_columns(fw)] for row in responsibility_rows(fw)],
+        # The filter by a mapped framework's target id: each target with the domains that map to it.
+        "mappings": [
+            {
+                "id": w.reference.id,
+                "name": f"{w.reference.short_name} {w.reference.version}",
+                "targets": [
+                    {"id": t.id, "title": t.title, "domains": [d.id for d in fw.domains if t.id in w.target_ids(d.id)]}
+                    for t in w.reference.items
+                    if any(t.id in w.target_ids(d.id) for d in fw.domains)
+                ],
+            }
+            for w in fw.mappings
+        ],
         "changes": {
             "previous_version": changes["previous_version"],
             "summary": changes["summary"],

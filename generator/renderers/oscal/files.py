@@ -8,6 +8,7 @@ from generator.renderers.base import RenderContext, write_text
 from generator.renderers.oscal.catalog import catalog_body
 from generator.renderers.oscal.common import document_uuid, dump, metadata
 from generator.renderers.oscal.component import component_body
+from generator.renderers.oscal.mapping import mapping_body
 from generator.renderers.traits import Output, Traits
 
 CATALOG = Output(
@@ -22,11 +23,20 @@ COMPONENT = Output(
     "GRC and compliance-as-code tools (compliance-trestle)",
 )
 
+MAPPINGS = Output(
+    "oscal-mappings/",
+    "OSCAL mapping collections, one per framework mapped (<framework id>.json): each domain's relationship "
+    "to NIST AI RMF, ISO/IEC 42001, the EU AI Act, OWASP LLM Top 10 or MITRE ATLAS ids",
+    "GRC and compliance-as-code tools (compliance-trestle)",
+)
+
 
 class Oscal:
     name = "oscal"
-    description = "<prefix>-oscal-catalog.json and -oscal-component-definition.json: OSCAL for GRC tools"
-    traits = Traits(outputs=(CATALOG, COMPONENT), templates=())
+    description = (
+        "<prefix>-oscal-catalog.json, -oscal-component-definition.json and oscal-mappings/: OSCAL for GRC tools"
+    )
+    traits = Traits(outputs=(CATALOG, COMPONENT, MAPPINGS), templates=())
 
     def render(self, ctx: RenderContext, out_dir: Path) -> list[Path]:
         fw, branding = ctx.framework, ctx.branding
@@ -35,10 +45,22 @@ class Oscal:
         meta = metadata(fw, branding, ctx.build_time, "OSCAL component definition")
         meta["roles"] += roles_and_components.pop("roles")
         component = _document("component-definition", meta, roles_and_components)
-        return [
+        written = [
             write_text(out_dir, ctx.file(CATALOG), dump({"catalog": catalog})),
             write_text(out_dir, ctx.file(COMPONENT), dump({"component-definition": component})),
         ]
+        for walk in fw.mappings:
+            ref = walk.reference
+            meta = metadata(fw, branding, ctx.build_time, f"OSCAL mapping to {ref.short_name} {ref.version}")
+            body = mapping_body(fw, walk, f"../{ctx.file(CATALOG)}")
+            collection = _document(f"mapping-collection/{ref.id}", meta, body)
+            written.append(write_text(out_dir, mapping_file(ref.id), dump({"mapping-collection": collection})))
+        return written
+
+
+def mapping_file(reference_id: str) -> str:
+    """Return the path of the mapping collection to one reference framework."""
+    return f"{MAPPINGS.stem}{reference_id}.json"
 
 
 def _document(kind: str, meta: dict, body: dict) -> dict:

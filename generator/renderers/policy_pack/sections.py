@@ -63,6 +63,8 @@ def _table(
         obligations(w, header, fw, fw.model(str(table.model_id)))
     elif name == "annex":
         annex(w, table, fw, fw.model(str(table.model_id)), policies, branding)
+    elif name == "mapping":
+        mapping(w, header, fw, str(table.reference_id))
     elif name == "full-matrix":
         full_matrix(w, header, fw, branding)
     elif name == "glossary":
@@ -172,6 +174,22 @@ def annex(
         level = level_cell(fw.cell_label(cell), palette[cell.level_id])
         rows.append([domain_heading(policy.domain), level, duty, statement.number, policy.accountable.name])
     w.table(list(table.headers), rows, [4.8, 2.2, 3.8, 2.4, 3.4])
+
+
+def mapping(w: Writer, header: list[str], fw: Framework, reference_id: str) -> None:
+    """How each security domain relates to one reference framework: a row per mapping, in domain order."""
+    walk = next(walk for walk in fw.mappings if walk.reference.id == reference_id)
+    rows: list[list[Cell]] = [
+        [
+            domain_heading(fw.domain(m.domain_id)),
+            m.target.id if m.target else "none",
+            m.target.title if m.target else "",
+            m.relationship,
+            m.rationale,
+        ]
+        for m in walk.maps
+    ]
+    w.table(header, rows, [3.4, 2.4, 3.8, 2.6, 4.4])
 
 
 def full_matrix(w: Writer, header: list[str], fw: Framework, branding: Branding) -> None:

@@ -8,7 +8,9 @@ so an override can change every sentence but cannot break the document's structu
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from string import ascii_uppercase
 
@@ -38,6 +40,7 @@ class TableSpec:
     model: bool = False  # model="ID": the table of one deployment model
     duties: bool = False  # <duty name="operate">...</duty> for each kind of duty: the cell text of that duty
     rows: bool = False  # <tr><td>term</td><td>meaning</td></tr>: rows the wording writes (the glossary)
+    reference: bool = False  # reference="ID": the crosswalk to one reference framework
 
 
 TABLES = {
@@ -49,6 +52,7 @@ TABLES = {
     "raci": TableSpec(1),
     "obligations": TableSpec(4, model=True),
     "annex": TableSpec(5, model=True, duties=True),
+    "mapping": TableSpec(5, reference=True),
     "full-matrix": TableSpec(1),
     "glossary": TableSpec(2, rows=True),
     "changed-cells": TableSpec(5),
@@ -81,6 +85,7 @@ class Table:
     model_id: str | None = None
     duties: tuple[tuple[str, str], ...] = field(default=())  # (kind of duty, its text)
     rows: tuple[tuple[str, str], ...] = field(default=())
+    reference_id: str | None = None
 
     def duty(self, kind: str) -> str:
         return dict(self.duties)[kind]
@@ -92,7 +97,9 @@ Block = Heading | Paragraph | Table
 def render_wording(ctx: RenderContext, control: pt.PolicyControl, policies: tuple[pt.DomainPolicy, ...]) -> list[Block]:
     """Render the wording template for this edition; return its blocks."""
     text = render_template(ctx.env, TEMPLATE, {**ctx.context, "policy": policy_view(ctx, control, policies)})
-    return parse(text, str(ctx.search_path.find(TEMPLATE)), {m.id for m in ctx.framework.models})
+    fw = ctx.framework
+    references = {walk.reference.id for walk in fw.mappings}
+    return parse(text, str(ctx.search_path.find(TEMPLATE)), {m.id for m in fw.models}, references)
 
 
 def policy_view(ctx: RenderContext, control: pt.PolicyControl, policies: tuple[pt.DomainPolicy, ...]) -> dict:
@@ -121,13 +128,17 @@ def policy_view(ctx: RenderContext, control: pt.PolicyControl, policies: tuple[p
         "annexes": [
             {"letter": letter, "model": models[m.id]} for letter, m in zip(ascii_uppercase, fw.models, strict=False)
         ],
+        "mapping_annexes": [  # lettered after the deployment models' annexes
+            {"letter": letter, "reference": plain(dataclasses.replace(walk.reference, items=()))}
+            for letter, walk in zip(ascii_uppercase[len(fw.models) :], fw.mappings, strict=False)
+        ],
         "out_of_scope_appendix": pt.OUT_OF_SCOPE_APPENDIX,
         "changes_appendix": pt.changes_appendix_name(fw),
         "changes": changes_view(ctx.changes, fw),
     }
 
 
-def parse(text: str, template: str, model_ids: set[str]) -> list[Block]:
+def parse(text: str, template: str, model_ids: set[str], reference_ids: AbstractSet[str] = frozenset()) -> list[Block]:
     """Read the rendered wording; raise WordingError naming the template and the line of its output."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True)
     try:
@@ -144,12 +155,12 @@ def parse(text: str, template: str, model_ids: set[str]) -> list[Block]:
     blocks = []
     _no_text(root.text, root, template, "before the first element")
     for element in root:
-        blocks.append(_block(element, template, model_ids))
+        blocks.append(_block(element, template, model_ids, reference_ids))
         _no_text(element.tail, element, template, f"after <{element.tag}>")
     return blocks
 
 
-def _block(element, template: str, model_ids: set[str]) -> Block:
+def _block(element, template: str, model_ids: set[str], reference_ids: AbstractSet[str]) -> Block:
     tag = element.tag
     if not isinstance(tag, str):  # a processing instruction
         raise _error(element, template, "holds a processing instruction; remove it")
@@ -159,7 +170,7 @@ def _block(element, template: str, model_ids: set[str]) -> Block:
     if tag in PARAGRAPHS:
         return Paragraph(_runs(element, template), PARAGRAPHS[tag])
     if tag == "table":
-        return _table(element, template, model_ids)
+        return _table(element, template, model_ids, reference_ids)
     known = ", ".join(f"<{t}>" for t in (*HEADINGS, *PARAGRAPHS, "table"))
     raise _error(element, template, f"<{tag}> is not policy markup; use {known}")
 
@@ -175,8 +186,8 @@ def _runs(element, template: str) -> tuple[Run, ...]:
     return tuple(text if style is None else (text, style) for text, (_, style) in zip(texts, runs, strict=True) if text)
 
 
-def _table(element, template: str, model_ids: set[str]) -> Table:
-    name, model_id = element.get("name"), element.get("model")
+def _table(element, template: str, model_ids: set[str], reference_ids: AbstractSet[str]) -> Table:
+    name, model_id, reference_id = element.get("name"), element.get("model"), element.get("reference")
     spec = TABLES.get(name)
     if spec is None:
         raise _error(element, template, f"<table name={name!r}> is unknown; the tables are {', '.join(TABLES)}")
@@ -185,6 +196,11 @@ def _table(element, template: str, model_ids: set[str]) -> Table:
             element,
             template,
             f"<table name={name!r}> needs model= one of this edition's models ({', '.join(sorted(model_ids))})",
+        )
+    if spec.reference and reference_id not in reference_ids:
+        known = ", ".join(sorted(reference_ids)) or "none in this edition"
+        raise _error(
+            element, template, f"<table name={name!r}> needs reference= one of the mapped frameworks ({known})"
         )
     headers, duties, rows = [], {}, []
     for child in element:
@@ -199,7 +215,8 @@ def _table(element, template: str, model_ids: set[str]) -> Table:
             raise _error(child, template, f"<table name={name!r}> holds {_contents(spec)}, not <{child.tag}>")
     if len(headers) != spec.headers or (spec.duties and len(duties) != len(DUTIES)):
         raise _error(element, template, f"<table name={name!r}> holds {_contents(spec)}")
-    return Table(name, tuple(headers), model_id if spec.model else None, tuple(duties.items()), tuple(rows))
+    reference = reference_id if spec.reference else None
+    return Table(name, tuple(headers), model_id if spec.model else None, tuple(duties.items()), tuple(rows), reference)
 
 
 def _contents(spec: TableSpec) -> str:

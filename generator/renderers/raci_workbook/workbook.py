@@ -46,13 +46,17 @@ from generator.renderers.raci_workbook.style import (
 )
 from generator.renderers.responsibilities_csv import CSV
 from generator.tables import (
+    MAPPING_COLUMNS,
     OBLIGATION_COLUMNS,
     RACI_LEADING,
     RACI_STATE_LABEL,
     RACI_TRAILING,
     RESPONSIBILITY_COLUMNS,
+    mapping_column,
+    mapping_rows,
     obligation_rows,
     raci_state,
+    responsibility_columns,
     responsibility_rows,
 )
 from generator.template_context import edition_marking
@@ -67,6 +71,7 @@ TABLES = {  # sheet -> Excel Table name
     "Models": "Models",
     "Domains": "Domains",
     "Changes": "Changes",  # absent from the first framework version's workbook: nothing to compare
+    "Mappings": "Mappings",  # absent when no framework is mapped
 }
 # Defined names of the allowed values, on sheet Lists.
 LISTS = ("RaciLetters", "Levels", "YesNo", "DomainKinds", "PartyRaciValues", "LevelIds")
@@ -122,6 +127,11 @@ SHEET_GUIDE = {
     "Domains": "The security domains with ids, kind and description (Table Domains).",
     "Changes": "What changed from the previous framework version (Table Changes): one row per changed cell "
     "(change = cell), then one per deployment model or domain added, removed, renamed or renumbered.",
+    "Mappings": "How each security domain relates to the frameworks auditors cite (Table Mappings): one row per "
+    "domain x target id, with the OSCAL relationship (read domain to target) and a one-line rationale; a domain "
+    "with no fitting target has one row, no-relationship, without target_id. The project's informative reading, "
+    "not the frameworks' own. Responsibilities and {csv} end with one column per framework (<framework>_ids) "
+    "holding the domain's target ids, separated by '; ', for a register to join on.",
     "Lists": "Hidden: the allowed values that data validation uses, as defined names " + ", ".join(LISTS) + ".",
 }
 
@@ -146,6 +156,8 @@ def make_workbook(ctx: RenderContext) -> Workbook:
     _models(wb.create_sheet("Models"), ctx)
     _domains(wb.create_sheet("Domains"), ctx)
     _changes(wb.create_sheet("Changes"), ctx)
+    if fw.mappings:
+        _mappings(wb.create_sheet("Mappings"), ctx)
     _lists(wb, wb.create_sheet("Lists"), fw)
     _about(about, ctx)
     for ws in wb.worksheets:
@@ -200,7 +212,7 @@ def _responsibilities(ws: Worksheet, ctx: RenderContext) -> None:
     fw, palette = ctx.framework, ctx.branding.level_colours(ctx.framework.info.level_ids)
     rows = [list(row.values()) for row in responsibility_rows(fw)]
     wrap = ("model_name", "domain_name", "provider_does", "customer_does", "example")
-    flat_table(ws, TABLES["Responsibilities"], RESPONSIBILITY_COLUMNS, rows, ctx.branding, wrap)
+    flat_table(ws, TABLES["Responsibilities"], responsibility_columns(fw), rows, ctx.branding, wrap)
     level_col = RESPONSIBILITY_COLUMNS.index("level") + 1
     for r, cell in enumerate(fw.cells, 2):
         paint_level(ws.cell(r, level_col), palette[cell.level_id])
@@ -292,6 +304,11 @@ def _domains(ws: Worksheet, ctx: RenderContext) -> None:
     ]
     flat_table(ws, TABLES["Domains"], headers, rows, ctx.branding, ("focus", "description"))
     validate(ws, "DomainKinds", [column_range(headers.index("domain_kind") + 1, 2, len(rows) + 1)])
+
+
+def _mappings(ws: Worksheet, ctx: RenderContext) -> None:
+    rows = [list(row.values()) for row in mapping_rows(ctx.framework)]
+    flat_table(ws, TABLES["Mappings"], MAPPING_COLUMNS, rows, ctx.branding, ("title", "rationale"))
 
 
 CHANGE_COLUMNS = ("change", "cell_id", "domain_id", "domain_name", "model_id", "model_name", "before", "after")
@@ -387,6 +404,8 @@ def _about(ws: Worksheet, ctx: RenderContext) -> None:
     marks = {"critical": info.critical_marker, "ai": AI_SPECIFIC_MARK, "csv": ctx.file(CSV)}
     guide = [(sheet, text.format(**marks)) for sheet, text in SHEET_GUIDE.items()]
     row = section(ws, row, "How to use each sheet", guide, colour)
+    if fw.mappings:
+        row = section(ws, row, "Frameworks mapped (informative)", mapped_sources(fw), colour)
     legend = [(v.label, v.definition) for v in info.levels]
     legend += [
         (
@@ -418,6 +437,19 @@ def _party_examples(fw: Framework) -> list[tuple[str, str]]:
         raci = _party_cells(level, parties)
         examples.append((level.label, ", ".join(f"{p.name} {raci[p.id]}" for p in parties)))
     return examples
+
+
+def mapped_sources(fw: Framework) -> list[tuple[str, str]]:
+    """Each mapped framework with its version, source and licence (and the attribution it asks for)."""
+    return [
+        (
+            f"{w.reference.short_name} {w.reference.version}",
+            f"{w.reference.name}; column {mapping_column(w.reference.id)}. {w.reference.publisher}. "
+            f"{w.reference.source_url}. Licence: {w.reference.licence}."
+            + (f" {w.reference.attribution}." if w.reference.attribution else ""),
+        )
+        for w in fw.mappings
+    ]
 
 
 def _stable_names(csv: str, paper: str) -> list[tuple[str, str]]:
