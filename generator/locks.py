@@ -25,8 +25,8 @@ _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0) | getat
 def holding(folder: Path, what: str, progress: Callable[[str], None]) -> Iterator[None]:
     """Hold `folder` (created if absent, never through a symlink) exclusively while the block runs.
 
-    When another process holds it, `progress` is told once who waits for what, and the call
-    blocks until that process is done (or is interrupted).
+    When another process holds it, `progress` is told once that this one waits and for what,
+    and the call blocks until that process is done (or is interrupted).
     """
     trust.real_dir(folder)
     folder.mkdir(parents=True, exist_ok=True)
