@@ -102,15 +102,7 @@ def load_framework(data_dir: Path = DATA_DIR, version: str | None = None) -> mod
     for name, path in paths.items():
         if name in OPTIONAL_FILES and not path.exists():
             continue
-        try:
-            docs[name] = load_yaml(path)
-        except YamlError as exc:
-            problems.extend(exc.problems)
-            continue
-        schema_problems = schema_check(docs[name], name) + text_problems(docs[name])
-        problems.extend(schema_problems)
-        if not schema_problems:
-            records[name] = from_raw(FILE_RECORDS[name], docs[name].data)
+        problems.extend(_read_record(path, name, name, FILE_RECORDS[name], docs, records))
     if "mappings.yaml" in records:
         problems.extend(_load_references(data_dir, records, docs))
     if problems or len(records) < len(docs):
@@ -135,13 +127,19 @@ def _load_references(data_dir: Path, records: dict[str, Any], docs: dict[str, Do
             message = f"no reference list {name} for framework {ref_id!r}; add it or remove the framework"
             problems.append(docs["mappings.yaml"].problem(("frameworks", ref_id), message))
             continue
-        try:
-            docs[name] = load_yaml(path)
-        except YamlError as exc:
-            problems.extend(exc.problems)
-            continue
-        found = schema_check(docs[name], REFERENCE_FILE) + text_problems(docs[name])
-        problems.extend(found)
-        if not found:
-            records[name] = from_raw(REFERENCE_RECORD, docs[name].data)
+        problems.extend(_read_record(path, name, REFERENCE_FILE, REFERENCE_RECORD, docs, records))
     return problems
+
+
+def _read_record(
+    path: Path, name: str, schema: str, record: type, docs: dict[str, Document], records: dict[str, Any]
+) -> list[Problem]:
+    """Read one data file into `docs[name]` and, when its schema and text checks pass, `records[name]`."""
+    try:
+        docs[name] = load_yaml(path)
+    except YamlError as exc:
+        return list(exc.problems)
+    found = schema_check(docs[name], schema) + text_problems(docs[name])
+    if not found:
+        records[name] = from_raw(record, docs[name].data)
+    return found
