@@ -18,9 +18,13 @@ ACCOUNTABLE, RESPONSIBLE = "A", "R"
 AI_SPECIFIC_MARK = "★"  # after the name of an AI-specific domain, in every format
 
 
-def doc(text: str) -> dict:
-    """Field metadata: the description published in the JSON Schema."""
-    return {"doc": text}
+def doc(text: str, omit_default: bool = False) -> dict:
+    """Field metadata: the description published in the JSON Schema.
+
+    `omit_default`: outputs that dump records whole leave the field out while it has its default, so a
+    framework that does not use a general feature renders as it did before the feature existed.
+    """
+    return {"doc": text, "omit_default": True} if omit_default else {"doc": text}
 
 
 # --- framework.yaml -------------------------------------------------------
@@ -50,6 +54,10 @@ class Level:
     accountable: str | None = field(
         default=None, metadata=doc("owner answerable for the outcome when several carry it (default: the first)")
     )
+    parties: tuple[str, ...] = field(
+        default=(),
+        metadata=doc("per-party cells: the parties this value may be given to (default: any)", omit_default=True),
+    )
 
     @property
     def applicable(self) -> bool:
@@ -76,6 +84,23 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Axis:
+    name: str = field(metadata=doc("what one row or column is called, singular, as a heading"))
+    plural: str
+    term: str = field(metadata=doc("the word running text uses for one, lower case: 'domain'"))
+
+
+@dataclass(frozen=True)
+class Axes:
+    rows: Axis = Axis("Security domain", "Security domains", "domain")
+    columns: Axis = Axis("Deployment model", "Deployment models", "deployment model")
+
+
+ONE_VALUE, PER_PARTY = "one", "per-party"  # what a matrix cell holds
+CELL_VALUES = (ONE_VALUE, PER_PARTY)
+
+
+@dataclass(frozen=True)
 class FrameworkInfo:
     id: str
     title: str
@@ -92,6 +117,31 @@ class FrameworkInfo:
     shared_split: Mapping[str, tuple[str, ...]] = field(metadata=doc("party id -> its duties in a Shared cell"))
     categories: tuple[Category, ...]
     critical_marker: str = field(metadata=doc("trailing marker of a critical focus cell"))
+    axes: Axes = field(default=Axes(), metadata=doc("the names of the matrix rows and columns", omit_default=True))
+    cell_values: str = field(
+        default=ONE_VALUE,
+        metadata=doc("one: a level per cell; per-party: a level per party in each cell", omit_default=True),
+    )
+    value_parties: tuple[str, ...] = field(
+        default=(),
+        metadata=doc("per-party cells: the parties given a value, in order (default: all)", omit_default=True),
+    )
+    audience: str = field(
+        default=CUSTOMER_PARTY,
+        metadata=doc("the party adopting the policy: whose obligations are listed", omit_default=True),
+    )
+    file_prefix: str | None = field(
+        default=None, metadata=doc("start of the output file names (default: the generator's)", omit_default=True)
+    )
+
+    @property
+    def per_party(self) -> bool:
+        return self.cell_values == PER_PARTY
+
+    @property
+    def cell_parties(self) -> tuple[str, ...]:
+        """The parties a per-party cell gives a value to, in order."""
+        return self.value_parties or tuple(p.id for p in self.parties)
 
     @property
     def level_ids(self) -> tuple[str, ...]:
@@ -141,10 +191,10 @@ class DeploymentModel:
     short_name: str = field(metadata=doc("as in the matrix header"))
     category: str = field(metadata=doc("a category id"))
     description: str
-    examples: tuple[ExampleGroup, ...]
-    risk: tuple[Risk, ...]
-    key_characteristics: tuple[str, ...]
-    security_considerations: tuple[str, ...]
+    examples: tuple[ExampleGroup, ...] = ()
+    risk: tuple[Risk, ...] = ()
+    key_characteristics: tuple[str, ...] = ()
+    security_considerations: tuple[str, ...] = ()
     notes: tuple[Note, ...] = ()
     quote: Quote | None = None
 
@@ -205,7 +255,10 @@ class DomainsFile:
 @dataclass(frozen=True)
 class Grid:
     columns: tuple[str, ...]
-    rows: Mapping[str, tuple[str, ...]] = field(metadata=doc("row id -> one value per column"))
+    rows: Mapping[str, tuple[str, ...]] = field(default_factory=dict, metadata=doc("row id -> one value per column"))
+    by_party: Mapping[str, Mapping[str, tuple[str, ...]]] = field(
+        default_factory=dict, metadata=doc("per-party cells: party id -> row id -> one value per column")
+    )
 
 
 @dataclass(frozen=True)
@@ -296,6 +349,37 @@ class Crosswalk:
         return tuple(m.target.id for m in self.for_domain(domain_id) if m.target and m.relationship != NO_RELATIONSHIP)
 
 
+# --- components.yaml (optional) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class ComponentLevel:
+    id: str
+    label: str
+    short: str = field(metadata=doc("compact form for narrow tables"))
+    definition: str
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    values: Mapping[str, str] = field(metadata=doc("party id -> a level id of the components file"))
+
+
+@dataclass(frozen=True)
+class ComponentsFile:
+    """Tables of a row's components and what each of a set of parties does for each."""
+
+    title: str
+    description: str
+    parties: tuple[Party, ...] = field(metadata=doc("the table columns, in order"))
+    levels: tuple[ComponentLevel, ...] = field(metadata=doc("the values a table cell takes, in legend order"))
+    tables: Mapping[str, tuple[Component, ...]] = field(metadata=doc("row id -> its components, in order"))
+
+    def level(self, level_id: str) -> ComponentLevel:
+        return next(v for v in self.levels if v.id == level_id)
+
+
 # --- guidance.yaml --------------------------------------------------------
 
 
@@ -367,12 +451,15 @@ class Guidance:
 
 @dataclass(frozen=True)
 class Cell:
-    """One domain x model responsibility."""
+    """One domain x model responsibility: a level, or (per-party frameworks) a level per party."""
 
     domain_id: str
     model_id: str
-    level_id: str
+    level_id: str | None = field(metadata=doc("the cell's level; None where each party has its own"))
     critical: bool
+    party_levels: Mapping[str, str] = field(
+        default_factory=dict, metadata=doc("per-party cells: party id -> level id", omit_default=True)
+    )
 
     @property
     def id(self) -> str:
@@ -414,6 +501,9 @@ class Framework:
     )
     guidance: Guidance = Guidance()
     mappings: tuple[Crosswalk, ...] = field(default=(), metadata=doc("crosswalks to reference frameworks"))
+    components: ComponentsFile | None = field(
+        default=None, metadata=doc("tables of components by party", omit_default=True)
+    )
 
     def restricted_to(self, model_ids: tuple[str, ...]) -> Framework:
         """Return the framework with only the given deployment models (and their cells)."""
@@ -449,10 +539,35 @@ class Framework:
     def cell(self, domain_id: str, model_id: str) -> Cell:
         return self._cells_by_id[f"{domain_id}.{model_id}"]
 
-    def cell_label(self, cell: Cell, gap: str = "", short: bool = False) -> str:
-        """Return a cell's level as the matrix writes it (`short`: its compact form) with the critical marker."""
-        level = self.level(cell.level_id)
-        return self.info.mark_critical(level.short if short else level.label, cell.critical, gap)
+    def party(self, party_id: str) -> Party:
+        return self._parties_by_id[party_id]
+
+    def values(self, cell: Cell) -> tuple[tuple[Party | None, Level], ...]:
+        """Return a cell's levels: one with no party, or one per party in the framework's party order."""
+        if cell.level_id is not None:
+            return ((None, self.level(cell.level_id)),)
+        return tuple((self.party(p), self.level(cell.party_levels[p])) for p in self.info.cell_parties)
+
+    def level_for(self, cell: Cell, party: str) -> Level:
+        """Return the level a party holds in a cell: the cell's level, or the party's own in a per-party cell."""
+        return self.level(cell.level_id if cell.level_id is not None else cell.party_levels[party])
+
+    def owners(self, cell: Cell) -> tuple[str, ...]:
+        """Return the parties that carry a cell: its level's owners, or each party whose own level it owns."""
+        if cell.level_id is not None:
+            return self.level(cell.level_id).owners
+        return tuple(p.id for p, level in self.values(cell) if p is not None and p.id in level.owners)
+
+    def cell_label(self, cell: Cell, gap: str = "", short: bool = False, between: str = "; ") -> str:
+        """Return a cell's level as the matrix writes it (`short`: its compact form) with the critical marker.
+
+        A per-party cell names each party before its level, `between` them.
+        """
+        texts = [
+            (f"{party.name}: " if party else "") + (level.short if short else level.label)
+            for party, level in self.values(cell)
+        ]
+        return self.info.mark_critical(between.join(texts), cell.critical, gap)
 
     # Lookups by id, each built on first use (a cached_property may be set on a frozen record).
     @cached_property
@@ -466,6 +581,10 @@ class Framework:
     @cached_property
     def _levels_by_id(self) -> dict[str, Level]:
         return {v.id: v for v in self.info.levels}
+
+    @cached_property
+    def _parties_by_id(self) -> dict[str, Party]:
+        return {p.id: p for p in self.info.parties}
 
     @cached_property
     def _cells_by_id(self) -> dict[str, Cell]:

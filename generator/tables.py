@@ -6,31 +6,45 @@ Their columns are an interface: the workbook, the CSV and customers' registers r
 from __future__ import annotations
 
 from generator import model
-from generator.model import CUSTOMER_PARTY, PROVIDER_PARTY
 
-# The customer's kinds of duty, heaviest first: what it does in a cell follows from who owns the level.
+# The audience's kinds of duty, heaviest first: what the party adopting the policy does in a cell follows
+# from who carries the cell.
 OPERATE, SHARE, ASSURE, NOT_APPLICABLE = "operate", "share", "assure", "not-applicable"
 DUTIES = (OPERATE, SHARE, ASSURE, NOT_APPLICABLE)
 
 
-def duty(level: model.Level) -> str:
-    """Return the customer's kind of duty for a responsibility level, from the level's owners."""
-    if not level.owners:
+def duty(owners: tuple[str, ...], audience: str) -> str:
+    """Return the audience's kind of duty where `owners` carry the work."""
+    if not owners:
         return NOT_APPLICABLE
-    if CUSTOMER_PARTY not in level.owners:
+    if audience not in owners:
         return ASSURE
-    return OPERATE if len(level.owners) == 1 else SHARE
+    return OPERATE if len(owners) == 1 else SHARE
+
+
+def cell_duty(fw: model.Framework, cell: model.Cell) -> str:
+    """Return the audience's kind of duty in one cell."""
+    return duty(fw.owners(cell), fw.info.audience)
+
+
+def names(fw: model.Framework, party_ids: tuple[str, ...]) -> str:
+    """Name parties in running text: "the provider", "the host and the vendor"."""
+    named = [f"the {fw.party(p).name.lower()}" for p in party_ids]
+    return " and ".join(named) if len(named) < 3 else ", ".join(named[:-1]) + " and " + named[-1]
 
 
 def customer_duty(fw: model.Framework, cell: model.Cell) -> str:
-    """Say what the customer does for one cell, from its kind of duty and the domain's note on that level."""
-    domain, level = fw.domain(cell.domain_id), fw.level(cell.level_id)
+    """Say what the audience does for one cell, from its kind of duty and the domain's note on its level."""
+    domain, level = fw.domain(cell.domain_id), fw.level_for(cell, fw.info.audience)
+    axes = fw.info.axes
     note = domain.level_notes.get(level.id, "")
-    kind = duty(level)
+    kind = cell_duty(fw, cell)
     if kind == NOT_APPLICABLE:
-        return note or "Nothing: this domain does not apply to this deployment model."
+        return note or f"Nothing: this {axes.rows.term} does not apply to this {axes.columns.term}."
     if kind == ASSURE and note:
-        return f"Obtain assurance that the provider meets this domain. {note}"
+        others = fw.owners(cell)
+        verb = "meets" if len(others) == 1 else "meet"
+        return f"Obtain assurance that {names(fw, others)} {verb} this {axes.rows.term}. {note}"
     return note or level.definition
 
 
@@ -56,8 +70,8 @@ def obligation_rows(fw: model.Framework) -> list[dict]:
     raci = {row.domain_id: row for row in fw.raci}
     rows = []
     for cell in fw.cells:
-        level = fw.level(cell.level_id)
-        if CUSTOMER_PARTY not in level.owners:
+        level = fw.level_for(cell, fw.info.audience)
+        if fw.info.audience not in fw.owners(cell):
             continue
         dm, domain, row = fw.model(cell.model_id), fw.domain(cell.domain_id), raci[cell.domain_id]
         responsible = [roles[r] for r in row.responsible]
@@ -80,19 +94,21 @@ def obligation_rows(fw: model.Framework) -> list[dict]:
     return rows
 
 
-def provider_duty(fw: model.Framework, cell: model.Cell) -> str:
-    """Say what the provider does for one cell, from the level's owners and the domain's provider aspects."""
-    domain, level = fw.domain(cell.domain_id), fw.level(cell.level_id)
-    if not level.applicable:
+def provider_duty(fw: model.Framework, cell: model.Cell, party: str = model.PROVIDER_PARTY) -> str:
+    """Say what a party other than the audience (default: the provider) does for one cell."""
+    domain, level = fw.domain(cell.domain_id), fw.level_for(cell, party)
+    owners, axes = fw.owners(cell), fw.info.axes
+    if not owners:
         return "Not applicable."
-    if PROVIDER_PARTY not in level.owners:
-        return "Nothing beyond any tools it supplies: the customer owns this domain in this deployment model."
-    if level.owners == (PROVIDER_PARTY,):
+    if party not in owners:
+        carriers = f"{names(fw, owners)} {'owns' if len(owners) == 1 else 'own'}"
+        return f"Nothing beyond any tools it supplies: {carriers} this {axes.rows.term} in this {axes.columns.term}."
+    if owners == (party,):
         return domain.level_notes.get(level.id) or level.definition
     parts = []
-    if domain.provider_aspects:
+    if domain.provider_aspects and party == model.PROVIDER_PARTY:
         parts.append(f"Its share in this domain: {'; '.join(domain.provider_aspects)}.")
-    generic = fw.info.shared_split.get(PROVIDER_PARTY, ())
+    generic = fw.info.shared_split.get(party, ())
     if generic:
         parts.append(f"As in every shared cell: {'; '.join(generic)}.")
     return " ".join(parts) or level.definition

@@ -18,7 +18,7 @@ from generator.tables import customer_duty, mapping_column, obligation_rows
 def plain(value: Any) -> Any:
     """Turn records, tuples and mapping proxies into JSON-ready dicts and lists."""
     if dataclasses.is_dataclass(value):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value) if not _omitted(value, f)}
     if isinstance(value, (dict, types.MappingProxyType)):
         return {k: plain(v) for k, v in value.items()}
     if isinstance(value, (tuple, list)):
@@ -26,15 +26,24 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _omitted(record: Any, f: dataclasses.Field) -> bool:
+    """Whether a field marked omit_default (a general feature the framework does not use) is at its default."""
+    if not f.metadata.get("omit_default"):
+        return False
+    default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+    return getattr(record, f.name) == default
+
+
 def cell_view(fw: model.Framework, cell: model.Cell) -> dict:
     """Return one cell with its level, model, domain and duties spelt out."""
-    level, domain, dm = fw.level(cell.level_id), fw.domain(cell.domain_id), fw.model(cell.model_id)
+    domain, dm = fw.domain(cell.domain_id), fw.model(cell.model_id)
     return {
         "id": cell.id,
         "domain_id": domain.id,
         "model_id": dm.id,
-        "level": level_view(level),
-        "label": fw.cell_label(cell, gap=" "),  # the level label and, when critical, the marker
+        "level": level_view(fw.level(cell.level_id)) if cell.level_id is not None else None,  # None: per party
+        "values": [{"party": plain(p), "level": level_view(v)} for p, v in fw.values(cell)],  # party None: one value
+        "label": fw.cell_label(cell, gap=" "),  # the level label(s) and, when critical, the marker
         "critical": cell.critical,
         "customer_duty": customer_duty(fw, cell),
         "example": domain.examples.get(dm.id, ""),
@@ -92,6 +101,11 @@ def template_context(fw: model.Framework, branding: Branding | None = None, when
     ]
     return {
         "framework": plain(fw.info),
+        "axes": plain(fw.info.axes),
+        "parties": [plain(p) for p in fw.info.parties],
+        "audience": plain(fw.party(fw.info.audience)),
+        "per_party": fw.info.per_party,
+        "components": plain(fw.components),
         "levels": [level_view(v) for v in fw.info.levels],
         "models": models,
         "models_by_id": {m["id"]: m for m in models},

@@ -46,3 +46,28 @@ def png_logo(width: int, height: int):
     out = io.BytesIO()
     Image.new("RGB", (width, height), "navy").save(out, format="PNG")
     return Logo(svg=None, raster=out.getvalue(), raster_type="image/png", width=width, height=height)
+
+
+TRI = "tri-party-demo"  # the test-only framework: 3 layers x 2 operating models, three parties, a level per party
+
+
+@pytest.fixture(scope="session")
+def tri_data(tmp_path_factory) -> Path:
+    """A data folder holding the default framework and the test-only framework tri-party-demo."""
+    target = tmp_path_factory.mktemp("tri") / "data"
+    shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns("schema"))
+    shutil.copytree(FIXTURES / "frameworks" / TRI, target / "frameworks" / TRI)
+    return target
+
+
+@pytest.fixture(scope="session")
+def tri_framework(tri_data):
+    return load_framework(tri_data, framework=TRI)
+
+
+@pytest.fixture(scope="session")
+def tri_build(tmp_path_factory, tri_framework) -> Path:
+    """Every format of the test-only framework, built once and shared by readers."""
+    out = tmp_path_factory.mktemp("tri-build")
+    build(make_edition(tri_framework), out)
+    return out

@@ -11,7 +11,7 @@ from generator.source.load import DATA_DIR, available_versions, load_framework
 from generator.source.yaml_reader import load_yaml
 from tests.test_validation import edit, line_of, only_problem, problems
 
-V = "frameworks/1.1.0"
+V = "frameworks/ai-security-shared-responsibility/1.1.0"
 FRAMEWORKS = ("nist-ai-rmf", "iso-iec-42001", "eu-ai-act", "owasp-llm-top-10", "mitre-atlas")
 
 

@@ -66,7 +66,7 @@ def test_unchanged_rebuild_renders_nothing_and_leaves_every_byte(tmp_path, frame
 
 def test_a_data_edit_re_renders_every_format(tmp_path, data_copy, rendered):
     quiet_build(load_framework(data_copy), tmp_path, QUICK)
-    domains = data_copy / "frameworks" / "1.1.0" / "domains.yaml"
+    domains = data_copy / "frameworks" / "ai-security-shared-responsibility" / "1.1.0" / "domains.yaml"
     domains.write_text(domains.read_text().replace("Input validation and sanitization", "Input validation"))
     rendered.clear()
     quiet_build(load_framework(data_copy), tmp_path, QUICK)

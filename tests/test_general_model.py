@@ -9,7 +9,7 @@ from generator.edition import Edition
 from generator.pipeline import build
 from generator.source.load import load_framework
 
-V = "frameworks/1.1.0"
+V = "frameworks/ai-security-shared-responsibility/1.1.0"
 NINTH = """
   - id: robotics-ai
     number: 9

@@ -60,7 +60,7 @@ def test_hostile_yaml_is_refused_while_parsing(tmp_path, case):
 
 @pytest.mark.parametrize("case", ["python tag", "str tag", "local tag"])
 def test_tags_are_refused_in_framework_data(data_copy, case):
-    path = data_copy / "frameworks" / "1.1.0" / "framework.yaml"
+    path = data_copy / "frameworks" / "ai-security-shared-responsibility" / "1.1.0" / "framework.yaml"
     text = path.read_text()
     path.write_text(text.replace("name: ", "name: " + YAML_CASES[case][0].split(": ", 1)[1].split(" ")[0] + " ", 1))
     with pytest.raises(InputError, match=r"framework\.yaml:.*tag .* is not allowed"):
@@ -174,7 +174,7 @@ def test_values_that_would_break_an_output_are_refused_at_load_time(tmp_path, fr
 
 
 def test_data_name_with_a_trailing_newline_is_refused(data_copy):
-    path = data_copy / "roles.yaml"
+    path = data_copy / "frameworks" / "ai-security-shared-responsibility" / "roles.yaml"
     text = path.read_text()
     path.write_text(text.replace("name: ", 'name: "x\\n"  # ', 1))
     with pytest.raises(InputError, match=r"roles.yaml:\d+: .*name: contains control characters"):

@@ -12,10 +12,11 @@ import pytest
 
 from generator import __version__, cli
 from generator.cli import USES, main
+from generator.source.load import available_versions
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "northwind-analytics"
-FRAMEWORKS = sorted(p.name for p in (ROOT / "data" / "frameworks").iterdir() if p.is_dir())
+FRAMEWORKS = available_versions(ROOT / "data")
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

@@ -306,7 +306,8 @@ def test_a_standby_child_without_a_job_is_stopped_and_reaped(tmp_path, standbys,
 
 
 def test_a_load_error_stops_the_standby_child(tmp_path, data_copy, standbys, no_leftover_children, capsys):
-    (data_copy / "roles.yaml").write_text("roles: [\n", encoding="utf-8")
+    roles = data_copy / "frameworks" / "ai-security-shared-responsibility" / "roles.yaml"
+    roles.write_text("roles: [\n", encoding="utf-8")
     assert main(["--data", str(data_copy), "build", "--out", str(tmp_path / "out"), "--jobs", "2"]) == 1
     assert "roles.yaml" in capsys.readouterr().err
     assert len(standbys) == 1 and not (tmp_path / "out").exists()

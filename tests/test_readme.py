@@ -25,6 +25,7 @@ from pathlib import Path
 import pypdf
 
 from generator import __version__
+from generator.source.load import available_versions
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Using the generator"
@@ -81,7 +82,7 @@ class Walk:
 
     def __init__(self, repo: Path) -> None:
         self.repo = repo
-        self.frameworks = sorted(p.name for p in (repo / "data" / "frameworks").iterdir() if p.is_dir())
+        self.frameworks = available_versions(repo / "data")
         self.schemas = {p.name: p.read_bytes() for p in (repo / "data" / "schema").iterdir()}
 
     # --- what a command claims, checked on disk ---

@@ -10,7 +10,8 @@ from generator.cli import main
 from generator.problems import InputError
 from generator.source.load import load_framework
 
-V = "frameworks/1.1.0"
+FW = "frameworks/ai-security-shared-responsibility"
+V = f"{FW}/1.1.0"
 
 
 def edit(data: Path, relative: str, old: str, new: str, count: int = 1) -> None:
@@ -93,11 +94,11 @@ def test_critical_marker_on_not_applicable(data_copy):
 
 
 def test_two_accountable_roles(data_copy):
-    text = (data_copy / "roles.yaml").read_text()
+    text = (data_copy / FW / "roles.yaml").read_text()
     row = next(line for line in text.splitlines() if line.strip().startswith("model-security:"))
     broken = row.replace("C", "A", 1)
-    edit(data_copy, "roles.yaml", row, broken)
-    line = line_of(data_copy, "roles.yaml", broken)
+    edit(data_copy, f"{FW}/roles.yaml", row, broken)
+    line = line_of(data_copy, f"{FW}/roles.yaml", broken)
     message = only_problem(data_copy)
     assert (
         f"roles.yaml:{line}: raci.rows.model-security: expected exactly one A (accountable role), found 2: " in message
@@ -105,16 +106,16 @@ def test_two_accountable_roles(data_copy):
 
 
 def test_no_accountable_role(data_copy):
-    text = (data_copy / "roles.yaml").read_text()
+    text = (data_copy / FW / "roles.yaml").read_text()
     row = next(line for line in text.splitlines() if line.strip().startswith("model-security:"))
-    edit(data_copy, "roles.yaml", row, row.replace("A", "C"))
+    edit(data_copy, f"{FW}/roles.yaml", row, row.replace("A", "C"))
     assert "raci.rows.model-security: expected exactly one A (accountable role), found none" in only_problem(data_copy)
 
 
 def test_wrong_raci_letter(data_copy):
-    text = (data_copy / "roles.yaml").read_text()
+    text = (data_copy / FW / "roles.yaml").read_text()
     row = next(line for line in text.splitlines() if line.strip().startswith("network-security:"))
-    edit(data_copy, "roles.yaml", row, row.replace("I", "X", 1))
+    edit(data_copy, f"{FW}/roles.yaml", row, row.replace("I", "X", 1))
     assert "found 'X', expected one of R, A, C, I" in only_problem(data_copy)
 
 
@@ -198,7 +199,7 @@ def test_all_problems_reported_in_one_run(data_copy):
         "[Shared,   Shared,   Shared,   Customer",
         "[Shard,    Shared,   Shared,   Customer",
     )
-    edit(data_copy, "roles.yaml", "[C,", "[A,")
+    edit(data_copy, f"{FW}/roles.yaml", "[C,", "[A,")
     assert len(problems(data_copy)) >= 3
 
 
@@ -218,16 +219,17 @@ def test_unknown_version(capsys):
     assert "version 9.9 not found; expected one of 1.0.0, 1.1.0" in capsys.readouterr().err
 
 
-def test_parties_the_duty_texts_need(data_copy):
+def test_the_audience_party_must_be_a_party(data_copy):
+    # `audience` (default: customer) names whose obligations the formats list.
     edit(data_copy, f"{V}/framework.yaml", "  - id: customer\n", "  - id: client\n")
     found = problems(data_copy)
-    assert any("framework.yaml" in p and "parties: no party 'customer'" in p for p in found)
+    assert any("framework.yaml" in p and "audience: unknown party 'customer'; expected one of" in p for p in found)
 
 
 def test_validate_checks_every_version_and_reports_all_their_problems_at_once(data_copy, capsys):
-    edit(data_copy, "frameworks/1.0.0/matrix.yaml", "[Provider, Shared,   Customer", "[Provder,  Shared,   Customer")
+    edit(data_copy, f"{FW}/1.0.0/matrix.yaml", "[Provider, Shared,   Customer", "[Provder,  Shared,   Customer")
     edit(data_copy, f"{V}/matrix.yaml", "[Provider, Shared,   Customer", "[Providr,  Shared,   Customer")
-    edit(data_copy, "roles.yaml", "[C,", "[A,")
+    edit(data_copy, f"{FW}/roles.yaml", "[C,", "[A,")
     assert main(["--data", str(data_copy), "validate"]) == 1
     err = capsys.readouterr().err
     lines = err.splitlines()[1:]
@@ -238,7 +240,7 @@ def test_validate_checks_every_version_and_reports_all_their_problems_at_once(da
 
 
 def test_validate_of_one_version_ignores_the_others(data_copy, capsys):
-    edit(data_copy, "frameworks/1.0.0/matrix.yaml", "[Provider, Shared,   Customer", "[Provder,  Shared,   Customer")
+    edit(data_copy, f"{FW}/1.0.0/matrix.yaml", "[Provider, Shared,   Customer", "[Provder,  Shared,   Customer")
     assert main(["--data", str(data_copy), "--framework-version", "1.1.0", "validate"]) == 0
     assert main(["--data", str(data_copy), "validate"]) == 1
     assert "1.0.0/matrix.yaml" in capsys.readouterr().err

@@ -10,8 +10,6 @@ from generator import model
 from generator.problems import Problem
 from generator.source.yaml_reader import Document, KeyPath
 
-REQUIRED_PARTIES = (model.PROVIDER_PARTY, model.CUSTOMER_PARTY)
-
 
 def join(records: dict[str, Any], docs: dict[str, Document]) -> tuple[model.Framework | None, list[Problem]]:
     """Cross-check schema-valid records and join them; return the framework or the problems."""
@@ -50,6 +48,8 @@ class _Checker:
             self.check_guidance()
         if "mappings.yaml" in self.records:
             self.check_mappings()
+        if "components.yaml" in self.records:
+            self.check_components()
 
     # --- per file ---------------------------------------------------------
 
@@ -59,12 +59,16 @@ class _Checker:
             self.unique(f, (key,), [x.id for x in getattr(info, key)], "id")
         self.unique(f, ("levels",), [v.label for v in info.levels], "label")
         party_ids = [p.id for p in info.parties]
-        for required in REQUIRED_PARTIES:
-            if required not in party_ids:
-                self.report(f, ("parties",), f"no party {required!r}; the duty texts need parties {REQUIRED_PARTIES}")
+        self.known(f, ("audience",), info.audience, party_ids, "party")
+        self.known(f, ("cell_values",), info.cell_values, model.CELL_VALUES, "kind of cell")
+        self.unique(f, ("value_parties",), info.value_parties, "party")
+        for i, party in enumerate(info.value_parties):
+            self.known(f, ("value_parties", i), party, party_ids, "party")
         for i, level in enumerate(info.levels):
             for j, owner in enumerate(level.owners):
                 self.known(f, ("levels", i, "owners", j), owner, party_ids, "party")
+            for j, party in enumerate(level.parties):
+                self.known(f, ("levels", i, "parties", j), party, party_ids, "party")
             if level.accountable is not None:
                 self.known(f, ("levels", i, "accountable"), level.accountable, level.owners, "owner")
         for party in info.shared_split:
@@ -92,28 +96,89 @@ class _Checker:
 
     def check_matrix(self) -> None:
         f, grid = "matrix.yaml", self.matrix
-        self.check_grid(f, (), grid.columns, grid.rows, self.model_ids, "model", self.domain_ids, "domain")
+        if not self.info.per_party:
+            if grid.by_party:
+                self.report(f, ("by_party",), "found by_party in a framework of one level per cell; use rows")
+            self.check_grid(f, (), grid.columns, grid.rows, self.model_ids, "model", self.domain_ids, "domain")
+            for domain_id, model_id, i, text in self.grid_cells(grid.rows):
+                parsed = self.parse_level(("rows", domain_id, i), text, model_id)
+                if parsed:
+                    self.cells.append(model.Cell(domain_id, model_id, parsed[0].id, parsed[1]))
+            return
+        if grid.rows:
+            self.report(f, ("rows",), "found rows in a framework of a level per party; use by_party: {party: rows}")
+        parties = self.info.cell_parties
+        if self.info.audience not in parties:
+            self.report(
+                "framework.yaml", ("value_parties",), f"the audience {self.info.audience} needs a value; add it"
+            )
+        for party in grid.by_party:
+            self.known(f, ("by_party", party), party, parties, "party")
+        found: dict[tuple[str, str], dict[str, tuple[model.Level, bool]]] = {}
+        for party in parties:
+            rows = grid.by_party.get(party)
+            if rows is None:
+                self.report(f, ("by_party",), f"party {party} has no grid; add `{party}: {{<row id>: [...]}}`")
+                continue
+            at = ("by_party", party)
+            self.check_grid(f, at, grid.columns, rows, self.model_ids, "model", self.domain_ids, "domain")
+            for domain_id, model_id, i, text in self.grid_cells(rows):
+                parsed = self.parse_level((*at, domain_id, i), text, model_id)
+                if parsed and parsed[0].parties and party not in parsed[0].parties:
+                    allowed = ", ".join(parsed[0].parties)
+                    self.report(f, (*at, domain_id, i), f"{parsed[0].label!r} is given only to {allowed}, not {party}")
+                elif parsed:
+                    found.setdefault((domain_id, model_id), {})[party] = parsed
+        for (domain_id, model_id), by_party in found.items():
+            if len(by_party) == len(parties):
+                levels = {p: level.id for p, (level, _) in by_party.items()}
+                critical = any(c for _, c in by_party.values())
+                self.cells.append(model.Cell(domain_id, model_id, None, critical, levels))
+
+    def grid_cells(self, rows: Any) -> Iterable[tuple[str, str, int, str]]:
+        """Yield (row id, column id, index, text) of every complete row in the framework's row order."""
+        columns = self.matrix.columns
+        for domain_id in self.domain_ids:
+            row = rows.get(domain_id)
+            if row is not None and len(row) == len(columns):
+                for i, (model_id, text) in enumerate(zip(columns, row, strict=True)):
+                    yield domain_id, model_id, i, text
+
+    def parse_level(self, key: KeyPath, text: str, model_id: str) -> tuple[model.Level, bool] | None:
+        """Return a matrix text's level and whether it carries the critical marker; report what is wrong."""
         marker = self.info.critical_marker
         by_label = {v.label: v for v in self.info.levels}
-        labels = ", ".join(by_label)
-        for domain_id in self.domain_ids:
-            row = grid.rows.get(domain_id)
-            if row is None or len(row) != len(grid.columns):
-                continue
-            for i, (model_id, text) in enumerate(zip(grid.columns, row, strict=True)):
-                key = ("rows", domain_id, i)
-                critical = text.endswith(marker)
-                label = text[: -len(marker)].rstrip() if critical else text
-                level = by_label.get(label)
-                if level is None:
-                    hint = f"; add {marker} to mark a critical focus area"
-                    self.report(f, key, f"found level {text!r} for {model_id}, expected one of {labels}{hint}")
-                elif critical and not level.applicable:
-                    self.report(
-                        f, key, f"{text!r}: a {level.label} cell cannot be a critical focus area; remove {marker}"
-                    )
-                else:
-                    self.cells.append(model.Cell(domain_id, model_id, level.id, critical))
+        critical = text.endswith(marker)
+        label = text[: -len(marker)].rstrip() if critical else text
+        level = by_label.get(label)
+        if level is None:
+            hint = f"; add {marker} to mark a critical focus area"
+            self.report(
+                "matrix.yaml", key, f"found level {text!r} for {model_id}, expected one of {', '.join(by_label)}{hint}"
+            )
+            return None
+        if critical and not level.applicable:
+            self.report(
+                "matrix.yaml", key, f"{text!r}: a {level.label} cell cannot be a critical focus area; remove {marker}"
+            )
+            return None
+        return level, critical
+
+    def check_components(self) -> None:
+        f, comp = "components.yaml", self.records["components.yaml"]
+        party_ids, level_ids = [p.id for p in comp.parties], [v.id for v in comp.levels]
+        self.unique(f, ("parties",), party_ids, "id")
+        self.unique(f, ("levels",), level_ids, "id")
+        for row_id, components in comp.tables.items():
+            self.known(f, ("tables", row_id), row_id, self.domain_ids, "row id")
+            self.unique(f, ("tables", row_id), [c.name for c in components], "component name")
+            for i, component in enumerate(components):
+                for party, level_id in component.values.items():
+                    self.known(f, ("tables", row_id, i, "values", party), party, party_ids, "party")
+                    self.known(f, ("tables", row_id, i, "values", party), level_id, level_ids, "level id")
+                for party in party_ids:
+                    if party not in component.values:
+                        self.report(f, ("tables", row_id, i, "values"), f"no value for party {party}; add one")
 
     def check_roles(self) -> None:
         f, raci = "roles.yaml", self.roles.raci
@@ -257,4 +322,5 @@ class _Checker:
             framework_model_count=len(self.models),
             guidance=self.guidance,
             mappings=self.crosswalks(),
+            components=self.records.get("components.yaml"),
         )

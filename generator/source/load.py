@@ -14,9 +14,13 @@ from generator.source.schema import FILE_RECORDS, REFERENCE_FILE, REFERENCE_RECO
 from generator.source.yaml_reader import Document, YamlError, load_yaml
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-OPTIONAL_FILES = ("guidance.yaml", "mappings.yaml")
+OPTIONAL_FILES = ("guidance.yaml", "mappings.yaml", "components.yaml")
 NAME_KEYS = ("name", "short_name")  # keys whose text becomes a heading, header or label
 _VERSION = re.compile(r"^\d+(\.\d+)*$")
+SLUG_NAME = re.compile(SLUG)
+
+
+DEFAULT_FRAMEWORK = "ai-security-shared-responsibility"  # the framework used when none is named
 
 
 @dataclass(frozen=True)
@@ -27,47 +31,56 @@ class Sources:
     roles_file: Path
 
 
-def available_versions(data_dir: Path = DATA_DIR) -> list[str]:
-    """Return the framework versions in `data_dir`, oldest first."""
+def available_frameworks(data_dir: Path = DATA_DIR) -> list[str]:
+    """Return the framework ids in `data_dir` (folders of frameworks/), the default first, then by name."""
     root = data_dir / "frameworks"
+    names = sorted(p.name for p in root.iterdir() if p.is_dir() and SLUG_NAME.match(p.name)) if root.is_dir() else []
+    return sorted(names, key=lambda n: n != DEFAULT_FRAMEWORK)
+
+
+def available_versions(data_dir: Path = DATA_DIR, framework: str | None = None) -> list[str]:
+    """Return a framework's versions in `data_dir` (default: the default framework's), oldest first."""
+    root = data_dir / "frameworks" / (framework or DEFAULT_FRAMEWORK)
     names = [p.name for p in root.iterdir() if p.is_dir() and _VERSION.match(p.name)] if root.is_dir() else []
     return sorted(names, key=lambda v: tuple(int(x) for x in v.split(".")))
 
 
-def previous_version(version: str, data_dir: Path = DATA_DIR) -> str | None:
-    """Return the version published before `version` in `data_dir`, if any."""
-    versions = available_versions(data_dir)
+def previous_version(version: str, data_dir: Path = DATA_DIR, framework: str | None = None) -> str | None:
+    """Return the version of a framework published before `version` in `data_dir`, if any."""
+    versions = available_versions(data_dir, framework)
     older = versions[: versions.index(version)] if version in versions else []
     return older[-1] if older else None
 
 
 def load_previous(framework: model.Framework, data_dir: Path = DATA_DIR) -> model.Framework | None:
     """Load the version published before `framework`'s in `data_dir`; None for the first version."""
-    before = previous_version(framework.info.version, data_dir)
-    return load_framework(data_dir, before) if before else None
+    before = previous_version(framework.info.version, data_dir, framework.info.id)
+    return load_framework(data_dir, before, framework.info.id) if before else None
 
 
-def sources(data_dir: Path = DATA_DIR, version: str | None = None) -> Sources:
-    """Locate the files of a version (the newest when none is given)."""
-    versions = available_versions(data_dir)
-    if not versions:
+def sources(data_dir: Path = DATA_DIR, version: str | None = None, framework: str | None = None) -> Sources:
+    """Locate the files of a framework's version (the newest when none is given)."""
+    framework = framework or DEFAULT_FRAMEWORK
+    root = data_dir / "frameworks" / framework
+    if not root.is_dir():
+        known = ", ".join(available_frameworks(data_dir)) or "none"
         raise InputError(
-            [Problem(data_dir / "frameworks", None, "", "no framework version folders; add one such as 1.1.0/")]
+            [Problem(data_dir / "frameworks", None, "", f"framework {framework!r} not found; known: {known}")]
         )
+    versions = available_versions(data_dir, framework)
+    if not versions:
+        raise InputError([Problem(root, None, "", "no framework version folders; add one such as 1.0.0/")])
     if version is None:
         version = versions[-1]
     elif version not in versions:
         raise InputError(
             [
                 Problem(
-                    data_dir / "frameworks",
-                    None,
-                    "",
-                    f"version {version} not found; expected one of {', '.join(versions)}",
+                    root, None, "", f"version {version} of {framework} not found; expected one of {', '.join(versions)}"
                 )
             ]
         )
-    return Sources(data_dir / "frameworks" / version, data_dir / "roles.yaml")
+    return Sources(root / version, root / "roles.yaml")
 
 
 def text_problems(doc: Document) -> list[Problem]:
@@ -91,9 +104,11 @@ def text_problems(doc: Document) -> list[Problem]:
     return problems
 
 
-def load_framework(data_dir: Path = DATA_DIR, version: str | None = None) -> model.Framework:
-    """Load and check one framework version; raise InputError listing every problem."""
-    src = sources(data_dir, version)
+def load_framework(
+    data_dir: Path = DATA_DIR, version: str | None = None, framework: str | None = None
+) -> model.Framework:
+    """Load and check one version of a framework (default: the default one); raise InputError listing every problem."""
+    src = sources(data_dir, version, framework)
     problems: list[Problem] = []
     paths = {name: src.version_dir / name for name in FILE_RECORDS if name != "roles.yaml"}
     paths["roles.yaml"] = src.roles_file
@@ -107,10 +122,14 @@ def load_framework(data_dir: Path = DATA_DIR, version: str | None = None) -> mod
         problems.extend(_load_references(data_dir, records, docs))
     if problems or len(records) < len(docs):
         raise InputError(problems)
-    framework, cross_problems = assemble.join(records, docs)
-    if cross_problems or framework is None:
+    joined, cross_problems = assemble.join(records, docs)
+    if cross_problems or joined is None:
         raise InputError(cross_problems)
-    return framework
+    folder = src.version_dir.parent.name
+    if joined.info.id != folder:
+        message = f"id {joined.info.id!r} differs from its folder frameworks/{folder}/; make them the same"
+        raise InputError([docs["framework.yaml"].problem(("id",), message)])
+    return joined
 
 
 def _load_references(data_dir: Path, records: dict[str, Any], docs: dict[str, Document]) -> list[Problem]:

@@ -43,6 +43,7 @@ FILE_RECORDS: dict[str, type] = {
     "guidance.yaml": model.Guidance,
     "roles.yaml": model.RolesFile,
     "mappings.yaml": model.MappingsFile,
+    "components.yaml": model.ComponentsFile,
 }
 # A reference framework's ids (data/references/<id>.yaml): one schema for every such file.
 REFERENCE_FILE = "reference.yaml"

@@ -135,7 +135,8 @@ def statements(fw: Framework, domain: Domain) -> tuple[Statement, ...]:
     cells = fw.cells_for_domain(domain.id)
     level_order = fw.info.level_ids
     level_ids = sorted(
-        {c.level_id for c in cells}, key=lambda i: (DUTIES.index(duty(fw.level(i))), level_order.index(i))
+        {c.level_id for c in cells},
+        key=lambda i: (DUTIES.index(duty(fw.level(i).owners, fw.info.audience)), level_order.index(i)),
     )
     result = []
     for n, level_id in enumerate(level_ids, 1):
@@ -147,12 +148,12 @@ def statements(fw: Framework, domain: Domain) -> tuple[Statement, ...]:
                 number=f"{domain.number}.{n}",
                 domain_id=domain.id,
                 level_id=level_id,
-                duty=duty(level),
+                duty=duty(level.owners, fw.info.audience),
                 level_label=level.label,
                 model_ids=tuple(m.id for m in models),
                 model_names=tuple(m.short_name for m in models),
                 note=domain.level_notes.get(level.id) or level.definition,
-                **_parts(fw, domain, duty(level)),
+                **_parts(fw, domain, duty(level.owners, fw.info.audience)),
                 critical=tuple(_critical(domain, fw.model(c.model_id)) for c in group if c.critical),
             )
         )

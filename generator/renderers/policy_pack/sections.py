@@ -53,7 +53,7 @@ def _table(
     elif name == "approval":
         approval(w, header, control)
     elif name == "responsibility-levels":
-        rows = [[v.label, v.definition, table.duty(tables.duty(v))] for v in fw.info.levels]
+        rows = [[v.label, v.definition, table.duty(tables.duty(v.owners, fw.info.audience))] for v in fw.info.levels]
         w.table(header, rows, [2.4, 7.2, 7.0])
     elif name == "roles":
         w.table(header, [[r.name, r.description] for r in fw.roles], [4.6, 12.0])
@@ -170,7 +170,7 @@ def annex(
     for policy in policies:
         cell = fw.cell(policy.domain.id, dm.id)
         statement = next(s for s in policy.statements if dm.id in s.model_ids)
-        duty = table.duty(tables.duty(fw.level(cell.level_id)))
+        duty = table.duty(tables.cell_duty(fw, cell))
         level = level_cell(fw.cell_label(cell), palette[cell.level_id])
         rows.append([domain_heading(policy.domain), level, duty, statement.number, policy.accountable.name])
     w.table(list(table.headers), rows, [4.8, 2.2, 3.8, 2.4, 3.4])
