@@ -14,9 +14,10 @@ from typing import NoReturn
 from generator import __version__, editions, terminal
 from generator.changes import compare, to_markdown
 from generator.edition import make_edition
+from generator.model import DEFAULT_FRAMEWORK
 from generator.org.branding import POSTER_SIZES, Branding
 from generator.org.import_raci import import_raci
-from generator.org.profile import PROFILE_FILE, profile_search_path
+from generator.org.profile import PROFILE_FILE, profile_search_path, tailored_framework
 from generator.org.scaffold import ScaffoldError, init_org
 from generator.org.template_catalogue import CatalogueError, catalogue
 from generator.pipeline import MANIFEST, BuildError, build, poster_standby
@@ -24,7 +25,14 @@ from generator.problems import InputError, Problem
 from generator.release import CHECKSUMS, Release, make_release
 from generator.renderers import by_name
 from generator.search_path import TEMPLATES_DIR
-from generator.source.load import DATA_DIR, available_versions, load_framework, load_previous, previous_version
+from generator.source.load import (
+    DATA_DIR,
+    available_frameworks,
+    available_versions,
+    load_framework,
+    load_previous,
+    previous_version,
+)
 from generator.source.schema import all_schemas
 from generator.trust import Refused, real_dir, write_output
 from generator.verify import VerifyError, verify
@@ -33,12 +41,12 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DISTRIBUTION = "ai-srm-generator"  # the package's name in pyproject.toml; its command is `ai-srm`
 # The global options each command uses; giving one to a command that ignores it is a usage error.
 USES = {
-    "validate": {"--data", "--framework-version"},
-    "build": {"--data", "--framework-version"},
-    "init-org": {"--data", "--framework-version"},
-    "import-raci": {"--data", "--framework-version"},
-    "release": {"--data", "--framework-version"},
-    "changes": {"--data"},
+    "validate": {"--data", "--framework", "--framework-version"},
+    "build": {"--data", "--framework", "--framework-version"},
+    "init-org": {"--data", "--framework", "--framework-version"},
+    "import-raci": {"--data", "--framework", "--framework-version"},
+    "release": {"--data", "--framework", "--framework-version"},
+    "changes": {"--data", "--framework"},
     "schema": {"--data"},
     "templates": set(),
     "verify": set(),
@@ -136,16 +144,28 @@ def _org_name(text: str) -> str:
     return text
 
 
+class _PrintVersion(argparse.Action):
+    """--version: print version_line() on one line, however narrow the terminal (argparse's own wraps it)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> NoReturn:
+        print(version_line())
+        parser.exit()
+
+
 def version_line() -> str:
     """Return what `--version` prints: the generator's name and version, and the framework versions it carries."""
-    return f"{DISTRIBUTION} {__version__} (frameworks: {', '.join(available_versions(DATA_DIR)) or 'none'})"
+    carried = [f"{f} {', '.join(available_versions(DATA_DIR, f))}" for f in available_frameworks(DATA_DIR)]
+    return f"{DISTRIBUTION} {__version__} (frameworks: {'; '.join(carried) or 'none'})"
 
 
 def _parser(prog: str) -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
     """Return the parser and each command's own parser, by command name."""
     parser = _Parser(prog=prog, description=__doc__)
-    parser.add_argument("--version", action="version", version=version_line())
+    parser.add_argument("--version", action=_PrintVersion, nargs=0, help="print the version and the frameworks carried")
     parser.add_argument("--data", type=Path, help="data folder (default: the project's data/)")
+    parser.add_argument(
+        "--framework", metavar="ID", help=f"framework to use, by id (default: {DEFAULT_FRAMEWORK}, or a profile's own)"
+    )
     parser.add_argument("--framework-version", help="framework version to use (default: the newest)")
     sub = parser.add_subparsers(required=True, metavar="COMMAND", dest="command")
 
@@ -227,7 +247,11 @@ def _check_usage(args: argparse.Namespace, prog: str) -> None:
 
     A path the user typed that is missing or of the wrong kind is a usage error; what a folder holds is input.
     """
-    given = {"--data": args.data is not None, "--framework-version": args.framework_version is not None}
+    given = {
+        "--data": args.data is not None,
+        "--framework": args.framework is not None,
+        "--framework-version": args.framework_version is not None,
+    }
     for option in [name for name, present in given.items() if present and name not in USES[args.command]]:
         raise _Usage(option, f"{args.command} does not use it; drop it")
     if args.data is None:
@@ -239,7 +263,12 @@ def _check_usage(args: argparse.Namespace, prog: str) -> None:
             )
     elif not args.data.is_dir():
         raise _Usage("--data", f"{_missing_or_not_a_folder(args.data)}; give the data folder (default: data/)")
-    versions = available_versions(args.data)
+    frameworks = available_frameworks(args.data)
+    if args.framework is not None and frameworks and args.framework not in frameworks:
+        raise _Usage("--framework", f"framework {args.framework} not found; expected one of {', '.join(frameworks)}")
+    versions = available_versions(args.data, args.framework)
+    if args.framework_version is not None and args.command == "validate" and args.framework is None:
+        versions = sorted({v for f in frameworks for v in available_versions(args.data, f)})
     wanted = [("--framework-version", args.framework_version)]
     if args.command == "changes":
         wanted += [("--from", args.old), ("--to", args.new)]
@@ -316,18 +345,22 @@ def _profile_folders(paths: Sequence[Path], prog: str, several: bool) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    """Check every framework version (or the one asked for); report the problems of all of them at once."""
-    versions: list[str | None] = [args.framework_version] if args.framework_version else []
-    versions = versions or [*available_versions(args.data)] or [None]
+    """Check every version of every framework (or those asked for); report the problems of all of them at once."""
+    frameworks: list[str | None] = [args.framework] if args.framework else [*available_frameworks(args.data)]
     problems: list = []
-    for version in versions:
-        try:
-            fw = load_framework(args.data, version)
-        except InputError as exc:
-            problems += [p for p in exc.problems if p not in problems]  # roles.yaml is shared by every version
-            continue
-        counts = f"{len(fw.models)} models, {len(fw.domains)} domains, {len(fw.cells)} cells"
-        print(f"ok: framework {fw.info.version}: {counts}")
+    for framework in frameworks or [None]:
+        versions: list[str | None] = [*available_versions(args.data, framework)]
+        if args.framework_version:
+            versions = [v for v in versions if v == args.framework_version]
+        for version in versions or [None]:
+            try:
+                fw = load_framework(args.data, version, framework)
+            except InputError as exc:
+                problems += [p for p in exc.problems if p not in problems]  # roles.yaml is shared by every version
+                continue
+            axes = fw.info.axes
+            counts = f"{len(fw.models)} {axes.columns.plural.lower()}, {len(fw.domains)} {axes.rows.plural.lower()}"
+            print(f"ok: framework {fw.info.id} {fw.info.version}: {counts}, {len(fw.cells)} cells")
     if problems:
         raise InputError(problems)
     return EXIT_OK
@@ -340,7 +373,7 @@ def _build(args: argparse.Namespace) -> int:
         return _build_editions(args, only, started)
     jobs = _jobs(args)
     with poster_standby(only, jobs) as standby:  # the poster's process prepares while the framework loads
-        fw = load_framework(args.data, args.framework_version)
+        fw = load_framework(args.data, args.framework_version, args.framework)
         edition = make_edition(fw, poster_size=args.poster_size, only=only, previous=load_previous(fw, args.data))
         print(f"building framework {edition.framework.info.version} into {args.out}/", file=sys.stderr)
         artifacts = build(edition, args.out, _progress, force=args.force, jobs=jobs, standby=standby)
@@ -357,7 +390,7 @@ def _build_editions(args: argparse.Namespace, only: list[str] | None, started: f
     one = len(editions.expand(args.org)) == 1  # built like the reference build: its poster prepared early
     with poster_standby(only, _jobs(args) if one else 1) as standby:
         tasks, refused = editions.plan(
-            args.org, args.data, args.framework_version, args.out, only, args.poster_size, args.force
+            args.org, args.data, args.framework_version, args.out, only, args.poster_size, args.force, args.framework
         )
         print(f"building {len(tasks)} edition{'s' if len(tasks) != 1 else ''} into {args.out}/", file=sys.stderr)
         results = editions.run(tasks, args.jobs, standby=standby) if tasks else []
@@ -380,7 +413,7 @@ def _list_failures(failed: list[editions.EditionResult], verb: str) -> None:
 
 
 def _init_org(args: argparse.Namespace) -> int:
-    fw = load_framework(args.data, args.framework_version)
+    fw = load_framework(args.data, args.framework_version, args.framework)
     try:
         written = init_org(args.folder, args.name, fw)
     except ScaffoldError as exc:
@@ -416,24 +449,27 @@ def _templates(args: argparse.Namespace) -> int:
 
 
 def _changes(args: argparse.Namespace) -> int:
-    versions = available_versions(args.data)
+    versions = available_versions(args.data, args.framework)
     new = args.new or versions[-1]
-    old = args.old or previous_version(new, args.data) or new
-    newer = load_framework(args.data, new)
-    print(to_markdown(compare(load_framework(args.data, old), newer), newer), end="")
+    old = args.old or previous_version(new, args.data, args.framework) or new
+    newer = load_framework(args.data, new, args.framework)
+    print(to_markdown(compare(load_framework(args.data, old, args.framework), newer), newer), end="")
     return EXIT_OK
 
 
 def _release(args: argparse.Namespace) -> int:
-    fw = load_framework(args.data, args.framework_version)
-    previous = load_previous(fw, args.data)
     jobs = _jobs(args)
     if not args.org:
-        edition = make_edition(fw, poster_size=args.poster_size, previous=previous)
+        fw = load_framework(args.data, args.framework_version, args.framework)
+        edition = make_edition(fw, poster_size=args.poster_size, previous=load_previous(fw, args.data))
         _report(make_release(edition, args.out, _progress, jobs))
         return EXIT_OK
-    tasks, failed = editions.plan(args.org, args.data, args.framework_version, args.out, None, args.poster_size)
+    tasks, failed = editions.plan(
+        args.org, args.data, args.framework_version, args.out, None, args.poster_size, framework_id=args.framework
+    )
     for task in tasks:
+        fw = editions.loaded_framework(task)
+        previous = load_previous(fw, args.data)
         edition = make_edition(fw, editions.loaded_profile(task), poster_size=args.poster_size, previous=previous)
         try:
             _report(make_release(edition, args.out, _progress, jobs))
@@ -478,7 +514,7 @@ def _progress(line: str) -> None:
 
 
 def _import_raci(args: argparse.Namespace) -> int:
-    fw = load_framework(args.data, args.framework_version)
+    fw = load_framework(args.data, args.framework_version, args.framework or tailored_framework(args.org))
     result = import_raci(
         args.workbook, args.org, fw, dry_run=args.dry_run, progress=_progress, overwrite=args.overwrite
     )

@@ -45,6 +45,8 @@ def make_edition(
     since it, tailored as the edition is.
     """
     branding = profile.branding if profile else Branding()
+    if profile is None and framework.info.file_prefix:
+        branding = replace(branding, file_prefix=framework.info.file_prefix)
     if poster_size:
         branding = replace(branding, poster_size=poster_size)
     selected = tuple(only) if only else None

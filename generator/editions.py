@@ -19,8 +19,8 @@ from pathlib import Path
 
 from generator.edition import make_edition
 from generator.forked import Standby
-from generator.model import Framework
-from generator.org.profile import PROFILE_FILE, Profile, load_profile
+from generator.model import DEFAULT_FRAMEWORK, Framework
+from generator.org.profile import PROFILE_FILE, Profile, load_profile, tailored_framework
 from generator.pipeline import BuildError, build
 from generator.problems import InputError, Problem
 from generator.renderers import by_name
@@ -40,6 +40,7 @@ class EditionTask:
     only: tuple[str, ...] | None
     poster_size: str | None
     force: bool = False
+    framework: str | None = None  # the framework's id (None: the default)
 
 
 @dataclass(frozen=True)
@@ -71,16 +72,18 @@ def plan(
     only: Sequence[str] | None,
     poster_size: str | None,
     force: bool = False,
+    framework_id: str | None = None,
 ) -> tuple[list[EditionTask], list[EditionResult]]:
     """Check every profile and that no two share an output folder.
 
-    Returns the editions to build and, apart, the profiles refused with their problems (a failed
-    edition's result), so one broken profile never stops the others.
+    Each profile is checked against the framework it tailors (`framework_id`, when given, is the only
+    one allowed). Returns the editions to build and, apart, the profiles refused with their problems
+    (a failed edition's result), so one broken profile never stops the others.
     """
     _frameworks.clear()
     _profiles.clear()
-    framework = _loaded_framework(data_dir, version)
-    _loaded_previous(data_dir, framework)  # once here, inherited by every worker
+    if framework_id is None:  # the default framework is checked even when no profile tailors it
+        _loaded_previous(data_dir, _loaded_framework(data_dir, version))
     refused: list[EditionResult] = []
     tasks: list[EditionTask] = []
     owners: dict[str, Path] = {}
@@ -88,6 +91,9 @@ def plan(
         try:
             if folder.is_symlink():
                 raise InputError([Problem(folder, None, "", "is a symbolic link; copy the profile folder in instead")])
+            tailors = framework_id or tailored_framework(folder)
+            framework = _loaded_framework(data_dir, version, tailors)
+            _loaded_previous(data_dir, framework)  # once here, inherited by every worker
             profile = load_profile(folder, framework)
         except InputError as exc:
             refused.append(EditionResult(folder.name, out_root, 0, 0, tuple(map(str, exc.problems))))
@@ -100,9 +106,9 @@ def plan(
         owners[profile.slug] = folder
         _profiles[(folder, data_dir, version)] = profile
         out_dir = out_root / profile.slug
-        tasks.append(
-            EditionTask(folder, profile.slug, data_dir, version, out_dir, tuple(only or ()) or None, poster_size, force)
-        )
+        selected = tuple(only or ()) or None
+        task = EditionTask(folder, profile.slug, data_dir, version, out_dir, selected, poster_size, force, tailors)
+        tasks.append(task)
     return tasks, refused
 
 
@@ -167,7 +173,7 @@ def build_edition(task: EditionTask, jobs: int = 1, standby: Standby | None = No
         print(f"[{task.slug}] {line.strip()}", file=sys.stderr, flush=True)
 
     try:
-        framework = _loaded_framework(task.data_dir, task.version)
+        framework = _loaded_framework(task.data_dir, task.version, task.framework)
         profile = loaded_profile(task)
         previous = _loaded_previous(task.data_dir, framework)
         edition = make_edition(framework, profile, poster_size=task.poster_size, only=task.only, previous=previous)
@@ -178,24 +184,29 @@ def build_edition(task: EditionTask, jobs: int = 1, standby: Standby | None = No
 
 
 # Loaded and checked by plan(); a forked worker inherits them (they do not pickle).
-_frameworks: dict[tuple[Path, str | None], Framework] = {}
+_frameworks: dict[tuple[Path, str | None, str | None], Framework] = {}
 _profiles: dict[tuple[Path, Path, str | None], Profile] = {}
 
 
-def _loaded_framework(data_dir: Path, version: str | None) -> Framework:
-    key = (data_dir, version)
+def _loaded_framework(data_dir: Path, version: str | None, framework_id: str | None = None) -> Framework:
+    key = (data_dir, version, framework_id or DEFAULT_FRAMEWORK)
     if key not in _frameworks:
-        _frameworks[key] = load_framework(data_dir, version)
+        _frameworks[key] = load_framework(data_dir, version, framework_id)
     return _frameworks[key]
 
 
 def _loaded_previous(data_dir: Path, framework: Framework) -> Framework | None:
     """Return the version published before `framework`'s, loaded once (None for the first version)."""
-    before = previous_version(framework.info.version, data_dir)
-    return _loaded_framework(data_dir, before) if before else None
+    before = previous_version(framework.info.version, data_dir, framework.info.id)
+    return _loaded_framework(data_dir, before, framework.info.id) if before else None
+
+
+def loaded_framework(task: EditionTask) -> Framework:
+    """Return the framework the task's profile tailors, as plan() loaded it."""
+    return _loaded_framework(task.data_dir, task.version, task.framework)
 
 
 def loaded_profile(task: EditionTask) -> Profile:
     """Return the task's profile as plan() checked it."""
-    framework = _loaded_framework(task.data_dir, task.version)
+    framework = _loaded_framework(task.data_dir, task.version, task.framework)
     return _profiles.get((task.profile_dir, task.data_dir, task.version)) or load_profile(task.profile_dir, framework)

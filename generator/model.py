@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+DEFAULT_FRAMEWORK = "ai-security-shared-responsibility"  # the framework used when none is named
 RACI_LETTERS = ("R", "A", "C", "I")
 # The two parties the duty texts speak of; every framework must define them in `parties`.
 CUSTOMER_PARTY = "customer"  # whose obligations the "Our obligations" page, sheet and section list

@@ -4,6 +4,15 @@ every format renders it with its values readable back; the default framework is 
 
 from __future__ import annotations
 
+import json
+import shutil
+
+import pytest
+
+from generator.cli import main
+from generator.model import DEFAULT_FRAMEWORK
+from generator.problems import InputError
+from generator.source.load import load_framework
 from tests.conftest import TRI
 
 # Every (layer, operating model, party) -> level label of the fixture's matrix.yaml, written out by hand.
@@ -24,11 +33,76 @@ def test_the_fixture_loads_with_a_level_per_party(tri_framework):
     assert fw.info.id == TRI and fw.info.per_party
     assert [d.id for d in fw.domains] == ["usage", "runtime", "model-core"]
     assert [m.id for m in fw.models] == ["dedicated", "pooled"]
-    found = {
-        (c.domain_id, c.model_id): {p.id: level.label for p, level in fw.values(c) if p} for c in fw.cells
-    }
+    found = {(c.domain_id, c.model_id): {p.id: level.label for p, level in fw.values(c) if p} for c in fw.cells}
     assert found == EXPECTED
     assert {(c.domain_id, c.model_id) for c in fw.cells if c.critical} == CRITICAL
     assert fw.owners(fw.cell("runtime", "dedicated")) == ("host", "vendor")
     assert fw.cell_label(fw.cell("usage", "dedicated"), gap=" ") == "Tenant: Leads; Host: Assists; Vendor: Uninvolved !"
     assert [c.name for c in fw.components.tables["runtime"]] == ["Incident reports", "Capacity plans"]
+
+
+def test_validate_checks_every_framework_and_version(tri_data, capsys):
+    assert main(["--data", str(tri_data), "validate"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"ok: framework {DEFAULT_FRAMEWORK} 1.0.0: 8 deployment models, 16 security domains, 128 cells",
+        f"ok: framework {DEFAULT_FRAMEWORK} 1.1.0: 8 deployment models, 16 security domains, 128 cells",
+        f"ok: framework {TRI} 1.0.0: 2 operating models, 3 layers, 6 cells",
+    ]
+
+
+def test_an_unknown_framework_is_a_usage_error(tri_data, capsys):
+    with pytest.raises(SystemExit) as usage:
+        main(["--data", str(tri_data), "--framework", "nope", "validate"])
+    assert usage.value.code == 2
+    assert f"framework nope not found; expected one of {DEFAULT_FRAMEWORK}, {TRI}" in capsys.readouterr().err
+
+
+def test_a_per_party_matrix_names_each_mistake(tmp_path, tri_data):
+    data = tmp_path / "data"
+    shutil.copytree(tri_data / "frameworks" / TRI, data / "frameworks" / TRI)
+    matrix = data / "frameworks" / TRI / "1.0.0" / "matrix.yaml"
+    text = matrix.read_text(encoding="utf-8")
+    text = text.replace("usage:      [Leads!, Leads]", "usage:      [Leeds, Leads]")  # tenant: an unknown level
+    text = text.replace("runtime:    [Audits, Uninvolved]", "runtime:    [Uninvolved]", 1)  # tenant: a cell short
+    text = text.replace("model-core: [Assists, Assists]", "model-core: [Audits, Assists]")  # host: a tenant-only level
+    matrix.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as failed:
+        load_framework(data, framework=TRI)
+    found = [str(p) for p in failed.value.problems]
+    assert any("by_party.tenant.usage[0]: found level 'Leeds' for dedicated, expected one of Leads" in p for p in found)
+    assert any("by_party.tenant.runtime: found 1 cells, expected 2 (one per column)" in p for p in found)
+    assert any("by_party.host.model-core[0]: 'Audits' is given only to tenant, not host" in p for p in found)
+    assert all(p.startswith(str(matrix)) for p in found)
+
+
+def test_the_folder_names_the_framework(tmp_path, tri_data):
+    data = tmp_path / "data"
+    shutil.copytree(tri_data / "frameworks" / TRI, data / "frameworks" / "other-name")
+    with pytest.raises(InputError, match="id 'tri-party-demo' differs from its folder frameworks/other-name/"):
+        load_framework(data, framework="other-name")
+
+
+def test_a_profile_tailors_the_framework_it_names(tmp_path, tri_data, capsys):
+    org = tmp_path / "orgs" / "acme"
+    assert main(["--data", str(tri_data), "--framework", TRI, "init-org", str(org), "--name", "Acme Ltd"]) == 0
+    assert f"\nframework: {TRI}\n" in (org / "org.yaml").read_text(encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["--data", str(tri_data), "build", "--org", str(org), "--out", str(out), "--only", "json"]) == 0
+    document = json.loads((out / "acme-ltd" / "framework.json").read_text(encoding="utf-8"))
+    assert document["info"]["id"] == TRI and len(document["cells"]) == 6
+    # The default framework named on the command line does not fit this profile: refused, named, nothing built.
+    args = ["--data", str(tri_data), "--framework", DEFAULT_FRAMEWORK, "build", "--org", str(org)]
+    assert main([*args, "--out", str(tmp_path / "other"), "--only", "json"]) == 1
+    assert f"framework: this profile tailors {TRI}, not {DEFAULT_FRAMEWORK}" in capsys.readouterr().err
+    assert not (tmp_path / "other" / "acme-ltd").exists()
+
+
+def test_the_framework_names_its_files(tmp_path, tri_data):
+    out = tmp_path / "out"
+    assert main(["--data", str(tri_data), "--framework", TRI, "build", "--out", str(out), "--only", "csv,json"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "framework.json",
+        "manifest.json",
+        "tri-party-demo-responsibilities.csv",
+    ]

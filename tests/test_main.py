@@ -45,7 +45,9 @@ def test_version_names_the_generator_and_every_framework_version_it_carries():
     done = run("--version")
     assert done.returncode == 0 and done.stderr == ""
     assert FRAMEWORKS == ["1.0.0", "1.1.0"]  # the data this checkout carries
-    assert done.stdout == f"ai-srm-generator {__version__} (frameworks: 1.0.0, 1.1.0)\n"
+    assert (
+        done.stdout == f"ai-srm-generator {__version__} (frameworks: ai-security-shared-responsibility 1.0.0, 1.1.0)\n"
+    )
 
 
 def test_a_usage_error_exits_2_before_any_work_with_one_line(tmp_path):

@@ -25,6 +25,7 @@ from pathlib import Path
 import pypdf
 
 from generator import __version__
+from generator.model import DEFAULT_FRAMEWORK
 from generator.source.load import available_versions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,7 +134,10 @@ class Walk:
             assert words[:3] == ["python", "-m", "generator"], f"no check for the README's command {command!r}"
             args = words[3:]
         if args == ["--version"]:
-            assert out == f"ai-srm-generator {__version__} (frameworks: {', '.join(self.frameworks)})\n"
+            assert (
+                out
+                == f"ai-srm-generator {__version__} (frameworks: {DEFAULT_FRAMEWORK} {', '.join(self.frameworks)})\n"
+            )
             return
         options = dict(zip(args, [*args[1:], ""], strict=True))
         version = options.get("--framework-version")

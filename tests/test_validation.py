@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
+from generator.model import DEFAULT_FRAMEWORK
 from generator.problems import InputError
 from generator.source.load import load_framework
 
@@ -205,7 +206,10 @@ def test_all_problems_reported_in_one_run(data_copy):
 
 def test_validate_command_exit_codes(data_copy, capsys):
     assert main(["--data", str(data_copy), "validate"]) == 0
-    assert "ok: framework 1.1.0: 8 models, 16 domains, 128 cells" in capsys.readouterr().out
+    assert (
+        "ok: framework ai-security-shared-responsibility 1.1.0: 8 deployment models, 16 security domains, 128 cells"
+        in capsys.readouterr().out
+    )
     edit(data_copy, f"{V}/matrix.yaml", "[Provider, Shared,   Customer", "[Provder,  Shared,   Customer")
     assert main(["--data", str(data_copy), "validate"]) == 1
     err = capsys.readouterr().err
@@ -249,4 +253,4 @@ def test_validate_of_one_version_ignores_the_others(data_copy, capsys):
 def test_validate_reports_ok_for_each_version(capsys):
     assert main(["validate"]) == 0
     out = capsys.readouterr().out
-    assert "ok: framework 1.0.0:" in out and "ok: framework 1.1.0:" in out
+    assert f"ok: framework {DEFAULT_FRAMEWORK} 1.0.0:" in out and f"ok: framework {DEFAULT_FRAMEWORK} 1.1.0:" in out

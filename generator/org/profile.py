@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from generator import dates, model, trust, values
-from generator.model import doc
+from generator.model import DEFAULT_FRAMEWORK, doc
 from generator.org.branding import (
     DEFAULT_PALETTE,
     PAPER_SIZES,
@@ -95,6 +95,10 @@ class OrgFile:
     """org.yaml. A field named as one of `Branding`'s passes into the branding; None keeps the branding's default."""
 
     name: str = field(metadata=text("the organisation's name, as it appears on every artifact"))
+    framework: str | None = field(
+        default=None,
+        metadata={"pattern": SLUG, "doc": "id of the framework this profile tailors (default: the default)"},
+    )
     short_name: str | None = field(default=None, metadata=text("a shorter form for headers and narrow places"))
     file_prefix: str | None = field(default=None, metadata={"pattern": SLUG, "doc": "slug for folder and file names"})
     logo: str | None = field(default=None, metadata=doc("PNG, JPEG or SVG file inside the profile folder"))
@@ -138,6 +142,20 @@ class Profile:
     roles: RolesSpec
     raci_overrides: Mapping[str, Mapping[str, str]]
     mappings: tuple[str, ...] | None = None  # the framework ids to map; None: every one the data maps
+
+
+def tailored_framework(folder: Path) -> str:
+    """Return the id of the framework a profile folder tailors (its org.yaml's `framework`, else the default).
+
+    Read before the profile is checked, to know which framework to check it against; an unreadable
+    file gives the default, and load_profile then reports what is wrong with it.
+    """
+    try:
+        data = load_yaml(folder / PROFILE_FILE, trusted=False).data
+    except (YamlError, OSError):
+        return DEFAULT_FRAMEWORK
+    named = data.get("framework") if isinstance(data, dict) else None
+    return named if isinstance(named, str) and values.whole_match(SLUG, named) else DEFAULT_FRAMEWORK
 
 
 def load_profile(folder: Path, framework: model.Framework, text: str | None = None) -> Profile:
@@ -187,6 +205,7 @@ class _ProfileChecker:
         """Run every check; return the profile built from the checked values (valid only without problems)."""
         spec = self.spec
         self.check_texts()
+        self.check_framework()
         slug = self.check_slug() if self.intact(("name",), ("short_name",), ("file_prefix",)) else "-"
         self.check_models()
         self.check_mappings()
@@ -253,6 +272,13 @@ class _ProfileChecker:
         problem = values.name_problem(value)
         if problem:
             self.report(key_path, problem)
+
+    def check_framework(self) -> None:
+        tailors = self.spec.framework or DEFAULT_FRAMEWORK
+        if tailors != self.fw.info.id:
+            self.report(
+                ("framework",), f"this profile tailors {tailors}, not {self.fw.info.id}; build it without --framework"
+            )
 
     def check_models(self) -> None:
         known = [m.id for m in self.fw.models]

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from generator import trust
-from generator.model import Framework
+from generator.model import DEFAULT_FRAMEWORK, Framework
 from generator.org.branding import PAPER_SIZES, POSTER_SIZES, Branding
 from generator.org.profile import FONT_FAMILIES, PROFILE_FILE, TEMPLATES_SUBDIR, slugify
 
@@ -80,13 +80,18 @@ def org_yaml(name: str, framework: Framework) -> str:
     width = max(len(d.id) for d in framework.domains) + 1
     domains = "\n".join(f"#   {d.id:<{width}} {d.name}" for d in framework.domains)
     levels = ", ".join(v.id for v in framework.info.levels)
+    tailors = (
+        ""
+        if framework.info.id == DEFAULT_FRAMEWORK
+        else f"# The framework this profile tailors.\nframework: {framework.info.id}\n"
+    )
     return f"""\
 # Organisation profile: `python -m generator build --org <this folder>` builds your edition.
 # Every path below is relative to this folder and must stay inside it.
 
 # Your organisation's name, as it appears on every artifact.
 name: {json.dumps(name)}
-# A shorter form for headers and narrow places (optional).
+{tailors}# A shorter form for headers and narrow places (optional).
 # short_name: {json.dumps(name.split()[0])}
 # Slug for the output folder and file names (default: made from the name).
 file_prefix: {slugify(name) or "my-org"}

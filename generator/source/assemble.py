@@ -108,6 +108,7 @@ class _Checker:
         if grid.rows:
             self.report(f, ("rows",), "found rows in a framework of a level per party; use by_party: {party: rows}")
         parties = self.info.cell_parties
+        self.check_grid(f, (), grid.columns, {}, self.model_ids, "model", [], "domain")  # the columns, once
         if self.info.audience not in parties:
             self.report(
                 "framework.yaml", ("value_parties",), f"the audience {self.info.audience} needs a value; add it"
@@ -121,7 +122,8 @@ class _Checker:
                 self.report(f, ("by_party",), f"party {party} has no grid; add `{party}: {{<row id>: [...]}}`")
                 continue
             at = ("by_party", party)
-            self.check_grid(f, at, grid.columns, rows, self.model_ids, "model", self.domain_ids, "domain")
+            ids = self.domain_ids
+            self.check_grid(f, (), grid.columns, rows, self.model_ids, "model", ids, "domain", at, check_columns=False)
             for domain_id, model_id, i, text in self.grid_cells(rows):
                 parsed = self.parse_level((*at, domain_id, i), text, model_id)
                 if parsed and parsed[0].parties and party not in parsed[0].parties:
@@ -271,22 +273,24 @@ class _Checker:
         column_kind: str,
         row_ids: list[str],
         row_kind: str,
+        rows_at: KeyPath = (),
+        check_columns: bool = True,
     ) -> None:
-        self.unique(f, (*at, "columns"), list(columns), column_kind)
-        for i, column in enumerate(columns):
-            self.known(f, (*at, "columns", i), column, column_ids, f"{column_kind} id")
-        for column in column_ids:
-            if column not in columns:
-                self.report(f, (*at, "columns"), f"{column_kind} {column} has no column; add it")
+        rows_at = rows_at or (*at, "rows")
+        if check_columns:
+            self.unique(f, (*at, "columns"), list(columns), column_kind)
+            for i, column in enumerate(columns):
+                self.known(f, (*at, "columns", i), column, column_ids, f"{column_kind} id")
+            for column in column_ids:
+                if column not in columns:
+                    self.report(f, (*at, "columns"), f"{column_kind} {column} has no column; add it")
         for row_id, row in rows.items():
-            self.known(f, (*at, "rows", row_id), row_id, row_ids, f"{row_kind} id")
+            self.known(f, (*rows_at, row_id), row_id, row_ids, f"{row_kind} id")
             if len(row) != len(columns):
-                self.report(
-                    f, (*at, "rows", row_id), f"found {len(row)} cells, expected {len(columns)} (one per column)"
-                )
+                self.report(f, (*rows_at, row_id), f"found {len(row)} cells, expected {len(columns)} (one per column)")
         for row_id in row_ids:
             if row_id not in rows:
-                self.report(f, (*at, "rows"), f"{row_kind} {row_id} has no row; add `{row_id}: [...]`")
+                self.report(f, rows_at, f"{row_kind} {row_id} has no row; add `{row_id}: [...]`")
 
     def unique(self, f: str, at: KeyPath, values: Iterable[Any], what: str) -> None:
         seen: dict[Any, int] = {}

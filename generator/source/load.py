@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import model, values
+from generator.model import DEFAULT_FRAMEWORK
 from generator.problems import InputError, Problem
 from generator.source import assemble
 from generator.source.schema import FILE_RECORDS, REFERENCE_FILE, REFERENCE_RECORD, SLUG, from_raw, schema_check
@@ -18,9 +19,6 @@ OPTIONAL_FILES = ("guidance.yaml", "mappings.yaml", "components.yaml")
 NAME_KEYS = ("name", "short_name")  # keys whose text becomes a heading, header or label
 _VERSION = re.compile(r"^\d+(\.\d+)*$")
 SLUG_NAME = re.compile(SLUG)
-
-
-DEFAULT_FRAMEWORK = "ai-security-shared-responsibility"  # the framework used when none is named
 
 
 @dataclass(frozen=True)
