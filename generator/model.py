@@ -12,8 +12,9 @@ from functools import cached_property
 
 DEFAULT_FRAMEWORK = "ai-security-shared-responsibility"  # the framework used when none is named
 RACI_LETTERS = ("R", "A", "C", "I")
-# The two parties the duty texts speak of; every framework must define them in `parties`.
-CUSTOMER_PARTY = "customer"  # whose obligations the "Our obligations" page, sheet and section list
+# The default framework's two parties: the audience a framework has unless it names another (whose
+# obligations the "Our obligations" page, sheet and section list), and the party whose duties stand beside it.
+CUSTOMER_PARTY = "customer"
 PROVIDER_PARTY = "provider"
 ACCOUNTABLE, RESPONSIBLE = "A", "R"
 AI_SPECIFIC_MARK = "★"  # after the name of an AI-specific domain, in every format

@@ -106,3 +106,22 @@ def test_the_framework_names_its_files(tmp_path, tri_data):
         "manifest.json",
         "tri-party-demo-responsibilities.csv",
     ]
+
+
+def test_component_tables_name_each_mistake(tmp_path, tri_data):
+    data = tmp_path / "data"
+    shutil.copytree(tri_data / "frameworks" / TRI, data / "frameworks" / TRI)
+    components = data / "frameworks" / TRI / "1.0.0" / "components.yaml"
+    text = components.read_text(encoding="utf-8")
+    text = text.replace("{auditor: responsible, regulator: not-involved}", "{auditor: responsible}")
+    text = text.replace("{auditor: support, regulator: responsible}", "{auditor: support, regulator: leads}")
+    text = text.replace("  runtime:\n", "  runtim:\n")
+    components.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as failed:
+        load_framework(data, framework=TRI)
+    found = [str(p) for p in failed.value.problems]
+    assert any("tables.usage[0].values: no value for party regulator; add one" in p for p in found)
+    assert any(
+        "tables.runtim[0].values.regulator: unknown level id 'leads'; expected one of responsible" in p for p in found
+    )
+    assert any("tables.runtim: unknown row id 'runtim'; expected one of usage, runtime, model-core" in p for p in found)
