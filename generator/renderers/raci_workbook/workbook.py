@@ -488,9 +488,7 @@ def _about(ws: Worksheet, ctx: RenderContext) -> None:
     colour = branding.primary
     row = section(ws, 3, "About this workbook", facts, colour)
     words = _words(fw, ctx.file(CSV))
-    guide = [
-        (sheet, text.format(**words)) for sheet, text in SHEET_GUIDE.items() if sheet != COMPONENTS or fw.components
-    ]
+    guide = [(sheet, SHEET_GUIDE[sheet].format(**words)) for sheet in _optional(fw, SHEET_GUIDE)]
     row = section(ws, row, "How to use each sheet", guide, colour)
     if fw.mappings:
         row = section(ws, row, "Frameworks mapped (informative)", mapped_sources(fw), colour)
@@ -594,6 +592,12 @@ def _either(items: Sequence[str], word: str = "or") -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
 
 
+def _optional(fw: Framework, sheets: Mapping[str, str]) -> list[str]:
+    """The sheets of `sheets` this framework's workbook has: Mappings and Components only where it has them."""
+    absent = {"Mappings": not fw.mappings, COMPONENTS: fw.components is None}
+    return [sheet for sheet in sheets if not absent.get(sheet, False)]
+
+
 def list_names(fw: Framework) -> tuple[str, ...]:
     """The defined names of the allowed values: LISTS, and the component levels where the framework has them."""
     return (*LISTS, COMPONENT_LEVELS) if fw.components else LISTS
@@ -613,9 +617,9 @@ def mapped_sources(fw: Framework) -> list[tuple[str, str]]:
 
 
 def _stable_names(fw: Framework, words: Mapping[str, str], paper: str) -> list[tuple[str, str]]:
-    tables = {**TABLES, COMPONENTS: COMPONENTS} if fw.components else TABLES
+    tables = {**TABLES, COMPONENTS: COMPONENTS}
     return [
-        ("Tables", ", ".join(f"{name} (sheet {sheet})" for sheet, name in tables.items())),
+        ("Tables", ", ".join(f"{tables[sheet]} (sheet {sheet})" for sheet in _optional(fw, tables))),
         ("Defined names", ", ".join(list_names(fw)) + " (allowed values, on the hidden sheet Lists)"),
         ("Ids", "cell_id is <domain_id>.<model_id>. Ids never change once published; numbers and names may."),
         ("Values", VALUES_NOTE),
