@@ -71,4 +71,4 @@ def level(*owners: str) -> Level:
     ],
 )
 def test_duty_follows_who_owns_the_level(owners, duty):
-    assert tables.duty(level(*owners)) == duty
+    assert tables.duty(level(*owners).owners, "customer") == duty
