@@ -100,11 +100,11 @@ def test_a_profile_tailors_the_framework_it_names(tmp_path, tri_data, capsys):
 
 def test_the_framework_names_its_files(tmp_path, tri_data):
     out = tmp_path / "out"
-    assert main(["--data", str(tri_data), "--framework", TRI, "build", "--out", str(out), "--only", "csv,json"]) == 0
+    assert main(["--data", str(tri_data), "--framework", TRI, "build", "--out", str(out), "--only", "xlsx,json"]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
         "framework.json",
         "manifest.json",
-        "tri-party-demo-responsibilities.csv",
+        "tri-party-demo-raci.xlsx",
     ]
 
 
