@@ -133,7 +133,9 @@ def _nodes(fw: Framework) -> tuple[Node, ...]:
         kind = "AI-specific" if domain.ai_specific else "Traditional"
         about = [f"{kind} {fw.info.axes.rows.name.lower()}. Focus: {domain.focus}"]
         if fw.info.per_party:  # every party's level in each column, also where the audience has no obligation
-            about += [f"{fw.model(c.model_id).name}: {fw.cell_label(c, gap=' ')}" for c in fw.cells_for_domain(domain.id)]
+            about += [
+                f"{fw.model(c.model_id).name}: {fw.cell_label(c, gap=' ')}" for c in fw.cells_for_domain(domain.id)
+            ]
         nodes.append(
             Node(
                 assessable=False,

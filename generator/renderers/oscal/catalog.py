@@ -4,8 +4,8 @@ A control per cell, with the cell's id (`<domain_id>.<model_id>`, the key of the
 CSV) as its control id: each cell has its own level, critical-focus mark and duties, so each
 control carries exactly one value of each as a prop, and a profile selects a deployment model's
 controls by id or by its `deployment-model` prop. In a framework with a level per party, a cell
-has a `party-level` prop (and a `party-level-label`) per party, its class the party id. Catalog controls cannot say who is responsible;
-the component definition (component.py) does.
+has a `party-level` prop (and a `party-level-label`) per party, its class the party id. Catalog
+controls cannot say who is responsible; the component definition (component.py) does.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ def component_body(fw: Framework, catalog_href: str) -> dict:
 
 
 def _component(fw: Framework, dm: model.DeploymentModel, catalog_href: str) -> dict:
+    rows = fw.info.axes.rows.name.lower()
     return {
         "uuid": stable_uuid("component", dm.id),
         "type": "service",
@@ -37,7 +38,7 @@ def _component(fw: Framework, dm: model.DeploymentModel, catalog_href: str) -> d
             {
                 "uuid": stable_uuid("control-implementation", dm.id),
                 "source": catalog_href,
-                "description": f"Who secures each {fw.info.axes.rows.name.lower()} when an organisation uses {dm.name}.",
+                "description": f"Who secures each {rows} when an organisation uses {dm.name}.",
                 "implemented-requirements": [_requirement(fw, cell) for cell in fw.cells_for_model(dm.id)],
             }
         ],
