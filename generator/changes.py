@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.model import Framework
+from generator.model import Cell, Framework
 
 KINDS = ("model", "domain")
 ITEM_CHANGES = ("added", "removed", "renamed", "renumbered")
@@ -14,7 +14,7 @@ ITEM_CHANGES = ("added", "removed", "renamed", "renumbered")
 class CellChange:
     domain_id: str
     model_id: str
-    before: str  # level label, with the critical marker when set
+    before: str  # level label (per party: each party's), with the critical marker when set
     after: str
 
     @property
@@ -98,7 +98,7 @@ def compare(old: Framework, new: Framework) -> Changes:
     cells = []
     for cell in new.cells:
         previous = old_cells.get(cell.id)
-        if previous and (previous.level_id, previous.critical) != (cell.level_id, cell.critical):
+        if previous and _state(previous) != _state(cell):
             cells.append(CellChange(cell.domain_id, cell.model_id, _text(old, previous), _text(new, cell)))
     return Changes(old.info.version, new.info.version, tuple(items), tuple(cells), _mapping_changes(old, new))
 
@@ -212,6 +212,11 @@ def to_markdown(changes: Changes, new: Framework) -> str:
         else:
             lines.append("No mapping changed.")
     return "\n".join(lines) + "\n"
+
+
+def _state(cell: Cell) -> tuple:
+    """What a cell says: its level or each party's level, and its critical mark."""
+    return cell.level_id, dict(cell.party_levels), cell.critical
 
 
 def _text(fw: Framework, cell) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.changes import changes_view
+from generator.model import Framework
 from generator.renderers.base import RenderContext, write_text
 from generator.renderers.traits import Output, Traits
+from generator.tables import names
 from generator.templating import render_template
 
 PAGES = {
@@ -19,6 +21,7 @@ PAGES = {
 }
 MODEL_PAGE = "markdown/model.md.j2"
 MAPPING_PAGE = "markdown/mapping.md.j2"  # one page per mapped framework: docs/mappings/<framework id>.md
+COMPONENTS_PAGE = ("docs/components.md", "markdown/components.md.j2")  # only for a framework with components
 
 
 class MarkdownDocs:
@@ -32,14 +35,46 @@ class MarkdownDocs:
     )
 
     def render(self, ctx: RenderContext, out_dir: Path) -> list[Path]:
-        context = {**ctx.context, "changes": changes_view(ctx.changes, ctx.framework)}
+        fw = ctx.framework
+        context = {**ctx.context, **wording(fw), "changes": changes_view(ctx.changes, fw)}
+        pages = {**PAGES, **dict([COMPONENTS_PAGE] if fw.components else [])}
         written = [
-            write_text(out_dir, target, render_template(ctx.env, source, context)) for target, source in PAGES.items()
+            write_text(out_dir, target, render_template(ctx.env, source, context)) for target, source in pages.items()
         ]
         for m in ctx.context["models"]:
-            text = render_template(ctx.env, MODEL_PAGE, {**ctx.context, "model": m})
+            text = render_template(ctx.env, MODEL_PAGE, {**context, "model": m})
             written.append(write_text(out_dir, f"docs/models/{m['id']}.md", text))
         for mapping in ctx.context["mappings"]:
-            text = render_template(ctx.env, MAPPING_PAGE, {**ctx.context, "mapping": mapping})
+            text = render_template(ctx.env, MAPPING_PAGE, {**context, "mapping": mapping})
             written.append(write_text(out_dir, f"docs/mappings/{mapping['id']}.md", text))
         return written
+
+
+def wording(fw: Framework) -> dict:
+    """The pages' words that follow from the framework's axes, audience and levels.
+
+    `nouns`: the short nouns running text uses for a row and a column, one and many (the last
+    word of the axis term: "domain", "model"); `audience_levels`: the labels of the levels the
+    audience carries; `audience_share`: how the audience carries them, "alone (Customer) or with
+    the provider (Shared)", or in a per-party framework "as Leads or Assists".
+    """
+    axes, audience = fw.info.axes, fw.info.audience
+    levels = [v for v in fw.info.levels if audience in v.owners]
+    if fw.info.per_party:
+        share = "as " + " or ".join(v.label for v in levels)
+    else:
+        ways = []
+        for v in levels:
+            others = tuple(p for p in v.owners if p != audience)
+            ways.append(f"with {names(fw, others)} ({v.label})" if others else f"alone ({v.label})")
+        share = " or ".join(ways)
+    return {
+        "nouns": {
+            "row": axes.rows.term.split()[-1],
+            "rows": axes.rows.plural.split()[-1].lower(),
+            "column": axes.columns.term.split()[-1],
+            "columns": axes.columns.plural.split()[-1].lower(),
+        },
+        "audience_levels": [v.label for v in levels],
+        "audience_share": share,
+    }

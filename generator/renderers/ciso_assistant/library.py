@@ -1,16 +1,18 @@
 """The CISO Assistant library, as one value both files are written from.
 
-Domains are depth-1 nodes; under each, one assessable requirement per cell the customer owns or
-shares, described by the customer's duty, with the provider's duty, the example and the internal
-RACI as annotation, critical focus as importance, and the cell's deployment model as its
-implementation group, so an audit can be limited to the models an organisation uses.
+Domains (the matrix rows) are depth-1 nodes; under each, one assessable requirement per cell the
+audience (the customer) owns or shares, described by its duty, with the other parties' duties, the
+example and the internal RACI as annotation, critical focus as importance, and the cell's
+deployment model as its implementation group, so an audit can be limited to the models an
+organisation uses. In a framework with a level per party, a domain's annotation also gives every
+party's level in each column.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.model import CUSTOMER_PARTY, Framework
+from generator.model import Framework
 from generator.org.branding import Branding
 from generator.tables import customer_duty, provider_duty
 from generator.template_context import edition_marking
@@ -99,6 +101,8 @@ def build_library(fw: Framework, branding: Branding) -> Library:
 
 def _nodes(fw: Framework) -> tuple[Node, ...]:
     roles = {r.id: r.name for r in fw.roles}
+    audience = fw.info.audience
+    others = [p for p in fw.info.parties if p.id != audience]
     nodes: list[Node] = []
     for domain in fw.domains:
         row = next(r for r in fw.raci if r.domain_id == domain.id)
@@ -107,11 +111,10 @@ def _nodes(fw: Framework) -> tuple[Node, ...]:
         raci = f"Accountable role: {accountable}. Responsible roles: {responsible}."
         children = []
         for cell in fw.cells_for_domain(domain.id):
-            level = fw.level(cell.level_id)
-            if CUSTOMER_PARTY not in level.owners:
+            if audience not in fw.owners(cell):
                 continue
-            dm = fw.model(cell.model_id)
-            notes = [f"Provider: {provider_duty(fw, cell)}"]
+            dm, level = fw.model(cell.model_id), fw.level_for(cell, audience)
+            notes = [f"{p.name}: {provider_duty(fw, cell, p.id)}" for p in others]
             if domain.examples.get(dm.id):
                 notes.append(f"Example: {domain.examples[dm.id]}")
             notes.append(raci)
@@ -128,6 +131,11 @@ def _nodes(fw: Framework) -> tuple[Node, ...]:
                 )
             )
         kind = "AI-specific" if domain.ai_specific else "Traditional"
+        about = [f"{kind} {fw.info.axes.rows.name.lower()}. Focus: {domain.focus}"]
+        if fw.info.per_party:  # every party's level in each column, also where the audience has no obligation
+            about += [
+                f"{fw.model(c.model_id).name}: {fw.cell_label(c, gap=' ')}" for c in fw.cells_for_domain(domain.id)
+            ]
         nodes.append(
             Node(
                 assessable=False,
@@ -135,7 +143,7 @@ def _nodes(fw: Framework) -> tuple[Node, ...]:
                 ref_id=domain.id,
                 name=domain.name,
                 description=domain.description,
-                annotation=f"{kind} security domain. Focus: {domain.focus}",
+                annotation="\n".join(about),
                 importance="",
                 groups=tuple(g for child in children for g in child.groups),
             )

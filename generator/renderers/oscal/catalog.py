@@ -3,15 +3,16 @@
 A control per cell, with the cell's id (`<domain_id>.<model_id>`, the key of the workbook and the
 CSV) as its control id: each cell has its own level, critical-focus mark and duties, so each
 control carries exactly one value of each as a prop, and a profile selects a deployment model's
-controls by id or by its `deployment-model` prop. Catalog controls cannot say who is responsible;
-the component definition (component.py) does.
+controls by id or by its `deployment-model` prop. In a framework with a level per party, a cell
+has a `party-level` prop (and a `party-level-label`) per party, its class the party id. Catalog
+controls cannot say who is responsible; the component definition (component.py) does.
 """
 
 from __future__ import annotations
 
 from generator import model
 from generator.model import Framework
-from generator.renderers.oscal.common import NS, back_matter, prop
+from generator.renderers.oscal.common import NS, back_matter, level_props, level_text, prop
 from generator.tables import customer_duty, provider_duty
 
 
@@ -42,10 +43,14 @@ def _group(fw: Framework, domain: model.Domain) -> dict:
 
 
 def _control(fw: Framework, domain: model.Domain, cell: model.Cell) -> dict:
-    dm, level = fw.model(cell.model_id), fw.level(cell.level_id)
+    dm, audience = fw.model(cell.model_id), fw.info.audience
+    others = [p.id for p in fw.info.parties if p.id != audience]
     guidance = [
-        {"id": f"{cell.id}_gdn.customer", "name": "customer-duty", "ns": NS, "prose": customer_duty(fw, cell)},
-        {"id": f"{cell.id}_gdn.provider", "name": "provider-duty", "ns": NS, "prose": provider_duty(fw, cell)},
+        {"id": f"{cell.id}_gdn.{audience}", "name": f"{audience}-duty", "ns": NS, "prose": customer_duty(fw, cell)},
+        *(
+            {"id": f"{cell.id}_gdn.{p}", "name": f"{p}-duty", "ns": NS, "prose": provider_duty(fw, cell, p)}
+            for p in others
+        ),
     ]
     example = domain.examples.get(dm.id)
     if example:
@@ -58,8 +63,7 @@ def _control(fw: Framework, domain: model.Domain, cell: model.Cell) -> dict:
             {"name": "label", "value": f"{domain.number}.{dm.number}"},  # OSCAL's own display label
             prop("deployment-model", dm.id),
             prop("domain", domain.id),
-            prop("responsibility", level.id),
-            prop("responsibility-label", level.label),
+            *level_props(fw, cell),
             prop("critical-focus", _yes_no(cell.critical)),
             prop("ai-specific", _yes_no(domain.ai_specific)),
         ],
@@ -67,7 +71,7 @@ def _control(fw: Framework, domain: model.Domain, cell: model.Cell) -> dict:
             {
                 "id": f"{cell.id}_smt",
                 "name": "statement",
-                "prose": f"Responsibility in this deployment model: {level.label}. {level.definition}",
+                "prose": f"Responsibility in this {fw.info.axes.columns.term}: {level_text(fw, cell)}",
             },
             {"id": f"{cell.id}_gdn", "name": "guidance", "parts": guidance},
         ],

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from generator import __version__
 from generator.dates import midnight
-from generator.model import Framework
+from generator.model import Cell, Framework
 from generator.org.branding import Branding
 from generator.template_context import edition_marking
 
@@ -34,6 +34,27 @@ _SOURCE = stable_uuid("resource", "source")
 def prop(name: str, value: str, cls: str | None = None) -> dict:
     """Return a prop in the project's namespace."""
     return {"name": name, "ns": NS, "value": value, **({"class": cls} if cls else {})}
+
+
+def level_props(fw: Framework, cell: Cell) -> list[dict]:
+    """Return a cell's level as props: `responsibility` and its label, or per party `party-level` (class: party id)."""
+    if cell.level_id is not None:
+        level = fw.level(cell.level_id)
+        return [prop("responsibility", level.id), prop("responsibility-label", level.label)]
+    return [
+        p
+        for party, level in fw.values(cell)
+        if party is not None
+        for p in (prop("party-level", level.id, party.id), prop("party-level-label", level.label, party.id))
+    ]
+
+
+def level_text(fw: Framework, cell: Cell) -> str:
+    """Say a cell's level in prose: "Shared. <definition>", or each party's: "Tenant: Leads; Host: Assists."."""
+    if cell.level_id is not None:
+        level = fw.level(cell.level_id)
+        return f"{level.label}. {level.definition}"
+    return "; ".join(f"{party.name}: {level.label}" for party, level in fw.values(cell) if party is not None) + "."
 
 
 def timestamp(when: datetime) -> str:

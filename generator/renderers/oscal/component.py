@@ -2,16 +2,16 @@
 
 One component per deployment model; its control implementation lists every cell of that model
 (the catalog's control ids). Each requirement's `responsible-roles` are the parties that carry
-the cell's level (provider, customer, or both for Shared), each with its duty as remarks, and,
-where the customer carries it, the organisation's internal roles from the RACI: the accountable
-role (A) and the responsible ones (R), under the edition's role names.
+the cell (`Framework.owners`: the provider, the customer, or both for Shared), each with its duty
+as remarks, and, where the audience (the customer) carries it, the organisation's internal roles
+from the RACI: the accountable role (A) and the responsible ones (R), under the edition's role names.
 """
 
 from __future__ import annotations
 
 from generator import model
-from generator.model import CUSTOMER_PARTY, PROVIDER_PARTY, Framework
-from generator.renderers.oscal.common import back_matter, prop, stable_uuid
+from generator.model import Framework
+from generator.renderers.oscal.common import back_matter, level_props, level_text, prop, stable_uuid
 from generator.tables import customer_duty, provider_duty
 
 
@@ -27,6 +27,7 @@ def component_body(fw: Framework, catalog_href: str) -> dict:
 
 
 def _component(fw: Framework, dm: model.DeploymentModel, catalog_href: str) -> dict:
+    rows = fw.info.axes.rows.name.lower()
     return {
         "uuid": stable_uuid("component", dm.id),
         "type": "service",
@@ -37,7 +38,7 @@ def _component(fw: Framework, dm: model.DeploymentModel, catalog_href: str) -> d
             {
                 "uuid": stable_uuid("control-implementation", dm.id),
                 "source": catalog_href,
-                "description": f"Who secures each security domain when an organisation uses {dm.name}.",
+                "description": f"Who secures each {rows} when an organisation uses {dm.name}.",
                 "implemented-requirements": [_requirement(fw, cell) for cell in fw.cells_for_model(dm.id)],
             }
         ],
@@ -45,16 +46,12 @@ def _component(fw: Framework, dm: model.DeploymentModel, catalog_href: str) -> d
 
 
 def _requirement(fw: Framework, cell: model.Cell) -> dict:
-    level, domain = fw.level(cell.level_id), fw.domain(cell.domain_id)
+    domain = fw.domain(cell.domain_id)
     requirement = {
         "uuid": stable_uuid("implemented-requirement", cell.id),
         "control-id": cell.id,
-        "description": f"{domain.name}: {level.label}. {level.definition}",
-        "props": [
-            prop("responsibility", level.id),
-            prop("responsibility-label", level.label),
-            prop("critical-focus", "yes" if cell.critical else "no"),
-        ],
+        "description": f"{domain.name}: {level_text(fw, cell)}",
+        "props": [*level_props(fw, cell), prop("critical-focus", "yes" if cell.critical else "no")],
     }
     roles = responsible_roles(fw, cell)
     if roles:
@@ -63,14 +60,16 @@ def _requirement(fw: Framework, cell: model.Cell) -> dict:
 
 
 def responsible_roles(fw: Framework, cell: model.Cell) -> list[dict]:
-    """Return the parties that carry the cell (with their duties) and, for the customer's share, its RACI roles."""
-    level = fw.level(cell.level_id)
-    duties = {PROVIDER_PARTY: provider_duty(fw, cell), CUSTOMER_PARTY: customer_duty(fw, cell)}
+    """Return the parties that carry the cell (with their duties) and, for the audience's share, its RACI roles."""
+    owners, audience = fw.owners(cell), fw.info.audience
     roles: list[dict] = [
-        {"role-id": p, "remarks": duties[p]} for p in (PROVIDER_PARTY, CUSTOMER_PARTY) if p in level.owners
+        {"role-id": p.id, "remarks": customer_duty(fw, cell) if p.id == audience else provider_duty(fw, cell, p.id)}
+        for p in fw.info.parties
+        if p.id in owners
     ]
-    if CUSTOMER_PARTY in level.owners:
+    if audience in owners:
         row = next(r for r in fw.raci if r.domain_id == cell.domain_id)
+        share = f"the {fw.party(audience).name.lower()}'s share"
         for role in fw.roles:
             letter = row.letters.get(role.id)
             if letter in ("A", "R"):
@@ -79,7 +78,7 @@ def responsible_roles(fw: Framework, cell: model.Cell) -> list[dict]:
                     {
                         "role-id": role.id,
                         "props": [prop("raci", letter)],
-                        "remarks": f"{what} for the customer's share, in the internal RACI.",
+                        "remarks": f"{what} for {share}, in the internal RACI.",
                     }
                 )
     return roles
