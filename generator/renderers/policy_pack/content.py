@@ -2,11 +2,11 @@
 
 Its wording is in templates/word/policy.xml.j2 (policy_pack/wording.py renders it).
 
-The organisation adopting the policy is the framework's customer. Its duty in a cell
-follows from who owns the cell's level: it operates what it owns alone, does its part
-and confirms the provider's where ownership is shared, obtains assurance where the
-provider owns the domain, and records why a domain does not apply (the kinds of duty
-are defined in `generator.tables`, with the duty texts of the published tables).
+The organisation adopting the policy is the framework's audience party (the customer by
+default). Its duty in a cell follows from who carries the cell: it operates what it carries
+alone, does its part and confirms the others' where the work is shared, obtains assurance
+where other parties carry the domain, and records why a domain does not apply (the kinds of
+duty are defined in `generator.tables`, with the duty texts of the published tables).
 """
 
 from __future__ import annotations
@@ -14,18 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from generator.model import (
-    AI_SPECIFIC_MARK,
-    CUSTOMER_PARTY,
-    PROVIDER_PARTY,
-    DeploymentModel,
-    Domain,
-    Framework,
-    RaciRow,
-    Role,
-)
+from generator.model import AI_SPECIFIC_MARK, Cell, DeploymentModel, Domain, Framework, Level, RaciRow, Role
 from generator.org.branding import Branding
-from generator.tables import ASSURE, DUTIES, OPERATE, SHARE, duty
+from generator.tables import ASSURE, DUTIES, OPERATE, SHARE, cell_duty, duty
 
 TITLE = "AI Security Policy"
 ORGANISATION_PLACEHOLDER = "[Organisation name]"
@@ -65,7 +56,8 @@ class Statement:
     """What the organisation shall do in one domain for the models that share one level: the facts its wording uses.
 
     `own` is what the organisation does (its controls, or its part of a shared domain), `provider`
-    the provider's part or what the provider covers; the wording is in templates/word/policy.xml.j2.
+    the other parties' part or what they cover, `others` the names of those parties (the provider);
+    the wording is in templates/word/policy.xml.j2.
     """
 
     number: str
@@ -80,6 +72,7 @@ class Statement:
     ai_considerations: tuple[str, ...] = ()
     provider: tuple[str, ...] = ()
     critical: tuple[CriticalFocus, ...] = ()
+    others: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,16 +124,20 @@ def domain_policy(fw: Framework, domain: Domain) -> DomainPolicy:
 
 
 def statements(fw: Framework, domain: Domain) -> tuple[Statement, ...]:
-    """Group the domain's cells by level, heaviest duty first, with what each duty covers."""
+    """Group the domain's cells by the organisation's duty and level, heaviest duty first, with what each covers.
+
+    The level is the organisation's own (the cell's, or its party's in a per-party framework); cells
+    of one level whose work other parties carry are grouped by those parties.
+    """
     cells = fw.cells_for_domain(domain.id)
     level_order = fw.info.level_ids
-    level_ids = sorted(
-        {c.level_id for c in cells},
-        key=lambda i: (DUTIES.index(duty(fw.level(i).owners, fw.info.audience)), level_order.index(i)),
-    )
+    groups: dict[tuple[str, str, tuple[str, ...]], list[Cell]] = {}
+    for cell in cells:
+        groups.setdefault(_group(fw, cell), []).append(cell)
+    keys = sorted(groups, key=lambda k: (DUTIES.index(k[0]), level_order.index(k[1])))
     result = []
-    for n, level_id in enumerate(level_ids, 1):
-        group = [c for c in cells if c.level_id == level_id]
+    for n, (kind, level_id, others) in enumerate(keys, 1):
+        group = groups[kind, level_id, others]
         level = fw.level(level_id)
         models = [fw.model(c.model_id) for c in group]
         result.append(
@@ -148,16 +145,34 @@ def statements(fw: Framework, domain: Domain) -> tuple[Statement, ...]:
                 number=f"{domain.number}.{n}",
                 domain_id=domain.id,
                 level_id=level_id,
-                duty=duty(level.owners, fw.info.audience),
+                duty=kind,
                 level_label=level.label,
                 model_ids=tuple(m.id for m in models),
                 model_names=tuple(m.short_name for m in models),
                 note=domain.level_notes.get(level.id) or level.definition,
-                **_parts(fw, domain, duty(level.owners, fw.info.audience)),
+                **_parts(fw, domain, kind, others),
                 critical=tuple(_critical(domain, fw.model(c.model_id)) for c in group if c.critical),
+                others=tuple(fw.party(p).name for p in others),
             )
         )
     return tuple(result)
+
+
+def _group(fw: Framework, cell: Cell) -> tuple[str, str, tuple[str, ...]]:
+    """Return a cell's statement: the organisation's duty, its level and the other parties carrying the cell."""
+    audience = fw.info.audience
+    others = tuple(p for p in fw.owners(cell) if p != audience)
+    return cell_duty(fw, cell), fw.level_for(cell, audience).id, others
+
+
+def level_duties(fw: Framework, level: Level) -> tuple[str, ...]:
+    """Return the organisation's kinds of duty where it holds `level`, heaviest first.
+
+    A level it holds in no cell gives the duty of the level's owners.
+    """
+    audience = fw.info.audience
+    found = {cell_duty(fw, c) for c in fw.cells if fw.level_for(c, audience).id == level.id}
+    return tuple(d for d in DUTIES if d in found) or (duty(level.owners, audience),)
 
 
 def domain_heading(domain: Domain) -> str:
@@ -174,15 +189,16 @@ def raci_row(fw: Framework, domain_id: str) -> RaciRow:
     return next(r for r in fw.raci if r.domain_id == domain_id)
 
 
-def _parts(fw: Framework, domain: Domain, kind: str) -> dict[str, tuple[str, ...]]:
-    """Return what a duty covers: the organisation's own controls or part, the provider's part."""
+def _parts(fw: Framework, domain: Domain, kind: str, others: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Return what a duty covers: the organisation's own controls or part, the other parties' (`others`) part."""
     if kind == OPERATE:
         own = domain.key_controls or domain.organisation_aspects + domain.provider_aspects
         return {"own": own, "ai_considerations": domain.ai_considerations}
     if kind == SHARE:
+        split = fw.info.shared_split
         return {
-            "own": domain.organisation_aspects or fw.info.shared_split.get(CUSTOMER_PARTY, ()),
-            "provider": domain.provider_aspects or fw.info.shared_split.get(PROVIDER_PARTY, ()),
+            "own": domain.organisation_aspects or split.get(fw.info.audience, ()),
+            "provider": domain.provider_aspects or tuple(d for p in others for d in split.get(p, ())),
         }
     if kind == ASSURE:
         return {"provider": domain.provider_aspects or domain.key_controls}

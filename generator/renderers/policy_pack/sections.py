@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from generator import tables
 from generator.changes import Changes, changes_view
+from generator.model import Cell as MatrixCell
 from generator.model import DeploymentModel, Framework
 from generator.org.branding import Branding, DocumentControl, LevelColours
 from generator.renderers.policy_pack import content as pt
 from generator.renderers.policy_pack.content import domain_heading
-from generator.renderers.policy_pack.word_writer import Cell, Shaded, Writer
+from generator.renderers.policy_pack.word_writer import Cell, Shaded, ShadedLines, Writer
 from generator.renderers.policy_pack.wording import Block, Heading, Paragraph, Table
 from generator.tables import obligation_rows
 
@@ -53,7 +54,7 @@ def _table(
     elif name == "approval":
         approval(w, header, control)
     elif name == "responsibility-levels":
-        rows = [[v.label, v.definition, table.duty(tables.duty(v.owners, fw.info.audience))] for v in fw.info.levels]
+        rows = [[v.label, v.definition, "; ".join(map(table.duty, pt.level_duties(fw, v)))] for v in fw.info.levels]
         w.table(header, rows, [2.4, 7.2, 7.0])
     elif name == "roles":
         w.table(header, [[r.name, r.description] for r in fw.roles], [4.6, 12.0])
@@ -67,6 +68,8 @@ def _table(
         mapping(w, header, fw, str(table.reference_id))
     elif name == "full-matrix":
         full_matrix(w, header, fw, branding)
+    elif name == "components":
+        components(w, header, fw, str(table.row_id))
     elif name == "glossary":
         terms = sorted(dict(table.rows).items(), key=lambda item: item[0].casefold())
         w.table(header, [list(term) for term in terms], [4.6, 12.0])
@@ -77,6 +80,22 @@ def _table(
 def level_cell(text: str, colours: LevelColours) -> Shaded:
     """Return a table cell in a responsibility level's colours."""
     return Shaded(text, colours.fill, colours.text)
+
+
+def matrix_cell(fw: Framework, cell: MatrixCell, palette: dict[str, LevelColours], short: bool = False) -> Cell:
+    """Return a matrix cell in its level's colours, or (per-party) a line per party in its level's colours.
+
+    The critical marker ends the cell, as in `Framework.cell_label`.
+    """
+    if cell.level_id is not None:
+        return level_cell(fw.cell_label(cell, short=short), palette[cell.level_id])
+    parties = fw.info.cell_parties
+    lines = []
+    for n, party in enumerate(parties, 1):
+        level = fw.level_for(cell, party)
+        text = f"{fw.party(party).name}: {level.short if short else level.label}"
+        lines.append(level_cell(fw.info.mark_critical(text, cell.critical and n == len(parties)), palette[level.id]))
+    return ShadedLines(tuple(lines))
 
 
 # --- front matter -------------------------------------------------------------
@@ -171,7 +190,7 @@ def annex(
         cell = fw.cell(policy.domain.id, dm.id)
         statement = next(s for s in policy.statements if dm.id in s.model_ids)
         duty = table.duty(tables.cell_duty(fw, cell))
-        level = level_cell(fw.cell_label(cell), palette[cell.level_id])
+        level = matrix_cell(fw, cell, palette)
         rows.append([domain_heading(policy.domain), level, duty, statement.number, policy.accountable.name])
     w.table(list(table.headers), rows, [4.8, 2.2, 3.8, 2.4, 3.4])
 
@@ -196,10 +215,21 @@ def full_matrix(w: Writer, header: list[str], fw: Framework, branding: Branding)
     palette = branding.level_colours(fw.info.level_ids)
     rows: list[list[Cell]] = []
     for d in fw.domains:
-        levels = [level_cell(fw.cell_label(c, short=True), palette[c.level_id]) for c in fw.cells_for_domain(d.id)]
-        rows.append([domain_heading(d), *levels])
-    weights = [16.6 - 1.5 * len(fw.models), *([1.5] * len(fw.models))]
+        rows.append([domain_heading(d), *(matrix_cell(fw, c, palette, short=True) for c in fw.cells_for_domain(d.id))])
+    column = 3.0 if fw.info.per_party else 1.5  # a per-party cell's lines name their parties
+    weights = [16.6 - column * len(fw.models), *([column] * len(fw.models))]
     w.table([*header, *(m.short_name for m in fw.models)], rows, weights, rotated_header_cm=2.6)
+
+
+def components(w: Writer, header: list[str], fw: Framework, row_id: str) -> None:
+    """One row's components: a line per component, the level of each of the components' parties."""
+    assert fw.components is not None  # the wording asks for the table only when there are components
+    table = fw.components
+    rows: list[list[Cell]] = [
+        [c.name, *(table.level(c.values[p.id]).label for p in table.parties)] for c in table.tables[row_id]
+    ]
+    weights = [16.6 - 3.0 * len(table.parties), *([3.0] * len(table.parties))]
+    w.table([*header, *(p.name for p in table.parties)], rows, weights)
 
 
 def changes_table(w: Writer, name: str, header: list[str], view: dict) -> None:

@@ -49,8 +49,15 @@ class Shaded:
     colour: str
 
 
-# A table cell: plain text, or shaded text.
-Cell = str | Shaded
+@dataclass(frozen=True)
+class ShadedLines:
+    """A table cell of several lines, each on its own fill (a level per party)."""
+
+    lines: tuple[Shaded, ...]
+
+
+# A table cell: plain text, shaded text, or lines of shaded text.
+Cell = str | Shaded | ShadedLines
 
 
 def strong(text: str) -> tuple[str, str]:
@@ -148,17 +155,29 @@ def _cells(values: Sequence[Cell], widths: Sequence[int]) -> str:
 
 
 def _cell(value: Cell, width: int, upright: bool = False) -> str:
-    """Return a cell `width` twips wide holding one paragraph of one run; shaded, or its text turned upright."""
+    """Return a cell `width` twips wide holding one paragraph of one run (shaded, or its text turned upright),
+    or a shaded paragraph per line."""
     properties = f'<w:tcW w:type="dxa" w:w="{width}"/>'
+    if isinstance(value, ShadedLines):
+        lines = "".join(f"<w:p><w:pPr>{_shading(line)}</w:pPr>{_shaded_run(line)}</w:p>" for line in value.lines)
+        return f"<w:tc><w:tcPr>{properties}</w:tcPr>{lines}</w:tc>"
     if isinstance(value, Shaded):
-        fill, colour = value.fill.lstrip("#").upper(), RGBColor.from_string(value.colour.lstrip("#").upper())
-        properties += f'<w:shd w:val="clear" w:color="auto" w:fill={quoteattr(fill)}/>'
-        run = _run_xml(f'<w:color w:val="{colour}"/>', value.text)
+        properties += _shading(value)
+        run = _shaded_run(value)
     else:
         run = _run_xml("", value)
     if upright:
         properties += '<w:textDirection w:val="btLr"/>'
     return f"<w:tc><w:tcPr>{properties}</w:tcPr><w:p>{run}</w:p></w:tc>"
+
+
+def _shading(value: Shaded) -> str:
+    return f'<w:shd w:val="clear" w:color="auto" w:fill={quoteattr(value.fill.lstrip("#").upper())}/>'
+
+
+def _shaded_run(value: Shaded) -> str:
+    colour = RGBColor.from_string(value.colour.lstrip("#").upper())
+    return _run_xml(f'<w:color w:val="{colour}"/>', value.text)
 
 
 def _run_xml(properties: str, text: str) -> str:

@@ -17,6 +17,7 @@ from string import ascii_uppercase
 from lxml import etree
 
 from generator.changes import changes_view
+from generator.model import Framework
 from generator.ooxml import xml_safe
 from generator.renderers.base import RenderContext
 from generator.renderers.policy_pack import content as pt
@@ -41,6 +42,7 @@ class TableSpec:
     duties: bool = False  # <duty name="operate">...</duty> for each kind of duty: the cell text of that duty
     rows: bool = False  # <tr><td>term</td><td>meaning</td></tr>: rows the wording writes (the glossary)
     reference: bool = False  # reference="ID": the crosswalk to one reference framework
+    row: bool = False  # row="ID": the components of one matrix row
 
 
 TABLES = {
@@ -54,6 +56,7 @@ TABLES = {
     "annex": TableSpec(5, model=True, duties=True),
     "mapping": TableSpec(5, reference=True),
     "full-matrix": TableSpec(1),
+    "components": TableSpec(1, row=True),
     "glossary": TableSpec(2, rows=True),
     "changed-cells": TableSpec(5),
     "changed-models-and-domains": TableSpec(6),
@@ -86,6 +89,7 @@ class Table:
     duties: tuple[tuple[str, str], ...] = field(default=())  # (kind of duty, its text)
     rows: tuple[tuple[str, str], ...] = field(default=())
     reference_id: str | None = None
+    row_id: str | None = None
 
     def duty(self, kind: str) -> str:
         return dict(self.duties)[kind]
@@ -99,7 +103,8 @@ def render_wording(ctx: RenderContext, control: pt.PolicyControl, policies: tupl
     text = render_template(ctx.env, TEMPLATE, {**ctx.context, "policy": policy_view(ctx, control, policies)})
     fw = ctx.framework
     references = {walk.reference.id for walk in fw.mappings}
-    return parse(text, str(ctx.search_path.find(TEMPLATE)), {m.id for m in fw.models}, references)
+    rows = set(fw.components.tables) if fw.components else set()
+    return parse(text, str(ctx.search_path.find(TEMPLATE)), {m.id for m in fw.models}, references, rows)
 
 
 def policy_view(ctx: RenderContext, control: pt.PolicyControl, policies: tuple[pt.DomainPolicy, ...]) -> dict:
@@ -132,13 +137,31 @@ def policy_view(ctx: RenderContext, control: pt.PolicyControl, policies: tuple[p
             {"letter": letter, "reference": plain(dataclasses.replace(walk.reference, items=()))}
             for letter, walk in zip(ascii_uppercase[len(fw.models) :], fw.mappings, strict=False)
         ],
+        "components_annex": _components_annex(fw, ascii_uppercase[len(fw.models) + len(fw.mappings) :]),
+        "levels_by_duty": {
+            kind: [v.label for v in fw.info.levels if kind in pt.level_duties(fw, v)] for kind in DUTIES
+        },
         "out_of_scope_appendix": pt.OUT_OF_SCOPE_APPENDIX,
         "changes_appendix": pt.changes_appendix_name(fw),
         "changes": changes_view(ctx.changes, fw),
     }
 
 
-def parse(text: str, template: str, model_ids: set[str], reference_ids: AbstractSet[str] = frozenset()) -> list[Block]:
+def _components_annex(fw: Framework, letters: str) -> dict | None:
+    """The components annex, lettered after the mapping annexes, with its rows in matrix order; None without one."""
+    if fw.components is None or not letters:
+        return None
+    rows = [{"id": d.id, "heading": pt.domain_heading(d)} for d in fw.domains if d.id in fw.components.tables]
+    return {"letter": letters[0], **plain(fw.components), "rows": rows}
+
+
+def parse(
+    text: str,
+    template: str,
+    model_ids: set[str],
+    reference_ids: AbstractSet[str] = frozenset(),
+    row_ids: AbstractSet[str] = frozenset(),
+) -> list[Block]:
     """Read the rendered wording; raise WordingError naming the template and the line of its output."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True)
     try:
@@ -155,12 +178,14 @@ def parse(text: str, template: str, model_ids: set[str], reference_ids: Abstract
     blocks = []
     _no_text(root.text, root, template, "before the first element")
     for element in root:
-        blocks.append(_block(element, template, model_ids, reference_ids))
+        blocks.append(_block(element, template, model_ids, reference_ids, row_ids))
         _no_text(element.tail, element, template, f"after <{element.tag}>")
     return blocks
 
 
-def _block(element, template: str, model_ids: set[str], reference_ids: AbstractSet[str]) -> Block:
+def _block(
+    element, template: str, model_ids: set[str], reference_ids: AbstractSet[str], row_ids: AbstractSet[str]
+) -> Block:
     tag = element.tag
     if not isinstance(tag, str):  # a processing instruction
         raise _error(element, template, "holds a processing instruction; remove it")
@@ -170,7 +195,7 @@ def _block(element, template: str, model_ids: set[str], reference_ids: AbstractS
     if tag in PARAGRAPHS:
         return Paragraph(_runs(element, template), PARAGRAPHS[tag])
     if tag == "table":
-        return _table(element, template, model_ids, reference_ids)
+        return _table(element, template, model_ids, reference_ids, row_ids)
     known = ", ".join(f"<{t}>" for t in (*HEADINGS, *PARAGRAPHS, "table"))
     raise _error(element, template, f"<{tag}> is not policy markup; use {known}")
 
@@ -186,8 +211,11 @@ def _runs(element, template: str) -> tuple[Run, ...]:
     return tuple(text if style is None else (text, style) for text, (_, style) in zip(texts, runs, strict=True) if text)
 
 
-def _table(element, template: str, model_ids: set[str], reference_ids: AbstractSet[str]) -> Table:
+def _table(
+    element, template: str, model_ids: set[str], reference_ids: AbstractSet[str], row_ids: AbstractSet[str]
+) -> Table:
     name, model_id, reference_id = element.get("name"), element.get("model"), element.get("reference")
+    row_id = element.get("row")
     spec = TABLES.get(name)
     if spec is None:
         raise _error(element, template, f"<table name={name!r}> is unknown; the tables are {', '.join(TABLES)}")
@@ -202,6 +230,9 @@ def _table(element, template: str, model_ids: set[str], reference_ids: AbstractS
         raise _error(
             element, template, f"<table name={name!r}> needs reference= one of the mapped frameworks ({known})"
         )
+    if spec.row and row_id not in row_ids:
+        known = ", ".join(sorted(row_ids)) or "none in this edition"
+        raise _error(element, template, f"<table name={name!r}> needs row= one of the rows with components ({known})")
     headers, duties, rows = [], {}, []
     for child in element:
         if child.tag == "th":
@@ -216,7 +247,9 @@ def _table(element, template: str, model_ids: set[str], reference_ids: AbstractS
     if len(headers) != spec.headers or (spec.duties and len(duties) != len(DUTIES)):
         raise _error(element, template, f"<table name={name!r}> holds {_contents(spec)}")
     reference = reference_id if spec.reference else None
-    return Table(name, tuple(headers), model_id if spec.model else None, tuple(duties.items()), tuple(rows), reference)
+    row = row_id if spec.row else None
+    model = model_id if spec.model else None
+    return Table(name, tuple(headers), model, tuple(duties.items()), tuple(rows), reference, row)
 
 
 def _contents(spec: TableSpec) -> str:
