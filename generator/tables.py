@@ -130,6 +130,20 @@ RESPONSIBILITY_COLUMNS = (
     "customer_does",
     "example",
 )
+# A per-party framework's long table: one row per cell and party, in matrix order then the framework's party
+# order (`FrameworkInfo.cell_parties`). The cell's columns as above, then the party's id and name; level and
+# level_id are that party's own level; one `does` column says what that party does (the audience's duty for
+# the audience). The domain_*/model_* keys name the framework's rows and columns (`axes`) whatever it calls them.
+PER_PARTY_COLUMNS = (
+    *RESPONSIBILITY_COLUMNS[: RESPONSIBILITY_COLUMNS.index("domain_kind") + 1],
+    "party_id",
+    "party",  # the party's name
+    "level",
+    "level_id",
+    "critical_focus",  # of the cell: Yes on each of its parties' rows
+    "does",
+    "example",
+)
 
 
 MAPPING_COLUMNS = ("domain_id", "framework", "target_id", "title", "relationship", "rationale")  # Table Mappings
@@ -141,8 +155,9 @@ def mapping_column(reference_id: str) -> str:
 
 
 def responsibility_columns(fw: model.Framework) -> tuple[str, ...]:
-    """The long table's columns: the fixed ones, then one per mapped framework, in mappings order."""
-    return (*RESPONSIBILITY_COLUMNS, *(mapping_column(w.reference.id) for w in fw.mappings))
+    """The long table's columns: the fixed ones (per-party frameworks': their own), then one per mapped framework."""
+    fixed = PER_PARTY_COLUMNS if fw.info.per_party else RESPONSIBILITY_COLUMNS
+    return (*fixed, *(mapping_column(w.reference.id) for w in fw.mappings))
 
 
 def target_ids(walk: model.Crosswalk, domain_id: str) -> str:
@@ -173,27 +188,23 @@ def mapping_rows(fw: model.Framework) -> list[dict]:
 
 
 def responsibility_rows(fw: model.Framework) -> list[dict]:
-    """Return the long table: one dict per cell in matrix order, keyed by `responsibility_columns` in order."""
+    """Return the long table: one dict per cell (per-party frameworks: per cell and party) in matrix order,
+    keyed by `responsibility_columns` in order."""
     rows = []
     for cell in fw.cells:
         dm, domain = fw.model(cell.model_id), fw.domain(cell.domain_id)
-        values = (
-            cell.id,
-            dm.id,
-            dm.name,
-            domain.number,
-            domain.id,
-            domain.name,
-            domain.kind,
-            fw.level(cell.level_id).label,
-            cell.level_id,
-            "Yes" if cell.critical else "No",
-            provider_duty(fw, cell),
-            customer_duty(fw, cell),
-            domain.examples.get(dm.id, ""),
-        )
+        keys = (cell.id, dm.id, dm.name, domain.number, domain.id, domain.name, domain.kind)
+        critical, example = "Yes" if cell.critical else "No", domain.examples.get(dm.id, "")
         mapped = tuple(target_ids(w, domain.id) for w in fw.mappings)
-        rows.append(dict(zip(responsibility_columns(fw), (*values, *mapped), strict=True)))
+        for party, level in fw.values(cell):
+            values: tuple[str | int, ...]
+            if party is None:
+                does = (provider_duty(fw, cell), customer_duty(fw, cell))
+                values = (*keys, level.label, level.id, critical, *does, example)
+            else:
+                duty = customer_duty(fw, cell) if party.id == fw.info.audience else provider_duty(fw, cell, party.id)
+                values = (*keys, party.id, party.name, level.label, level.id, critical, duty, example)
+            rows.append(dict(zip(responsibility_columns(fw), (*values, *mapped), strict=True)))
     return rows
 
 
