@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from generator.model import Axes
 from generator.org.branding import POSTER_SIZES_MM, Branding
 from generator.renderers.base import RenderContext
 from generator.renderers.poster.weasyprint_import import import_weasyprint
@@ -113,21 +112,11 @@ def poster_context(ctx: RenderContext) -> dict:
         "font_url": branding.font_file.as_uri() if branding.font_file else None,
         "author": branding.organisation or info.author,
         "built": ctx.build_time.strftime("%Y-%m-%d"),
-        "nouns": nouns(info.axes),
+        "nouns": {"row": info.axes.rows.noun, "rows": info.axes.rows.nouns},
         # per-party cells: how many parties each gives a level to, and their names in running text
         "value_party_count": len(info.cell_parties),
         "value_parties": _and([ctx.framework.party(p).name for p in info.cell_parties]),
         "timestamp": ctx.build_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
-
-
-def nouns(axes: Axes) -> dict[str, str]:
-    """The short nouns running text uses for a row and a column, one and many: "domain", "domains"."""
-    return {
-        "row": axes.rows.term.split()[-1],
-        "rows": axes.rows.plural.split()[-1].lower(),
-        "column": axes.columns.term.split()[-1],
-        "columns": axes.columns.plural.split()[-1].lower(),
     }
 
 
