@@ -165,7 +165,9 @@ def render_page(ctx: RenderContext) -> str:
         "levels": [{"id": level_id, "fill": c.fill, "text": c.text} for level_id, c in colours.items()],
     }
     style = _inline(render_template(ctx.env, STYLE, {**ctx.context, "look": look}), "style", STYLE)
-    script = _inline(render_template(ctx.env, _own_template(ctx, SCRIPT), script_context(ctx.framework)), "script", SCRIPT)
+    script = _inline(
+        render_template(ctx.env, _own_template(ctx, SCRIPT), script_context(ctx.framework)), "script", SCRIPT
+    )
     csp = policy(style, script)
     context = {
         **ctx.context,
