@@ -91,6 +91,16 @@ class Axis:
     plural: str
     term: str = field(metadata=doc("the word running text uses for one, lower case: 'domain'"))
 
+    @property
+    def noun(self) -> str:
+        """The short noun for one in running text, the term's last word: "domain", "model"."""
+        return self.term.split()[-1]
+
+    @property
+    def nouns(self) -> str:
+        """The short noun for many, the plural's last word in lower case: "domains", "models"."""
+        return self.plural.split()[-1].lower()
+
 
 @dataclass(frozen=True)
 class Axes:

@@ -368,3 +368,31 @@ def test_an_edition_is_branded_with_its_models_picked(open_page, tmp_path, frame
         "Office of the CISO" in page.locator("#own-list").inner_text()
         or "Data Science" in page.locator("#own-list").inner_text()
     )
+
+
+def test_a_per_party_framework_shows_each_partys_level_and_filters_by_party(open_page, tmp_path, tri_framework):
+    from tests.test_any_framework import CRITICAL, EXPECTED, PARTY_NAMES
+
+    build(make_edition(tri_framework, only=["explorer"]), tmp_path)
+    page = open_page(next(tmp_path.glob("*-explorer.html")))
+    lines = dict(
+        page.eval_on_selector_all(
+            "button[data-cell] .value",
+            "els => els.map(e => [e.closest('button').dataset.cell + ' ' + e.dataset.party, e.textContent])",
+        )
+    )
+    expected = {
+        f"{layer}.{model} {party}": f"{PARTY_NAMES[party]}: {label}"
+        + (" !" if (layer, model) in CRITICAL and party == "vendor" else "")
+        for (layer, model), values in EXPECTED.items()
+        for party, label in values.items()
+    }
+    assert lines == expected  # all 18 party values, a line each; the marker after a critical cell's last line
+    assert page.locator("#matrix-table thead th").first.inner_text() == "Layer"
+    page.select_option("#f-party", "tenant")  # the tenant's level only: no cell where the tenant leads
+    page.click("#f-level-leads")
+    kept = {f"{layer}.{model}" for (layer, model), v in EXPECTED.items() if v["tenant"] != "Leads"}
+    assert set(shown(page)) == kept and "p=tenant" in page.url
+    page.click("#own-dedicated")  # What do we own: the cells the tenant (the audience) carries
+    owned = page.eval_on_selector_all("#own-list li", "els => els.map(e => e.dataset.cell)")
+    assert owned == ["usage.dedicated"]

@@ -46,11 +46,15 @@ DEFAULT_PALETTE: Mapping[str, LevelColours] = MappingProxyType(
         "not-applicable": LevelColours(fill="#E6E6E6", text="#333333"),
     }
 )
-# For levels a framework adds beyond the four above.
+# For levels without a palette entry, in legend order (a framework of its own levels takes them all):
+# distinct for up to six such levels, then again from the first.
 FALLBACK_COLOURS = (
     LevelColours(fill="#CC79A7", text="#000000"),
     LevelColours(fill="#56B4E9", text="#000000"),
     LevelColours(fill="#B0B0B0", text="#000000"),
+    LevelColours(fill="#E69F00", text="#000000"),
+    LevelColours(fill="#F0E442", text="#000000"),
+    LevelColours(fill="#009E73", text="#000000"),
 )
 
 

@@ -1,3 +1,5 @@
+{#- The explorer's script, the project's own. Rendered only with the framework's shape (`per_party`) and the
+    words of its axes (`axes`, written into the script with tojson); everything else comes from the page's data. -#}
 (() => {
   "use strict";
   // The model, as the generator embedded it; every element below is built with textContent, never as HTML.
@@ -6,6 +8,26 @@
   const levels = new Map(D.levels.map((v) => [v.id, v]));
   const models = new Map(D.models.map((m) => [m.id, m]));
   const domains = new Map(D.domains.map((d) => [d.id, d]));
+{% if per_party %}
+  // A level per party: the long table has a row per cell and party, in the party order; a cell gathers its rows.
+  const cells = [];
+  for (const row of D.rows) {
+    const last = cells[cells.length - 1];
+    const c = last && last.id === row[COL.cell_id] ? last : cells[cells.push({
+      id: row[COL.cell_id], rows: [], values: [], model: row[COL.model_id], domain: row[COL.domain_id],
+      critical: row[COL.critical_focus] === "Yes" }) - 1];
+    c.rows.push(row);
+    c.values.push({ party: row[COL.party_id], level: row[COL.level_id], does: row[COL.does] });
+  }
+  const byId = new Map(cells.map((c) => [c.id, c]));
+  for (const c of cells) {
+    const d = domains.get(c.domain);
+    c.haystack = [d.name, d.label, d.description, d.focus, ...c.values.map((v) => v.does), c.rows[0][COL.example]]
+      .join("\n").toLowerCase();
+  }
+  const partyName = (id) => D.parties[id];
+  const audienceValue = (c) => c.values.find((v) => v.party === D.audience);
+{% else %}
   const cells = D.rows.map((row) => ({
     id: row[COL.cell_id],
     row,
@@ -20,6 +42,7 @@
     c.haystack = [d.name, d.label, d.description, d.focus, c.row[COL.provider_does], c.row[COL.customer_does],
       c.row[COL.example]].join("\n").toLowerCase();
   }
+{% endif %}
   const hasChanges = D.changes.previous_version !== null;
   // A mapped framework's target ("<framework id> <target id>") -> the domains mapped to it.
   const targets = new Map(D.mappings.flatMap((f) => f.targets.map((t) => [f.id + " " + t.id, new Set(t.domains)])));
@@ -27,7 +50,8 @@
   // --- state, mirrored in the URL's fragment so a link or a reload shows the same view ---
   const defaults = () => ({
     models: new Set(models.keys()), levels: new Set(levels.keys()), critical: false, ai: false, q: "",
-    changes: false, own: new Set(D.own_default), cell: "", target: "",
+    changes: false, own: new Set(D.own_default), cell: "", target: "",{% if per_party %} party: "",{% endif %}
+
   });
   let state = defaults();
 
@@ -47,6 +71,9 @@
     if (p.has("own")) state.own = ids(p.get("own"), models);
     const target = p.get("t") || "";
     state.target = targets.has(target) ? target : "";
+{% if per_party %}
+    state.party = D.value_parties.includes(p.get("p")) ? p.get("p") : "";
+{% endif %}
     const cell = p.get("d") || "";
     state.cell = byId.has(cell) ? cell : "";
   }
@@ -65,6 +92,9 @@
     if (state.changes) p.set("x", "1");
     if (!same(state.own, D.own_default)) p.set("own", [...state.own].join(","));
     if (state.target) p.set("t", state.target);
+{% if per_party %}
+    if (state.party) p.set("p", state.party);
+{% endif %}
     if (state.cell) p.set("d", state.cell);
     const hash = p.toString();
     if (hash !== location.hash.slice(1)) history.replaceState(null, "", "#" + hash);
@@ -98,14 +128,30 @@
   // --- the view: which cells the filters and the search leave ---
   function inView(c) {
     const q = state.q.trim().toLowerCase();
+{% if per_party %}
+    // The level filter keeps a cell where the party picked (any party, if none) holds a level left on.
+    const levelKept = c.values.some((v) => (!state.party || v.party === state.party) && state.levels.has(v.level));
+    return state.models.has(c.model) && levelKept && (!state.critical || c.critical)
+{% else %}
     return state.models.has(c.model) && state.levels.has(c.level) && (!state.critical || c.critical)
+{% endif %}
       && (!state.ai || domains.get(c.domain).ai_specific) && (!q || c.haystack.includes(q))
       && (!state.target || targets.get(state.target).has(c.domain));
   }
 
+{% if per_party %}
+  function valueText(v) {
+    return partyName(v.party) + ": " + levels.get(v.level).label;
+  }
+
+  function levelText(c) {
+    return c.values.map(valueText).join("; ") + (c.critical ? " " + D.marker : "");
+  }
+{% else %}
   function levelText(c) {
     return levels.get(c.level).label + (c.critical ? " " + D.marker : "");
   }
+{% endif %}
 
   function raciOf(domainId) {
     const letters = D.raci[domainId].letters;
@@ -121,7 +167,7 @@
   }
 
   function csv(list) {
-    const lines = [D.columns, ...list.map((c) => c.row)].map((row) => row.map(csvField).join(","));
+    const lines = [D.columns, ...{% if per_party %}list.flatMap((c) => c.rows){% else %}list.map((c) => c.row){% endif %}].map((row) => row.map(csvField).join(","));
     return "\ufeff" + lines.join("\r\n") + "\r\n";
   }
 
@@ -137,7 +183,7 @@
 
   function buildFilters() {
     const root = document.getElementById("filters");
-    const modelSet = el("fieldset", {}, el("legend", { text: "Deployment models" }));
+    const modelSet = el("fieldset", {}, el("legend", { text: {{ axes.columns.plural | tojson }} }));
     for (const m of models.values()) {
       controls["m-" + m.id] = modelSet.appendChild(
         checkbox("f-model-" + m.id, m.short_name, true, (on) => update(() => toggle(state.models, m.id, on))));
@@ -147,10 +193,17 @@
       controls["l-" + v.id] = levelSet.appendChild(
         checkbox("f-level-" + v.id, v.label, true, (on) => update(() => toggle(state.levels, v.id, on))));
     }
+{% if per_party %}
+    const partySelect = el("select", { id: "f-party" }, el("option", { value: "", text: "Any party" }),
+      ...D.value_parties.map((id) => el("option", { value: id, text: partyName(id) })));
+    partySelect.addEventListener("change", () => update(() => { state.party = partySelect.value; }));
+    controls.party = partySelect;
+    levelSet.append(el("label", { for: "f-party", text: "held by" }), partySelect);
+{% endif %}
     const showSet = el("fieldset", {}, el("legend", { text: "Show" }));
     controls.critical = showSet.appendChild(checkbox("f-critical", "Critical focus cells only (" + D.marker + ")",
       false, (on) => update(() => { state.critical = on; })));
-    controls.ai = showSet.appendChild(checkbox("f-ai", "AI-specific domains only (" + D.ai_mark + ")", false,
+    controls.ai = showSet.appendChild(checkbox("f-ai", {{ ("AI-specific " ~ axes.rows.nouns ~ " only (") | tojson }} + D.ai_mark + ")", false,
       (on) => update(() => { state.ai = on; })));
     if (hasChanges) {
       controls.changes = showSet.appendChild(checkbox("f-changes",
@@ -160,7 +213,7 @@
     search.addEventListener("input", () => update(() => { state.q = search.value; }));
     controls.search = search;
     const searchRow = el("div", { class: "search" },
-      el("label", { for: "f-search", text: "Search domain names, descriptions and duties" }), search);
+      el("label", { for: "f-search", text: {{ ("Search " ~ axes.rows.noun ~ " names, descriptions and duties") | tojson }} }), search);
     const targetRow = buildTargetFilter();
     const exportButton = el("button", { type: "button", id: "export-view", text: "Export this view (CSV)" });
     exportButton.addEventListener("click", () =>
@@ -198,6 +251,9 @@
     if (controls.changes) controls.changes.firstChild.checked = state.changes;
     if (controls.search.value !== state.q) controls.search.value = state.q;
     if (controls.target) controls.target.value = state.target;
+{% if per_party %}
+    controls.party.value = state.party;
+{% endif %}
     for (const m of models.keys()) controls["own-" + m].firstChild.checked = state.own.has(m);
   }
 
@@ -211,7 +267,7 @@
 
   function renderMatrix() {
     const shownModels = D.models.filter((m) => state.models.has(m.id));
-    const head = el("tr", {}, el("th", { scope: "col", text: "Security domain" }),
+    const head = el("tr", {}, el("th", { scope: "col", text: {{ axes.rows.name | tojson }} }),
       ...shownModels.map((m) => el("th", { scope: "col", title: m.name, text: m.short_name })));
     const body = el("tbody");
     let count = 0;
@@ -225,8 +281,16 @@
         if (!visible[i]) return el("td", { class: "out", "data-cell": c.id, "data-in": "0" });
         count += 1;
         const changed = state.changes && D.changes.cells[c.id] !== undefined;
+{% if per_party %}
+        // A line per party, in its level's colours; the marker after the last.
+        const lines = c.values.map((v, n) => el("span", { class: "value lv-" + v.level, "data-party": v.party },
+          valueText(v) + (n < c.values.length - 1 ? "" : (c.critical ? " " + D.marker : ""))));
+        const button = el("button", { type: "button", class: "per-party", "data-cell": c.id,
+          "aria-haspopup": "dialog" }, ...lines, c.critical ? hidden(" (critical focus area)") : "",
+{% else %}
         const button = el("button", { type: "button", class: "lv-" + c.level, "data-cell": c.id,
           "aria-haspopup": "dialog" }, levelText(c), c.critical ? hidden(" (critical focus area)") : "",
+{% endif %}
         changed ? el("span", { class: "was", text: "changed, was " + D.changes.cells[c.id] }) : "");
         button.addEventListener("click", () => openDetail(c.id));
         return el("td", { class: [c.critical ? "critical" : "", changed ? "changed" : ""].join(" ").trim(),
@@ -235,15 +299,15 @@
       body.append(el("tr", { "data-domain": d.id }, name, ...tds));
     }
     const table = el("table", { class: "matrix", id: "matrix-table" },
-      el("caption", { text: "Each cell names the level: who owns the domain in that deployment model. "
+      el("caption", { text: {{ ("Each cell names the level: who owns the " ~ axes.rows.term ~ " in that " ~ axes.columns.term ~ ". ") | tojson }}
         + "Select a cell for its duties, why it matters and the internal RACI." }),
       el("thead", {}, head), body);
     table.addEventListener("keydown", arrowKeys);
     document.getElementById("matrix").replaceChildren(count ? table : el("p", { text: "No cell matches: change "
       + "the filters or the search." }));
     const domainsShown = body.children.length;
-    let summary = "Showing " + count + " of " + cells.length + " cells: " + domainsShown + " security domains, "
-      + shownModels.length + " deployment models.";
+    let summary = "Showing " + count + " of " + cells.length + " cells: " + domainsShown + {{ (" " ~ axes.rows.plural | lower ~ ", ") | tojson }}
+      + shownModels.length + {{ (" " ~ axes.columns.plural | lower ~ ".") | tojson }};
     if (state.changes) summary += " " + D.changes.summary;
     document.getElementById("view-summary").textContent = summary;
   }
@@ -284,16 +348,25 @@
     const c = byId.get(cellId);
     const m = models.get(c.model);
     const d = domains.get(c.domain);
+{% if per_party %}
+    const list = el("dl", {},
+      ...c.values.flatMap((v) => entry(valueText(v), levels.get(v.level).definition + " " + v.does)),
+{% else %}
     const v = levels.get(c.level);
     const list = el("dl", {},
       ...entry("Level", levelText(c) + ": " + v.definition),
-      ...(c.critical ? entry("Why it is critical", "A critical focus area: the " + m.name + " deployment model "
+{% endif %}
+      ...(c.critical ? entry("Why it is critical", "A critical focus area: the " + m.name + {{ (" " ~ axes.columns.term ~ " ") | tojson }}
         + "depends on getting " + d.name + " right. The domain covers: " + d.focus + ".") : []),
       ...(D.changes.cells[c.id] !== undefined ? entry("Changed since v" + D.changes.previous_version,
         "Was " + D.changes.cells[c.id] + ", now " + levelText(c) + ".") : []),
+{% if per_party %}
+      ...(c.rows[0][COL.example] ? entry("Example", c.rows[0][COL.example]) : []));
+{% else %}
       ...entry(D.parties.provider + " does", c.row[COL.provider_does]),
       ...entry(D.parties.customer + " does", c.row[COL.customer_does]),
       ...(c.row[COL.example] ? entry("Example", c.row[COL.example]) : []));
+{% endif %}
     const letters = D.raci[c.domain].letters;
     const raci = el("table", { class: "raci" },
       el("caption", { text: "Internal roles for " + d.name + " (R responsible, A accountable, C consulted, "
@@ -316,7 +389,7 @@
   // --- what do we own ---
   function buildOwn() {
     const root = document.getElementById("own");
-    const set = el("fieldset", {}, el("legend", { text: "Deployment models we use" }));
+    const set = el("fieldset", {}, el("legend", { text: {{ (axes.columns.plural ~ " we use") | tojson }} }));
     for (const m of models.values()) {
       controls["own-" + m.id] = set.appendChild(checkbox("own-" + m.id, m.short_name, state.own.has(m.id),
         (on) => update(() => toggle(state.own, m.id, on))));
@@ -328,19 +401,24 @@
   }
 
   function owned() {
+{% if per_party %}
+    // The audience's own level in each cell: the cells it carries.
+    return cells.filter((c) => state.own.has(c.model) && levels.get(audienceValue(c).level).customer);
+{% else %}
     return cells.filter((c) => state.own.has(c.model) && levels.get(c.level).customer);
+{% endif %}
   }
 
   function renderOwn() {
     const list = owned();
     const out = document.getElementById("own-list");
     if (!state.own.size) {
-      out.replaceChildren(el("p", { text: "Pick one or more deployment models above." }));
+      out.replaceChildren(el("p", { text: {{ ("Pick one or more " ~ axes.columns.plural | lower ~ " above.") | tojson }} }));
       return;
     }
     const groups = D.domains.map((d) => [d, list.filter((c) => c.domain === d.id)]).filter(([, l]) => l.length);
     const parts = [el("p", { class: "count", text: list.length + " obligations in " + groups.length
-      + " security domains." })];
+      + {{ (" " ~ axes.rows.plural | lower ~ ".") | tojson }} })];
     for (const [d, items] of groups) {
       const roles = raciOf(d.id);
       parts.push(el("h3", { text: d.number + ". " + d.name + (d.ai_specific ? " " + D.ai_mark : "") }),
@@ -348,7 +426,7 @@
           + (roles.responsible.join(", ") || "none") + "." }),
         el("ul", {}, ...items.map((c) => el("li", { "data-cell": c.id },
           el("strong", { text: models.get(c.model).short_name }), ", " + levelText(c),
-          c.critical ? hidden(" (critical focus area)") : "", ": " + c.row[COL.customer_does]))));
+          c.critical ? hidden(" (critical focus area)") : "", ": " + {% if per_party %}audienceValue(c).does{% else %}c.row[COL.customer_does]{% endif %}))));
     }
     out.replaceChildren(...parts);
   }

@@ -17,7 +17,7 @@ from generator.tables import responsibility_columns, responsibility_rows
 from generator.templating import DEFAULT_PREFIX, TEMPLATES_DIR, TemplateRenderError, render_template
 
 PAGE = "explorer/explorer.html.j2"  # the project's own, never overridden: it holds the policy
-SCRIPT = "explorer/explorer.js"  # the project's own, never overridden: the policy admits it; not a template
+SCRIPT = "explorer/explorer.js"  # the project's own, never overridden: the policy admits it; rendered by script_context
 STYLE = "explorer/explorer.css.j2"  # an organisation may restyle the page
 TEXTS = "explorer/texts.j2"  # an organisation may reword the page: every text is shown as plain text
 # In JSON inside <script>: nothing may close the element, open a comment or end a JavaScript line.
@@ -30,7 +30,7 @@ def page_data(ctx: RenderContext) -> dict:
     """Return everything the page's script shows, as plain data."""
     fw, branding = ctx.framework, ctx.branding
     changes = changes_view(ctx.changes, fw)
-    return {
+    data: dict = {
         "file_prefix": branding.file_prefix,
         "marker": fw.info.critical_marker,
         "ai_mark": model.AI_SPECIFIC_MARK,
@@ -40,7 +40,7 @@ def page_data(ctx: RenderContext) -> dict:
                 "id": v.id,
                 "label": v.label,
                 "definition": v.definition,
-                "customer": model.CUSTOMER_PARTY in v.owners,
+                "customer": fw.info.audience in v.owners,  # the audience (by default the customer) carries it
             }
             for v in fw.info.levels
         ],
@@ -85,6 +85,19 @@ def page_data(ctx: RenderContext) -> dict:
         # An organisation's edition holds only its models: "What do we own" starts with all of them picked.
         "own_default": [m.id for m in fw.models] if branding.organisation else [],
     }
+    if fw.info.per_party:  # a level per party: the long table has a row per cell and party
+        data.update(audience=fw.info.audience, value_parties=list(fw.info.cell_parties))
+    return data
+
+
+def script_context(fw: model.Framework) -> dict:
+    """What the script is rendered with: the cells' shape and the words of the axes (written in with tojson)."""
+
+    def words(axis: model.Axis) -> dict:
+        return {"name": axis.name, "plural": axis.plural, "term": axis.term, "noun": axis.noun, "nouns": axis.nouns}
+
+    axes = fw.info.axes
+    return {"per_party": fw.info.per_party, "axes": {"rows": words(axes.rows), "columns": words(axes.columns)}}
 
 
 def script_json(value: object) -> str:
@@ -137,11 +150,6 @@ def _own_template(ctx: RenderContext, name: str) -> str:
     return DEFAULT_PREFIX + name
 
 
-def _own_file(ctx: RenderContext, name: str) -> str:
-    """Return the text of the project's file `name` in the template folders, refusing an override of it."""
-    return ctx.search_path.read(_own_template(ctx, name))[1].decode("utf-8")
-
-
 def header_text(primary: str) -> str:
     """The text colour on the header's primary colour: white when it meets WCAG AA (4.5:1), else black."""
     return "#FFFFFF" if contrast_ratio(primary, "#FFFFFF") >= 4.5 else "#000000"
@@ -157,7 +165,9 @@ def render_page(ctx: RenderContext) -> str:
         "levels": [{"id": level_id, "fill": c.fill, "text": c.text} for level_id, c in colours.items()],
     }
     style = _inline(render_template(ctx.env, STYLE, {**ctx.context, "look": look}), "style", STYLE)
-    script = _inline(_own_file(ctx, SCRIPT), "script", SCRIPT)
+    script = _inline(
+        render_template(ctx.env, _own_template(ctx, SCRIPT), script_context(ctx.framework)), "script", SCRIPT
+    )
     csp = policy(style, script)
     context = {
         **ctx.context,

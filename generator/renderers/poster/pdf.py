@@ -37,6 +37,9 @@ MARGIN_MM = 14
 DOMAIN_COLUMN_REM = 27
 MODEL_COLUMN_REM = 12
 MODEL_COLUMN_EM = 7.7  # of cell text: room for "On-Premises" as a header, with padding
+# A per-party cell has a line "<party>: <level>" for each party: a column is as wide as the longest
+# line at this many em a character (bold DejaVu Sans, capitals and padding included), if wider than above.
+PARTY_LINE_EM_PER_CHAR = 0.72
 SIDE_REM = (24, 34)
 GAP_REM = 3
 CELL_TEXT_REM = 1.5
@@ -99,7 +102,7 @@ def poster_context(ctx: RenderContext) -> dict:
     return {
         "width_mm": width,
         "height_mm": height,
-        **page_layout(width, height, len(columns)),
+        **page_layout(width, height, len(columns), _column_em(ctx)),
         "colours": {k: {"fill": c.fill, "text": c.text} for k, c in branding.level_colours(info.level_ids).items()},
         "primary": branding.primary,
         "columns": columns,
@@ -109,11 +112,29 @@ def poster_context(ctx: RenderContext) -> dict:
         "font_url": branding.font_file.as_uri() if branding.font_file else None,
         "author": branding.organisation or info.author,
         "built": ctx.build_time.strftime("%Y-%m-%d"),
+        "nouns": {"row": info.axes.rows.noun, "rows": info.axes.rows.nouns},
+        # per-party cells: how many parties each gives a level to, and their names in running text
+        "value_party_count": len(info.cell_parties),
+        "value_parties": _and([ctx.framework.party(p).name for p in info.cell_parties]),
         "timestamp": ctx.build_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 
 
-def page_layout(width_mm: float, height_mm: float, model_count: int) -> dict:
+def _and(items: list[str]) -> str:
+    """Join names in running text: "A, B and C"."""
+    return " and ".join(items) if len(items) < 3 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _column_em(ctx: RenderContext) -> float:
+    """The width a model column needs, in em of cell text: per-party cells need room for their longest line."""
+    fw = ctx.framework
+    if not fw.info.per_party:
+        return MODEL_COLUMN_EM
+    longest = max(len(f"{party.name}: {level.label}") for cell in fw.cells for party, level in fw.values(cell) if party)
+    return max(MODEL_COLUMN_EM, round(longest * PARTY_LINE_EM_PER_CHAR, 2))
+
+
+def page_layout(width_mm: float, height_mm: float, model_count: int, column_em: float = MODEL_COLUMN_EM) -> dict:
     """Return the scale of the design to this page and the widths of the matrix and side panel, in rem.
 
     The design is drawn for A2 and scaled to fit the page. Where that would make cell text
@@ -128,7 +149,7 @@ def page_layout(width_mm: float, height_mm: float, model_count: int) -> dict:
     margin_mm = round(MARGIN_MM * scale, 2)
     content_rem = (width_mm - 2 * margin_mm) * PT_PER_MM / root_pt
     cell_text_rem = max(CELL_TEXT_REM, MIN_CELL_TEXT_PT / root_pt)
-    matrix_needs = DOMAIN_COLUMN_REM + model_count * max(MODEL_COLUMN_REM, MODEL_COLUMN_EM * cell_text_rem)
+    matrix_needs = DOMAIN_COLUMN_REM + model_count * max(MODEL_COLUMN_REM, column_em * cell_text_rem)
     side = min(max(content_rem - matrix_needs - GAP_REM, SIDE_REM[0]), SIDE_REM[1])
     compact = side < SIDE_REM_FOR_ALL
     return {
