@@ -9,6 +9,7 @@ import shutil
 
 import pytest
 
+from generator import renderers
 from generator.cli import main
 from generator.model import DEFAULT_FRAMEWORK
 from generator.problems import InputError
@@ -125,3 +126,17 @@ def test_component_tables_name_each_mistake(tmp_path, tri_data):
         "tables.runtim[0].values.regulator: unknown level id 'leads'; expected one of responsible" in p for p in found
     )
     assert any("tables.runtim: unknown row id 'runtim'; expected one of usage, runtime, model-core" in p for p in found)
+
+
+def test_every_format_builds_the_fixture(tri_build):
+    manifest = json.loads((tri_build / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["formats"]) == set(renderers.by_name())
+    assert {a["path"] for a in manifest["artifacts"]} >= {
+        "tri-party-demo-policy.docx",
+        "tri-party-demo-raci.xlsx",
+        "tri-party-demo-poster.pdf",
+        "tri-party-demo-explorer.html",
+        "responsibilities.csv",
+        "framework.json",
+        "docs/components.md",
+    }
