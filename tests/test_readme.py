@@ -149,7 +149,9 @@ class Walk:
         check(args, options, version, out)
 
     def check_validate(self, args, options, version, out):
-        assert [line.split(":")[1].split()[1] for line in out.splitlines()] == self.frameworks
+        assert [line.split(":")[1].split()[1:] for line in out.splitlines()] == [
+            [DEFAULT_FRAMEWORK, v] for v in self.frameworks
+        ]
 
     def check_build(self, args, options, version, out):
         formats = set(options["--only"].split(",")) if "--only" in options else None
