@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import math
 import re
+from functools import cache
+from pathlib import Path
 
 import jinja2
 from jinja2 import nodes, pass_context
@@ -11,7 +15,7 @@ from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
-from generator import limits
+from generator import limits, template_cache
 from generator.search_path import DEFAULT_PREFIX, TEMPLATES_DIR, SearchPath, TemplateOutsideError
 from generator.template_blocks import UnknownBlockError, check_blocks
 
@@ -234,7 +238,17 @@ def make_environment(search_path: SearchPath | None = None) -> jinja2.Environmen
     )
     env.filters["md_cell"] = md_cell
     env.filters["md_text"] = md_text
+    folder = template_cache.user_cache_folder()
+    if folder is not None:
+        env.bytecode_cache = template_cache.DefaultTemplateCache(folder, TEMPLATES_DIR, _compiler())
     return env
+
+
+@cache
+def _compiler() -> bytes:
+    """What shapes a compiled template besides its source: Python's bytecode, Jinja, and this module's sandbox."""
+    own = hashlib.sha256(Path(__file__).read_bytes()).digest()
+    return importlib.util.MAGIC_NUMBER + jinja2.__version__.encode() + b"\0" + own
 
 
 # What Markdown could read as markup inside a name or a sentence, and nothing else, so the raw file reads as written.
