@@ -24,7 +24,7 @@ from generator.problems import InputError, Problem
 from generator.release import CHECKSUMS, Release, make_release
 from generator.renderers import by_name
 from generator.search_path import TEMPLATES_DIR
-from generator.source.load import DATA_DIR, available_versions, load_framework, load_previous, previous_version
+from generator.source.load import DATA_DIR, available_versions, load_framework, load_with_previous, previous_version
 from generator.source.schema import all_schemas
 from generator.trust import Refused, real_dir, write_output
 from generator.verify import VerifyError, verify
@@ -340,8 +340,8 @@ def _build(args: argparse.Namespace) -> int:
         return _build_editions(args, only, started)
     jobs = _jobs(args)
     with poster_standby(only, jobs) as standby:  # the poster's process prepares while the framework loads
-        fw = load_framework(args.data, args.framework_version)
-        edition = make_edition(fw, poster_size=args.poster_size, only=only, previous=load_previous(fw, args.data))
+        fw, previous = load_with_previous(args.data, args.framework_version)
+        edition = make_edition(fw, poster_size=args.poster_size, only=only, previous=previous)
         print(f"building framework {edition.framework.info.version} into {args.out}/", file=sys.stderr)
         artifacts = build(edition, args.out, _progress, force=args.force, jobs=jobs, standby=standby)
     total = sum(a.size for a in artifacts)
@@ -425,8 +425,7 @@ def _changes(args: argparse.Namespace) -> int:
 
 
 def _release(args: argparse.Namespace) -> int:
-    fw = load_framework(args.data, args.framework_version)
-    previous = load_previous(fw, args.data)
+    fw, previous = load_with_previous(args.data, args.framework_version)
     jobs = _jobs(args)
     if not args.org:
         edition = make_edition(fw, poster_size=args.poster_size, previous=previous)

@@ -25,7 +25,7 @@ from generator.pipeline import BuildError, build
 from generator.problems import InputError, Problem
 from generator.renderers import by_name
 from generator.renderers.traits import traits_of
-from generator.source.load import load_framework, previous_version
+from generator.source.load import Reads, load_framework, previous_version
 
 WORKER_DIED = "the process building this edition ended abruptly (killed or out of memory), twice; build it again"
 
@@ -79,8 +79,11 @@ def plan(
     """
     _frameworks.clear()
     _profiles.clear()
-    framework = _loaded_framework(data_dir, version)
-    _loaded_previous(data_dir, framework)  # once here, inherited by every worker
+    reads: Reads = {}  # the files both versions use (roles, reference lists) are read once
+    framework = _frameworks[(data_dir, version)] = load_framework(data_dir, version, reads)
+    before = previous_version(framework.info.version, data_dir)
+    if before:  # once here, inherited by every worker
+        _frameworks[(data_dir, before)] = load_framework(data_dir, before, reads)
     refused: list[EditionResult] = []
     tasks: list[EditionTask] = []
     owners: dict[str, Path] = {}

@@ -17,13 +17,24 @@ from generator.tables import customer_duty, mapping_column, obligation_rows
 
 def plain(value: Any) -> Any:
     """Turn records, tuples and mapping proxies into JSON-ready dicts and lists."""
-    if dataclasses.is_dataclass(value):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    names = _field_names(type(value))
+    if names is not None:
+        return {name: plain(getattr(value, name)) for name in names}
     if isinstance(value, (dict, types.MappingProxyType)):
         return {k: plain(v) for k, v in value.items()}
     if isinstance(value, (tuple, list)):
         return [plain(v) for v in value]
     return value
+
+
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The field names of a record type, in order (looked up once per type: `fields` is slow); None for others."""
+    if kind not in _FIELD_NAMES:
+        _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
+    return _FIELD_NAMES[kind]
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
 
 
 def cell_view(fw: model.Framework, cell: model.Cell) -> dict:
