@@ -12,41 +12,16 @@ when its key changes. A cache that cannot be read or written is compiled around.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import marshal
-import os
-import sys
-import tempfile
 from pathlib import Path
 from types import CodeType
 
 from jinja2.bccache import Bucket, BytecodeCache
 
-from generator import trust
+from generator import trust, user_cache
 
-FOLDER_NAME = "ai-srm-generator"
 _KEY_BYTES = 32  # a SHA-256 digest heads each file
-
-
-def user_cache_folder() -> Path | None:
-    """Return the user's cache folder for this program (XDG on Linux), or None when there is no home."""
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA", "")
-    elif sys.platform == "darwin":
-        base = str(Path.home() / "Library" / "Caches") if _has_home() else ""
-    else:
-        base = os.environ.get("XDG_CACHE_HOME", "")
-        if not os.path.isabs(base):  # unset, or relative (which the XDG specification says to ignore)
-            base = str(Path.home() / ".cache") if _has_home() else ""
-    return Path(base) / FOLDER_NAME / "templates" if os.path.isabs(base) else None
-
-
-def _has_home() -> bool:
-    try:
-        return os.path.isabs(Path.home())
-    except (RuntimeError, KeyError):  # no HOME and no password entry
-        return False
 
 
 class DefaultTemplateCache(BytecodeCache):
@@ -84,10 +59,7 @@ class DefaultTemplateCache(BytecodeCache):
             bucket.code = code
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        data = bytes.fromhex(bucket.checksum) + marshal.dumps(bucket.code)
-        with contextlib.suppress(OSError):
-            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            _replace(self.folder / bucket.key, data)
+        user_cache.write(self.folder / bucket.key, bytes.fromhex(bucket.checksum) + marshal.dumps(bucket.code))
 
     @staticmethod
     def _file_name(name: str, filename: str | None) -> str:
@@ -99,16 +71,3 @@ class DefaultTemplateCache(BytecodeCache):
             data = part.encode("utf-8", "surrogatepass")
             digest.update(len(data).to_bytes(8, "big") + data)
         return digest.digest()
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file beside it, so a reader sees the old file or the new."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise

@@ -15,7 +15,7 @@ from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
-from generator import limits, template_cache
+from generator import limits, template_cache, user_cache
 from generator.search_path import DEFAULT_PREFIX, TEMPLATES_DIR, SearchPath, TemplateOutsideError
 from generator.template_blocks import UnknownBlockError, check_blocks
 
@@ -238,7 +238,7 @@ def make_environment(search_path: SearchPath | None = None) -> jinja2.Environmen
     )
     env.filters["md_cell"] = md_cell
     env.filters["md_text"] = md_text
-    folder = template_cache.user_cache_folder()
+    folder = user_cache.folder("templates")
     if folder is not None:
         env.bytecode_cache = template_cache.DefaultTemplateCache(folder, TEMPLATES_DIR, _compiler())
     return env

@@ -11,8 +11,9 @@ import pytest
 from generator.edition import make_edition
 from generator.pipeline import render_context
 from generator.search_path import SearchPath
-from generator.template_cache import DefaultTemplateCache, user_cache_folder
+from generator.template_cache import DefaultTemplateCache
 from generator.templating import make_environment, render_template
+from generator.user_cache import folder as user_cache_folder
 
 PAGE = "markdown/obligations.md.j2"
 
@@ -34,10 +35,10 @@ def cache_home(tmp_path, monkeypatch) -> Path:
 def test_cache_folder_is_the_users_xdg_cache(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert user_cache_folder() == tmp_path / "ai-srm-generator" / "templates"
+    assert user_cache_folder("templates") == tmp_path / "ai-srm-generator" / "templates"
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # ignored, as the XDG specification says
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert user_cache_folder() == tmp_path / "home" / ".cache" / "ai-srm-generator" / "templates"
+    assert user_cache_folder("templates") == tmp_path / "home" / ".cache" / "ai-srm-generator" / "templates"
 
 
 def test_default_template_is_compiled_once_then_loaded(cache_home, monkeypatch, framework):

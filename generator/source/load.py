@@ -9,8 +9,8 @@ from typing import Any
 
 from generator import model, values
 from generator.problems import InputError, Problem
-from generator.source import assemble
-from generator.source.schema import FILE_RECORDS, REFERENCE_FILE, REFERENCE_RECORD, SLUG, from_raw, schema_check
+from generator.source import assemble, passed
+from generator.source.schema import FILE_RECORDS, REFERENCE_FILE, REFERENCE_RECORD, SLUG, from_raw
 from generator.source.yaml_reader import Document, YamlError, load_yaml
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -184,5 +184,5 @@ def _read(path: Path, schema: str, record: type) -> tuple[Document | None, list[
         doc = load_yaml(path)
     except YamlError as exc:
         return None, list(exc.problems), None
-    found = schema_check(doc, schema) + text_problems(doc)
+    found = passed.schema_check(doc, schema) + text_problems(doc)
     return doc, found, None if found else from_raw(record, doc.data)
