@@ -8,12 +8,9 @@ loads what it needs itself.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,6 +125,11 @@ def run(
         result = build_edition(tasks[0], jobs or os.cpu_count() or 1, standby)
         progress(f"[1/1] {result.slug} {'failed' if result.errors else 'built'}")
         return [result]
+    # Imported here: the reference build and single editions (most commands) never start a pool.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
     workers = min(len(tasks), jobs or os.cpu_count() or 1)
     fork = "fork" in multiprocessing.get_all_start_methods()
     if fork:
