@@ -30,7 +30,7 @@ from generator.source.load import (
     available_frameworks,
     available_versions,
     load_framework,
-    load_previous,
+    load_with_previous,
     previous_version,
 )
 from generator.source.schema import all_schemas
@@ -373,8 +373,8 @@ def _build(args: argparse.Namespace) -> int:
         return _build_editions(args, only, started)
     jobs = _jobs(args)
     with poster_standby(only, jobs) as standby:  # the poster's process prepares while the framework loads
-        fw = load_framework(args.data, args.framework_version, args.framework)
-        edition = make_edition(fw, poster_size=args.poster_size, only=only, previous=load_previous(fw, args.data))
+        fw, previous = load_with_previous(args.data, args.framework_version, args.framework)
+        edition = make_edition(fw, poster_size=args.poster_size, only=only, previous=previous)
         print(f"building framework {edition.framework.info.version} into {args.out}/", file=sys.stderr)
         artifacts = build(edition, args.out, _progress, force=args.force, jobs=jobs, standby=standby)
     total = sum(a.size for a in artifacts)
@@ -460,8 +460,8 @@ def _changes(args: argparse.Namespace) -> int:
 def _release(args: argparse.Namespace) -> int:
     jobs = _jobs(args)
     if not args.org:
-        fw = load_framework(args.data, args.framework_version, args.framework)
-        edition = make_edition(fw, poster_size=args.poster_size, previous=load_previous(fw, args.data))
+        fw, previous = load_with_previous(args.data, args.framework_version, args.framework)
+        edition = make_edition(fw, poster_size=args.poster_size, previous=previous)
         _report(make_release(edition, args.out, _progress, jobs))
         return EXIT_OK
     tasks, failed = editions.plan(
@@ -469,7 +469,7 @@ def _release(args: argparse.Namespace) -> int:
     )
     for task in tasks:
         fw = editions.loaded_framework(task)
-        previous = load_previous(fw, args.data)
+        previous = editions.loaded_previous(task)
         edition = make_edition(fw, editions.loaded_profile(task), poster_size=args.poster_size, previous=previous)
         try:
             _report(make_release(edition, args.out, _progress, jobs))

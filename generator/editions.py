@@ -8,12 +8,9 @@ loads what it needs itself.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +22,7 @@ from generator.pipeline import BuildError, build
 from generator.problems import InputError, Problem
 from generator.renderers import by_name
 from generator.renderers.traits import traits_of
-from generator.source.load import load_framework, previous_version
+from generator.source.load import Reads, load_framework, previous_version
 
 WORKER_DIED = "the process building this edition ended abruptly (killed or out of memory), twice; build it again"
 
@@ -82,8 +79,9 @@ def plan(
     """
     _frameworks.clear()
     _profiles.clear()
+    reads: Reads = {}  # the files several versions use (roles, reference lists) are read once
     if framework_id is None:  # the default framework is checked even when no profile tailors it
-        _loaded_previous(data_dir, _loaded_framework(data_dir, version))
+        _loaded_previous(data_dir, _loaded_framework(data_dir, version, reads=reads), reads)
     refused: list[EditionResult] = []
     tasks: list[EditionTask] = []
     owners: dict[str, Path] = {}
@@ -92,8 +90,8 @@ def plan(
             if folder.is_symlink():
                 raise InputError([Problem(folder, None, "", "is a symbolic link; copy the profile folder in instead")])
             tailors = framework_id or tailored_framework(folder)
-            framework = _loaded_framework(data_dir, version, tailors)
-            _loaded_previous(data_dir, framework)  # once here, inherited by every worker
+            framework = _loaded_framework(data_dir, version, tailors, reads)
+            _loaded_previous(data_dir, framework, reads)  # once here, inherited by every worker
             profile = load_profile(folder, framework)
         except InputError as exc:
             refused.append(EditionResult(folder.name, out_root, 0, 0, tuple(map(str, exc.problems))))
@@ -131,6 +129,11 @@ def run(
         result = build_edition(tasks[0], jobs or os.cpu_count() or 1, standby)
         progress(f"[1/1] {result.slug} {'failed' if result.errors else 'built'}")
         return [result]
+    # Imported here: the reference build and single editions (most commands) never start a pool.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
     workers = min(len(tasks), jobs or os.cpu_count() or 1)
     fork = "fork" in multiprocessing.get_all_start_methods()
     if fork:
@@ -188,22 +191,29 @@ _frameworks: dict[tuple[Path, str | None, str | None], Framework] = {}
 _profiles: dict[tuple[Path, Path, str | None], Profile] = {}
 
 
-def _loaded_framework(data_dir: Path, version: str | None, framework_id: str | None = None) -> Framework:
+def _loaded_framework(
+    data_dir: Path, version: str | None, framework_id: str | None = None, reads: Reads | None = None
+) -> Framework:
     key = (data_dir, version, framework_id or DEFAULT_FRAMEWORK)
     if key not in _frameworks:
-        _frameworks[key] = load_framework(data_dir, version, framework_id)
+        _frameworks[key] = load_framework(data_dir, version, framework_id, reads)
     return _frameworks[key]
 
 
-def _loaded_previous(data_dir: Path, framework: Framework) -> Framework | None:
+def _loaded_previous(data_dir: Path, framework: Framework, reads: Reads | None = None) -> Framework | None:
     """Return the version published before `framework`'s, loaded once (None for the first version)."""
     before = previous_version(framework.info.version, data_dir, framework.info.id)
-    return _loaded_framework(data_dir, before, framework.info.id) if before else None
+    return _loaded_framework(data_dir, before, framework.info.id, reads) if before else None
 
 
 def loaded_framework(task: EditionTask) -> Framework:
     """Return the framework the task's profile tailors, as plan() loaded it."""
     return _loaded_framework(task.data_dir, task.version, task.framework)
+
+
+def loaded_previous(task: EditionTask) -> Framework | None:
+    """Return the version published before the task's framework, as plan() loaded it (None for the first)."""
+    return _loaded_previous(task.data_dir, loaded_framework(task))
 
 
 def loaded_profile(task: EditionTask) -> Profile:

@@ -17,8 +17,10 @@ from generator.tables import customer_duty, mapping_column, obligation_rows
 
 def plain(value: Any) -> Any:
     """Turn records, tuples and mapping proxies into JSON-ready dicts and lists."""
-    if dataclasses.is_dataclass(value):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value) if not _omitted(value, f)}
+    fields = _record_fields(type(value))
+    if fields is not None:
+        kept = ((name, getattr(value, name), default) for name, default in fields)
+        return {name: plain(item) for name, item, default in kept if default is _ALWAYS or item != default}
     if isinstance(value, (dict, types.MappingProxyType)):
         return {k: plain(v) for k, v in value.items()}
     if isinstance(value, (tuple, list)):
@@ -26,12 +28,31 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _omitted(record: Any, f: dataclasses.Field) -> bool:
-    """Whether a field marked omit_default (a general feature the framework does not use) is at its default."""
+_ALWAYS = object()  # a field written whatever its value
+
+
+def _record_fields(kind: type) -> tuple[tuple[str, Any], ...] | None:
+    """A record type's fields in order, each with the default at which it is left out (a field marked
+    omit_default: a general feature the framework does not use) or _ALWAYS; None for other types.
+
+    Looked up once per type (`dataclasses.fields` is slow).
+    """
+    if kind not in _FIELDS:
+        _FIELDS[kind] = (
+            tuple((f.name, _omitted_at(f)) for f in dataclasses.fields(kind))
+            if dataclasses.is_dataclass(kind)
+            else None
+        )
+    return _FIELDS[kind]
+
+
+def _omitted_at(f: dataclasses.Field) -> Any:
     if not f.metadata.get("omit_default"):
-        return False
-    default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
-    return getattr(record, f.name) == default
+        return _ALWAYS
+    return f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+
+
+_FIELDS: dict[type, tuple[tuple[str, Any], ...] | None] = {}
 
 
 def cell_view(fw: model.Framework, cell: model.Cell) -> dict:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from generator.model import NO_RELATIONSHIP, RELATIONSHIPS
-from generator.source.load import DATA_DIR, available_versions, load_framework
+from generator.source import load
+from generator.source.load import DATA_DIR, available_versions, load_framework, load_previous, load_with_previous
 from generator.source.yaml_reader import load_yaml
 from tests.test_validation import edit, line_of, only_problem, problems
 
@@ -33,6 +34,18 @@ def test_every_target_id_resolves_and_every_domain_is_covered(version):
             assert all(m.relationship in RELATIONSHIPS and m.rationale for m in maps)
             if any(m.target is None for m in maps):
                 assert len(maps) == 1 and maps[0].relationship == NO_RELATIONSHIP
+
+
+def test_both_versions_read_the_shared_files_once(monkeypatch):
+    read = []
+    original = load.load_yaml
+    monkeypatch.setattr(load, "load_yaml", lambda path: read.append(path) or original(path))
+    framework, previous = load_with_previous(DATA_DIR)
+    shared = [DATA_DIR / "roles.yaml", *(DATA_DIR / "references" / f"{name}.yaml" for name in FRAMEWORKS)]
+    assert all(read.count(path) == 1 for path in shared)
+    assert len(read) == len(set(read))
+    assert framework == load_framework(DATA_DIR)
+    assert previous == load_previous(framework, DATA_DIR)
 
 
 def test_reference_lists_record_version_source_and_licence():

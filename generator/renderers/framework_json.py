@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from generator import __version__
+from generator import __version__, json_text
 from generator.changes import changes_view
 from generator.renderers.base import RenderContext, write_text
 from generator.renderers.traits import Output, Traits
@@ -34,5 +33,5 @@ class FrameworkJson:
             "cells": [{"id": c.id, **plain(c)} for c in fw.cells],
             "changes": changes_view(ctx.changes, fw),
         }
-        text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        text = json_text.dumps(document) + "\n"
         return [write_text(out_dir, ctx.file(FRAMEWORK_JSON), text)]

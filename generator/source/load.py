@@ -10,8 +10,8 @@ from typing import Any
 from generator import model, values
 from generator.model import DEFAULT_FRAMEWORK
 from generator.problems import InputError, Problem
-from generator.source import assemble
-from generator.source.schema import FILE_RECORDS, REFERENCE_FILE, REFERENCE_RECORD, SLUG, from_raw, schema_check
+from generator.source import assemble, passed
+from generator.source.schema import FILE_RECORDS, REFERENCE_FILE, REFERENCE_RECORD, SLUG, from_raw
 from generator.source.yaml_reader import Document, YamlError, load_yaml
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -19,6 +19,10 @@ OPTIONAL_FILES = ("guidance.yaml", "mappings.yaml", "components.yaml")
 NAME_KEYS = ("name", "short_name")  # keys whose text becomes a heading, header or label
 _VERSION = re.compile(r"^\d+(\.\d+)*$")
 SLUG_NAME = re.compile(SLUG)
+
+
+# Files already read and checked in this command: (path, schema, record type) -> (document, problems, record).
+Reads = dict[tuple[Path, str, type], tuple[Document | None, list[Problem], Any]]
 
 
 @dataclass(frozen=True)
@@ -50,10 +54,21 @@ def previous_version(version: str, data_dir: Path = DATA_DIR, framework: str | N
     return older[-1] if older else None
 
 
-def load_previous(framework: model.Framework, data_dir: Path = DATA_DIR) -> model.Framework | None:
+def load_previous(
+    framework: model.Framework, data_dir: Path = DATA_DIR, reads: Reads | None = None
+) -> model.Framework | None:
     """Load the version published before `framework`'s in `data_dir`; None for the first version."""
     before = previous_version(framework.info.version, data_dir, framework.info.id)
-    return load_framework(data_dir, before, framework.info.id) if before else None
+    return load_framework(data_dir, before, framework.info.id, reads) if before else None
+
+
+def load_with_previous(
+    data_dir: Path = DATA_DIR, version: str | None = None, framework: str | None = None
+) -> tuple[model.Framework, model.Framework | None]:
+    """Load a version and the one published before it; the files both use (roles, reference lists) are read once."""
+    reads: Reads = {}
+    loaded = load_framework(data_dir, version, framework, reads)
+    return loaded, load_previous(loaded, data_dir, reads)
 
 
 def sources(data_dir: Path = DATA_DIR, version: str | None = None, framework: str | None = None) -> Sources:
@@ -103,9 +118,13 @@ def text_problems(doc: Document) -> list[Problem]:
 
 
 def load_framework(
-    data_dir: Path = DATA_DIR, version: str | None = None, framework: str | None = None
+    data_dir: Path = DATA_DIR, version: str | None = None, framework: str | None = None, reads: Reads | None = None
 ) -> model.Framework:
-    """Load and check one version of a framework (default: the default one); raise InputError listing every problem."""
+    """Load and check one version of a framework (default: the default one); raise InputError listing every problem.
+
+    `reads` holds the files an earlier load of the same command read and checked, by path; a
+    file found there is not read again, and the files this load reads are added to it.
+    """
     src = sources(data_dir, version, framework)
     problems: list[Problem] = []
     paths = {name: src.version_dir / name for name in FILE_RECORDS if name != "roles.yaml"}
@@ -115,9 +134,9 @@ def load_framework(
     for name, path in paths.items():
         if name in OPTIONAL_FILES and not path.exists():
             continue
-        problems.extend(_read_record(path, name, name, FILE_RECORDS[name], docs, records))
+        problems.extend(_read_record(path, name, name, FILE_RECORDS[name], docs, records, reads))
     if "mappings.yaml" in records:
-        problems.extend(_load_references(data_dir, records, docs))
+        problems.extend(_load_references(data_dir, records, docs, reads))
     if problems or len(records) < len(docs):
         raise InputError(problems)
     joined, cross_problems = assemble.join(records, docs)
@@ -130,7 +149,9 @@ def load_framework(
     return joined
 
 
-def _load_references(data_dir: Path, records: dict[str, Any], docs: dict[str, Document]) -> list[Problem]:
+def _load_references(
+    data_dir: Path, records: dict[str, Any], docs: dict[str, Document], reads: Reads | None
+) -> list[Problem]:
     """Read the reference list of every framework mappings.yaml names into `records` as `references/<id>.yaml`."""
     problems: list[Problem] = []
     for ref_id in records["mappings.yaml"].frameworks:
@@ -144,19 +165,39 @@ def _load_references(data_dir: Path, records: dict[str, Any], docs: dict[str, Do
             message = f"no reference list {name} for framework {ref_id!r}; add it or remove the framework"
             problems.append(docs["mappings.yaml"].problem(("frameworks", ref_id), message))
             continue
-        problems.extend(_read_record(path, name, REFERENCE_FILE, REFERENCE_RECORD, docs, records))
+        problems.extend(_read_record(path, name, REFERENCE_FILE, REFERENCE_RECORD, docs, records, reads))
     return problems
 
 
 def _read_record(
-    path: Path, name: str, schema: str, record: type, docs: dict[str, Document], records: dict[str, Any]
+    path: Path,
+    name: str,
+    schema: str,
+    record: type,
+    docs: dict[str, Document],
+    records: dict[str, Any],
+    reads: Reads | None = None,
 ) -> list[Problem]:
     """Read one data file into `docs[name]` and, when its schema and text checks pass, `records[name]`."""
+    key = (path, schema, record)
+    if reads is not None and key in reads:
+        doc, found, value = reads[key]
+    else:
+        doc, found, value = _read(path, schema, record)
+        if reads is not None:
+            reads[key] = (doc, found, value)
+    if doc is not None:
+        docs[name] = doc
+    if value is not None:
+        records[name] = value
+    return list(found)
+
+
+def _read(path: Path, schema: str, record: type) -> tuple[Document | None, list[Problem], Any]:
+    """Read and check one data file: its document (None if unreadable), its problems, and its record if none."""
     try:
-        docs[name] = load_yaml(path)
+        doc = load_yaml(path)
     except YamlError as exc:
-        return list(exc.problems)
-    found = schema_check(docs[name], schema) + text_problems(docs[name])
-    if not found:
-        records[name] = from_raw(record, docs[name].data)
-    return found
+        return None, list(exc.problems), None
+    found = passed.schema_check(doc, schema) + text_problems(doc)
+    return doc, found, None if found else from_raw(record, doc.data)

@@ -6,7 +6,7 @@ import json
 import uuid
 from datetime import datetime
 
-from generator import __version__
+from generator import __version__, json_text
 from generator.dates import midnight
 from generator.model import Cell, Framework
 from generator.org.branding import Branding
@@ -110,4 +110,4 @@ def back_matter(fw: Framework) -> dict:
 
 def dump(document: dict) -> str:
     """Return the OSCAL JSON text: two-space indent, keys in the order written, a final newline."""
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return json_text.dumps(document) + "\n"
