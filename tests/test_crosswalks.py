@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.model import NO_RELATIONSHIP, RELATIONSHIPS
+from generator.model import DEFAULT_FRAMEWORK, NO_RELATIONSHIP, RELATIONSHIPS
 from generator.source import load
 from generator.source.load import DATA_DIR, available_versions, load_framework, load_previous, load_with_previous
 from generator.source.yaml_reader import load_yaml
@@ -41,7 +41,10 @@ def test_both_versions_read_the_shared_files_once(monkeypatch):
     original = load.load_yaml
     monkeypatch.setattr(load, "load_yaml", lambda path: read.append(path) or original(path))
     framework, previous = load_with_previous(DATA_DIR)
-    shared = [DATA_DIR / "roles.yaml", *(DATA_DIR / "references" / f"{name}.yaml" for name in FRAMEWORKS)]
+    shared = [
+        DATA_DIR / "frameworks" / DEFAULT_FRAMEWORK / "roles.yaml",
+        *(DATA_DIR / "references" / f"{name}.yaml" for name in FRAMEWORKS),
+    ]
     assert all(read.count(path) == 1 for path in shared)
     assert len(read) == len(set(read))
     assert framework == load_framework(DATA_DIR)

@@ -6,11 +6,12 @@ import sys
 
 import pytest
 
+from generator.model import DEFAULT_FRAMEWORK
 from generator.source import passed, schema
 from generator.source.load import DATA_DIR
 from generator.source.yaml_reader import Document, load_yaml
 
-ROLES = DATA_DIR / "roles.yaml"
+ROLES = DATA_DIR / "frameworks" / DEFAULT_FRAMEWORK / "roles.yaml"
 
 
 @pytest.fixture
