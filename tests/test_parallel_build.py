@@ -102,11 +102,11 @@ def test_progress_names_every_format_in_registry_order(tmp_path, framework, fork
 
 
 def test_a_failing_poster_in_the_child_fails_the_build_and_keeps_the_output(
-    tmp_path, framework, monkeypatch, forks, no_leftover_children
+    tmp_path, tmp_path_factory, framework, monkeypatch, forks, no_leftover_children
 ):
     build(edition(framework), tmp_path)
     before = tree(tmp_path)
-    marker = tmp_path.parent / "poster-pid"
+    marker = tmp_path_factory.mktemp("markers") / "poster-pid"  # this test's own: beside the output, not in it
 
     def broken(self, ctx, out_dir):
         marker.write_text(str(os.getpid()))
@@ -125,13 +125,12 @@ def test_a_failing_poster_in_the_child_fails_the_build_and_keeps_the_output(
 
 
 def test_a_failing_format_in_the_parent_kills_and_reaps_the_child(
-    tmp_path, framework, monkeypatch, forks, no_leftover_children
+    tmp_path, tmp_path_factory, framework, monkeypatch, forks, no_leftover_children
 ):
     build(edition(framework), tmp_path)
     before = tree(tmp_path)
-    marker = tmp_path.parent / "poster-pid"
-
-    finished = tmp_path.parent / "poster-finished"
+    markers = tmp_path_factory.mktemp("markers")  # this test's own (another test's leftover pid would pass the wait)
+    marker, finished = markers / "poster-pid", markers / "poster-finished"
 
     def hang(self, ctx, out_dir):
         marker.write_text(str(os.getpid()))
