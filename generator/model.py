@@ -90,6 +90,9 @@ class Axis:
     name: str = field(metadata=doc("what one row or column is called, singular, as a heading"))
     plural: str
     term: str = field(metadata=doc("the word running text uses for one, lower case: 'domain'"))
+    qualifier: str = field(default="", metadata=doc("a word a title puts before the plural: 'AI' deployment models"))
+    prose: str = field(default="", metadata=doc("running text's name for all of them (default: the plural, lower case)"))
+    definition: str = field(default="", metadata=doc("what one is, for a glossary (default: said from the other axis)"))
 
     @property
     def noun(self) -> str:
@@ -104,8 +107,21 @@ class Axis:
 
 @dataclass(frozen=True)
 class Axes:
-    rows: Axis = Axis("Security domain", "Security domains", "domain")
-    columns: Axis = Axis("Deployment model", "Deployment models", "deployment model")
+    rows: Axis = Axis(
+        "Security domain",
+        "Security domains",
+        "domain",
+        definition="An area of security for which the framework assigns an owner in each deployment model.",
+    )
+    columns: Axis = Axis(
+        "Deployment model",
+        "Deployment models",
+        "deployment model",
+        qualifier="AI",
+        prose="ways of deploying AI",
+        definition="A way of adopting AI that the framework distinguishes, from a ready-made SaaS service to "
+        "self-hosted models, agents and coding assistants.",
+    )
 
 
 ONE_VALUE, PER_PARTY = "one", "per-party"  # what a matrix cell holds
