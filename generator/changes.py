@@ -58,15 +58,6 @@ class Changes:
     mappings: tuple[MappingChange, ...] = ()  # of the frameworks the newer version maps
 
     @property
-    def added(self) -> tuple[str, ...]:
-        """Return "model x" / "domain y" for what only the new version has."""
-        return tuple(f"{i.kind} {i.id}" for i in self.items if i.change == "added")
-
-    @property
-    def removed(self) -> tuple[str, ...]:
-        return tuple(f"{i.kind} {i.id}" for i in self.items if i.change == "removed")
-
-    @property
     def renamed(self) -> tuple[tuple[str, str, str], ...]:
         """Return (id, old name, new name) of each renamed item."""
         return tuple((i.id, i.before, i.after) for i in self.items if i.change == "renamed")
@@ -151,7 +142,7 @@ def changes_view(changes: Changes | None, new: Framework) -> dict:
     return {
         "version": version,
         "previous_version": changes.old_version,
-        "summary": summary(changes),
+        "summary": summary(changes, new),
         "cells": cells,
         "models_and_domains": [
             {"change": i.change, "kind": i.kind, "id": i.id, "name": i.name, "before": i.before, "after": i.after}
@@ -172,20 +163,24 @@ def changes_view(changes: Changes | None, new: Framework) -> dict:
     }
 
 
-def summary(changes: Changes) -> str:
-    """Say in one sentence what changed from the previous version."""
+def summary(changes: Changes, new: Framework) -> str:
+    """Say in one sentence what changed from the previous version, in the framework's words for its axes."""
+    rows, columns = new.info.axes.rows, new.info.axes.columns
     count = len(changes.cells)
     cells = f"{count} cell{'s' if count != 1 else ''} changed" if count else "no cell changed"
     others = ", ".join(f"{n} {c}" for c in ITEM_CHANGES if (n := sum(i.change == c for i in changes.items)))
-    items = f"models and domains: {others}" if others else "no model or domain added, removed, renamed or renumbered"
+    unchanged = f"no {columns.noun} or {rows.noun} added, removed, renamed or renumbered"
+    items = f"{columns.nouns} and {rows.nouns}: {others}" if others else unchanged
     return f"From framework v{changes.old_version} to v{changes.new_version}: {cells}; {items}."
 
 
 def to_markdown(changes: Changes, new: Framework) -> str:
-    """Render a changelog section a release note can include."""
+    """Render a changelog section a release note can include, headed in the framework's words for its axes."""
+    axes = new.info.axes
+    noun = {"model": axes.columns.noun, "domain": axes.rows.noun}  # an item's kind as the framework says it
     lines = [f"# Changes from framework v{changes.old_version} to v{changes.new_version}", ""]
-    for title, items in (("Added", changes.added), ("Removed", changes.removed)):
-        if items:
+    for title, change in (("Added", "added"), ("Removed", "removed")):
+        if items := [f"{noun[i.kind]} {i.id}" for i in changes.items if i.change == change]:
             lines += [f"## {title}", "", *[f"- {item}" for item in items], ""]
     if changes.renamed:
         lines += ["## Renamed", "", *[f"- `{i}`: {a} → {b}" for i, a, b in changes.renamed], ""]
@@ -193,7 +188,7 @@ def to_markdown(changes: Changes, new: Framework) -> str:
         lines += ["## Renumbered", "", *[f"- `{i}`: {a} → {b}" for i, a, b in changes.renumbered], ""]
     lines += [f"## Responsibility changes ({len(changes.cells)} cells)", ""]
     if changes.cells:
-        lines += ["| Domain | Deployment model | Before | After |", "|---|---|---|---|"]
+        lines += [f"| {axes.rows.noun.capitalize()} | {axes.columns.name} | Before | After |", "|---|---|---|---|"]
         for c in changes.cells:
             lines.append(
                 f"| {new.domain(c.domain_id).name} | {new.model(c.model_id).short_name} | {c.before} | {c.after} |"
@@ -203,7 +198,8 @@ def to_markdown(changes: Changes, new: Framework) -> str:
     if new.mappings:
         lines += ["", f"## Mapping changes ({len(changes.mappings)})", ""]
         if changes.mappings:
-            lines += ["| Framework | Domain | Target | Change | Before | After |", "|---|---|---|---|---|---|"]
+            header = f"| Framework | {axes.rows.noun.capitalize()} | Target | Change | Before | After |"
+            lines += [header, "|---|---|---|---|---|---|"]
             for m in changes.mappings:
                 name = new.domain(m.domain_id).name
                 lines.append(
