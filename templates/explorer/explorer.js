@@ -262,7 +262,7 @@
     const legend = document.getElementById("legend");
     legend.replaceChildren("Levels: ",
       ...D.levels.map((v) => el("span", { class: "key lv-" + v.id, title: v.definition, text: v.label })),
-      " " + D.marker + " after a level: a critical focus area. " + D.ai_mark + " after a domain: AI-specific.");
+      " " + D.marker + " after a level: a critical focus area. " + D.ai_mark + {{ (" after a " ~ axes.rows.noun ~ ": AI-specific.") | tojson }});
   }
 
   function renderMatrix() {
@@ -357,7 +357,7 @@
       ...entry("Level", levelText(c) + ": " + v.definition),
 {% endif %}
       ...(c.critical ? entry("Why it is critical", "A critical focus area: the " + m.name + {{ (" " ~ axes.columns.term ~ " ") | tojson }}
-        + "depends on getting " + d.name + " right. The domain covers: " + d.focus + ".") : []),
+        + "depends on getting " + d.name + {{ (" right. The " ~ axes.rows.noun ~ " covers: ") | tojson }} + d.focus + ".") : []),
       ...(D.changes.cells[c.id] !== undefined ? entry("Changed since v" + D.changes.previous_version,
         "Was " + D.changes.cells[c.id] + ", now " + levelText(c) + ".") : []),
 {% if per_party %}
