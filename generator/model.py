@@ -91,7 +91,7 @@ class Axis:
     plural: str
     term: str = field(metadata=doc("the word running text uses for one, lower case: 'domain'"))
     qualifier: str = field(default="", metadata=doc("a word a title puts before the plural: 'AI' deployment models"))
-    prose: str = field(default="", metadata=doc("running text's name for all of them (default: the plural, lower case)"))
+    prose: str = field(default="", metadata=doc("running text's name for them all (default: the plural, lower case)"))
     definition: str = field(default="", metadata=doc("what one is, for a glossary (default: said from the other axis)"))
 
     @property
