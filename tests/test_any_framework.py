@@ -5,11 +5,13 @@ every format renders it with its values readable back; the default framework is 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
 
 from generator import renderers
+from generator.changes import changes_view, compare, to_markdown
 from generator.cli import main
 from generator.model import DEFAULT_FRAMEWORK
 from generator.problems import InputError
@@ -140,3 +142,72 @@ def test_every_format_builds_the_fixture(tri_build):
         "framework.json",
         "docs/components.md",
     }
+
+
+# The default framework's structural words: a framework with its own axes and parties never shows them.
+DEFAULT_WORDS = re.compile(r"deployment model|security domain|provider|customer", re.IGNORECASE)
+
+
+def _explorer_texts(page: str) -> list[str]:
+    """The explorer's visible texts: the page's text outside scripts and styles, the string values of its
+    data and the string literals of its script (the texts the script shows; its identifiers are not text)."""
+    texts = [re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S))]
+    for attributes, body in re.findall(r"<script([^>]*)>(.*?)</script>", page, flags=re.S):
+        if "application/json" in attributes:
+            texts += _strings(json.loads(body))  # its values: the keys are the script's names, never shown
+        else:
+            texts += re.findall(r'"((?:[^"\\\n]|\\.)*)"', body)
+    return texts
+
+
+def _strings(value) -> list[str]:
+    """Every string value inside parsed JSON."""
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def _release_notes(tmp_path, tri_data) -> str:
+    """The release notes and summary from 1.0.0 to a 1.1.0 with a changed cell and a renamed layer."""
+    data = tmp_path / "data"
+    shutil.copytree(tri_data / "frameworks" / TRI, data / "frameworks" / TRI)
+    newer = data / "frameworks" / TRI / "1.1.0"
+    shutil.copytree(newer.parent / "1.0.0", newer)
+    for name, old, new in (
+        ("framework.yaml", 'version: "1.0.0"', 'version: "1.1.0"'),
+        ("domains.yaml", "name: Usage layer", "name: Use layer"),
+        ("matrix.yaml", "usage:      [Uninvolved, Uninvolved]", "usage:      [Assists, Uninvolved]"),
+    ):
+        path = newer / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    old_fw, new_fw = (load_framework(data, version=v, framework=TRI) for v in ("1.0.0", "1.1.0"))
+    changes = compare(old_fw, new_fw)
+    assert changes.cells and changes.renamed  # the notes hold the cell table and the renamed list
+    return to_markdown(changes, new_fw) + changes_view(changes, new_fw)["summary"]
+
+
+def test_no_output_of_another_framework_uses_the_default_frameworks_words(tri_build, tri_data, tmp_path):
+    import docx
+    import openpyxl
+    import pdfplumber
+
+    texts = {str(p.relative_to(tri_build)): [p.read_text(encoding="utf-8")] for p in tri_build.glob("docs/**/*.md")}
+    texts["explorer"] = _explorer_texts(next(tri_build.glob("*-explorer.html")).read_text(encoding="utf-8"))
+    with pdfplumber.open(next(tri_build.glob("*-poster.pdf"))) as pdf:
+        texts["poster"] = [page.extract_text() for page in pdf.pages]
+    document = docx.Document(str(next(tri_build.glob("*-policy.docx"))))
+    texts["policy"] = [p.text for p in document.paragraphs]
+    texts["policy"] += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    about = openpyxl.load_workbook(next(tri_build.glob("*-raci.xlsx")))["About"]
+    texts["workbook About"] = [str(v) for row in about.iter_rows(values_only=True) for v in row if v is not None]
+    texts["release notes"] = [_release_notes(tmp_path, tri_data)]
+    assert len(texts) == 14 and all(any(t.strip() for t in found) for found in texts.values())
+    # No allow-list: page links such as security-domains.md are hyphenated and URLs name only the fixture.
+    found = {where: sorted({m.lower() for t in ts for m in DEFAULT_WORDS.findall(t)}) for where, ts in texts.items()}
+    assert {where: words for where, words in found.items() if words} == {}
+    # The fixture's own words stand where the default's would: its axes and its parties.
+    assert "Who owns security in each of 2 operating models, across 3 layers" in texts["poster"][0]
+    assert "| Layer | Operating model | Before | After |" in texts["release notes"][0]
+    assert "Host and vendor assurance" in texts["policy"]
