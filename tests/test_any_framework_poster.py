@@ -65,8 +65,11 @@ def test_the_legend_axes_parties_principles_and_source(read, tri_framework):
     for level in info.levels:  # the framework's own levels, each with its definition, in legend order
         assert f"{level.label} {level.definition}" in legend
     assert "Operating model →" in text and re.search(r"\bLayer\b", text)
-    assert "in each of 2 AI operating models, across 3 layers" in text
-    assert "Established layers (1–2)" in text and "AI-specific layers (3–3)" in text
+    assert "in each of 2 operating models, across 3 layers" in text  # no qualifier: the axis has none
+    assert "Established layers (1–2)" in text and "AI-specific layers (3)" in text
+    assert "★ AI-specific layer : the one layer that exists because of AI systems." in legend
+    # the per-party sample is a stripe per party, with no text of its own
+    assert "A level per party : each cell gives, one line each, the level of Tenant, Host and Vendor." in legend
     assert "the level of Tenant, Host and Vendor." in text
     assert all(name in text for name in PARTY_NAMES.values())
     assert all(p.name in text and p.text in text for p in info.principles)
