@@ -74,7 +74,7 @@ def _table(
         terms = sorted(dict(table.rows).items(), key=lambda item: item[0].casefold())
         w.table(header, [list(term) for term in terms], [4.6, 12.0])
     else:
-        changes_table(w, name, header, changes_view(changes, fw))
+        changes_table(w, fw, name, header, changes_view(changes, fw))
 
 
 def level_cell(text: str, colours: LevelColours) -> Shaded:
@@ -232,14 +232,16 @@ def components(w: Writer, header: list[str], fw: Framework, row_id: str) -> None
     w.table([*header, *(p.name for p in table.parties)], rows, weights)
 
 
-def changes_table(w: Writer, name: str, header: list[str], view: dict) -> None:
-    """Write the changed cells, or the added, removed, renamed and renumbered models and domains."""
+def changes_table(w: Writer, fw: Framework, name: str, header: list[str], view: dict) -> None:
+    """Write the changed cells, or the added, removed, renamed and renumbered models and domains (each kind
+    named by the framework's noun for its columns or rows)."""
     if name == "changed-cells":
         rows = [[c["cell_id"], c["domain_name"], c["model_name"], c["before"], c["after"]] for c in view["cells"]]
         w.table(header, rows, [5.2, 3.8, 2.8, 2.4, 2.4])
     else:
-        items = view["models_and_domains"]
-        rows = [[i["change"], i["kind"], i["id"], i["name"], i["before"], i["after"]] for i in items]
+        items, axes = view["models_and_domains"], fw.info.axes
+        noun = {"model": axes.columns.noun, "domain": axes.rows.noun}
+        rows = [[i["change"], noun[i["kind"]], i["id"], i["name"], i["before"], i["after"]] for i in items]
         w.table(header, rows, [2.6, 2.0, 4.2, 4.2, 1.8, 1.8])
 
 
