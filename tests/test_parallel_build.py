@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -408,3 +409,10 @@ def test_a_poster_that_fails_before_its_process_reports_as_in_one_process(
         errors.append(str(failed.value))
     assert errors == ["pdf: no poster context"] * 2
     assert not list(tmp_path.rglob("*.json"))  # the output folders are left as they were: empty
+
+
+def test_a_forked_child_runs_without_the_garbage_collector(no_leftover_children):
+    assert forked.Forked(gc.isenabled, timeout=30, label="probe").result() is False
+    with forked.Standby(lambda: None, "probe") as standby:
+        assert standby.start(partial(gc.isenabled), timeout=30).result() is False
+    assert gc.isenabled()  # this process keeps collecting
