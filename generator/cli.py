@@ -9,20 +9,16 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from generator import __version__, editions, terminal
 from generator.changes import compare, to_markdown
 from generator.edition import make_edition
 from generator.model import DEFAULT_FRAMEWORK
 from generator.org.branding import POSTER_SIZES, Branding
-from generator.org.import_raci import import_raci
 from generator.org.profile import PROFILE_FILE, profile_search_path, tailored_framework
-from generator.org.scaffold import ScaffoldError, init_org
-from generator.org.template_catalogue import CatalogueError, catalogue
 from generator.pipeline import MANIFEST, BuildError, build, poster_standby
 from generator.problems import InputError, Problem
-from generator.release import CHECKSUMS, Release, make_release
 from generator.renderers import by_name
 from generator.search_path import TEMPLATES_DIR
 from generator.source.load import (
@@ -35,8 +31,12 @@ from generator.source.load import (
 )
 from generator.source.schema import all_schemas
 from generator.trust import Refused, real_dir, write_output
-from generator.verify import VerifyError, verify
 
+if TYPE_CHECKING:
+    from generator.release import Release
+
+# The modules of the commands other than build (import-raci, init-org, templates, release, verify)
+# are imported when their command runs: a build does not wait for them.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DISTRIBUTION = "ai-srm-generator"  # the package's name in pyproject.toml; its command is `ai-srm`
 # The global options each command uses; giving one to a command that ignores it is a usage error.
@@ -413,6 +413,8 @@ def _list_failures(failed: list[editions.EditionResult], verb: str) -> None:
 
 
 def _init_org(args: argparse.Namespace) -> int:
+    from generator.org.scaffold import ScaffoldError, init_org
+
     fw = load_framework(args.data, args.framework_version, args.framework)
     try:
         written = init_org(args.folder, args.name, fw)
@@ -426,6 +428,8 @@ def _init_org(args: argparse.Namespace) -> int:
 
 
 def _templates(args: argparse.Namespace) -> int:
+    from generator.org.template_catalogue import CatalogueError, catalogue
+
     search_path = None
     if args.org:
         folder = args.org.resolve()
@@ -458,6 +462,8 @@ def _changes(args: argparse.Namespace) -> int:
 
 
 def _release(args: argparse.Namespace) -> int:
+    from generator.release import make_release
+
     jobs = _jobs(args)
     if not args.org:
         fw, previous = load_with_previous(args.data, args.framework_version, args.framework)
@@ -495,6 +501,9 @@ def _report(release: Release) -> None:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from generator.release import CHECKSUMS
+    from generator.verify import VerifyError, verify
+
     try:
         report = verify(args.path)
     except VerifyError as exc:
@@ -514,6 +523,8 @@ def _progress(line: str) -> None:
 
 
 def _import_raci(args: argparse.Namespace) -> int:
+    from generator.org.import_raci import import_raci
+
     fw = load_framework(args.data, args.framework_version, args.framework or tailored_framework(args.org))
     result = import_raci(
         args.workbook, args.org, fw, dry_run=args.dry_run, progress=_progress, overwrite=args.overwrite

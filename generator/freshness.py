@@ -18,11 +18,9 @@ import dataclasses
 import hashlib
 import json
 import os
-import platform
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import cache
-from importlib import metadata
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -169,6 +167,9 @@ def _libraries() -> tuple[str, ...]:
 @cache
 def _toolchain(libraries: tuple[str, ...]) -> str:
     """The generator's version and source files, Python's version and the `libraries`' versions."""
+    import platform  # with importlib.metadata, imported by the build process only, after the poster's forks
+    from importlib import metadata
+
     digest = hashlib.sha256(f"{generator.__version__} {platform.python_version()}".encode())
     for name in libraries:
         try:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
+from collections.abc import Mapping
 from datetime import datetime
+
+DEFLATE_LEVEL = 6  # zlib's default, as every package entry is deflated
 
 # Characters XML 1.0 cannot hold: C0 controls except tab, newline, carriage return; surrogates; U+FFFE/U+FFFF.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -38,14 +42,54 @@ def zip_entry(name: str, when: datetime) -> zipfile.ZipInfo:
     return entry
 
 
-def normalise_zip(data: bytes, when: datetime) -> bytes:
+def normalise_zip(data: bytes, when: datetime, deflated: Mapping[str, bytes] | None = None) -> bytes:
     """Rewrite a zip package with every entry stamped `when`, in the original order, deflated.
 
     Office libraries stamp entries with the current time; this makes the bytes depend
-    on the inputs alone.
+    on the inputs alone. `deflated` holds, by entry name, streams already made by `deflate`
+    from those entries' bytes: they are written as they are, not deflated again.
     """
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
-            target.writestr(zip_entry(info.filename, when), source.read(info.filename), compresslevel=6)
+            entry, blob = zip_entry(info.filename, when), source.read(info.filename)
+            stream = (deflated or {}).get(info.filename)
+            if stream is None:
+                target.writestr(entry, blob, compresslevel=DEFLATE_LEVEL)
+            else:
+                _write_deflated(target, entry, blob, stream)
     return out.getvalue()
+
+
+def deflate(data: bytes) -> bytes:
+    """Return `data` deflated as a zip entry of `normalise_zip` holds it (a raw stream at DEFLATE_LEVEL)."""
+    packer = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush()
+
+
+def _write_deflated(target: zipfile.ZipFile, entry: zipfile.ZipInfo, data: bytes, stream: bytes) -> None:
+    """Write an entry of `data` whose deflated `stream` is known: the same bytes as `writestr` at DEFLATE_LEVEL.
+
+    zipfile writes the header, checksum and sizes as for any entry; only its deflater (a private
+    attribute of the entry's handle) is replaced by one that gives back `stream`. Where the handle
+    has no such attribute, it deflates `data` itself: slower, the same bytes.
+    """
+    entry.file_size = len(data)
+    with target.open(entry, "w") as handle:
+        if isinstance(getattr(handle, "_compressor", None), type(zlib.compressobj())):
+            handle._compressor = _Deflated(stream)  # type: ignore[attr-defined]
+        handle.write(data)
+
+
+class _Deflated:
+    """A stand-in for zlib's compressor that returns a stream made before."""
+
+    def __init__(self, stream: bytes) -> None:
+        self._stream = stream
+
+    def compress(self, data: bytes) -> bytes:
+        stream, self._stream = self._stream, b""
+        return stream
+
+    def flush(self) -> bytes:
+        return b""

@@ -9,6 +9,7 @@ from contextlib import ExitStack, contextmanager, suppress
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import NoReturn, TypeVar
 
 from generator import dates, font_subsetter, forked, freshness, limits, templating, trust
 from generator.edition import Edition
@@ -23,6 +24,7 @@ from generator.renderers.traits import traits_of
 from generator.template_context import template_context
 from generator.templating import make_environment
 
+T = TypeVar("T")
 TEMP_FOLDER = ".tmp"  # in a staging folder: renderers' temporary files
 FORK_GRACE_SECONDS = 10.0  # how much longer than the child's own time limit the parent waits for it
 
@@ -198,7 +200,7 @@ def _render(
     if away is not None:
         try:
             if standby is not None:
-                child = standby.start(partial(_render_in_standby, away_name, edition, ctx.naming, staging), timeout)
+                child = standby.start(_standby_job(away, edition, ctx, staging), timeout)
             else:
                 label = _process_label(away_name)
                 child = forked.Forked(partial(_render_for_parent, away, ctx, staging), timeout, label)
@@ -228,25 +230,60 @@ def _render(
 
 def _render_one(renderer: Renderer, ctx: RenderContext, staging: Path) -> tuple[list[Path], float]:
     """Render one format under its time limit; return its files and seconds, or raise BuildError naming it."""
+    return _timed(renderer.name, partial(renderer.render, ctx, staging))
+
+
+def _timed(name: str, work: Callable[[], T], earlier: float = 0.0) -> tuple[T, float]:
+    """Run format `name`'s `work` under its time limit; return its result and seconds (plus `earlier` seconds)."""
     started = time.perf_counter()
     try:
-        with limits.time_limit(limits.FORMAT_SECONDS, f"the {renderer.name} format"):
-            paths = renderer.render(ctx, staging)
+        with limits.time_limit(limits.FORMAT_SECONDS, f"the {name} format"):
+            paths = work()
     except Exception as exc:
-        raise BuildError(f"{renderer.name}: {exc}") from exc
-    return paths, time.perf_counter() - started
+        raise BuildError(f"{name}: {exc}") from exc
+    return paths, earlier + time.perf_counter() - started
 
 
 def _render_for_parent(renderer: Renderer, ctx: RenderContext, staging: Path) -> dict:
     """In the forked child: render one format and return what the parent needs, as JSON-ready data."""
-    paths, seconds = _render_one(renderer, ctx, staging)
+    return _report(*_render_one(renderer, ctx, staging))
+
+
+def _report(paths: list[Path], seconds: float) -> dict:
+    """What the parent needs of a format rendered in a child, as JSON-ready data."""
     return {"paths": [p.as_posix() for p in paths], "seconds": seconds, "subsetter": font_subsetter.used()}
+
+
+def _standby_job(renderer: Renderer, edition: Edition, ctx: RenderContext, staging: Path) -> Callable[[], dict]:
+    """Return the job for a standby child: the rest of the format after its `prepare` here, else the whole format.
+
+    A `prepare` that fails makes a job that fails with its error, so the error comes in registry order as ever.
+    """
+    prepare = traits_of(renderer).prepare
+    if prepare is None:
+        return partial(_render_in_standby, renderer.name, edition, ctx.naming, staging)
+    try:
+        job, seconds = _timed(renderer.name, partial(prepare, ctx))
+    except BuildError as exc:
+        return partial(_fail, str(exc))
+    return partial(_finish_in_standby, renderer.name, job, staging, seconds)
 
 
 def _render_in_standby(name: str, edition: Edition, naming: Naming | None, staging: Path) -> dict:
     """In a standby child, forked before the edition was loaded: render one format of the edition sent to it."""
     tempfile.tempdir = str(staging / TEMP_FOLDER)  # as `_temp_files_in` does in the build process
     return _render_for_parent(by_name()[name], render_context(edition, naming), staging)
+
+
+def _finish_in_standby(name: str, job: Callable[[Path], list[Path]], staging: Path, prepared: float) -> dict:
+    """In a standby child: run the job the build process prepared for format `name` (`prepared` seconds there)."""
+    tempfile.tempdir = str(staging / TEMP_FOLDER)
+    return _report(*_timed(name, partial(job, staging), prepared))
+
+
+def _fail(message: str) -> NoReturn:
+    """In a standby child: fail with the error the format's `prepare` met in the build process."""
+    raise BuildError(message)
 
 
 def _collect(child: forked.Forked) -> tuple[tuple[list[Path], float], str | None]:

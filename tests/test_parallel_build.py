@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -18,6 +19,8 @@ from generator.cli import main
 from generator.edition import make_edition
 from generator.pipeline import BuildError, build
 from generator.renderers import RENDERERS, by_name
+from generator.renderers.poster import pdf as poster_pdf
+from generator.renderers.poster.pdf import PosterJob
 from generator.source.load import DATA_DIR, load_previous
 
 pytestmark = pytest.mark.skipif(not forked.available(), reason="needs os.fork and a single-threaded test process")
@@ -326,11 +329,11 @@ def test_a_standby_child_that_died_before_its_job_fails_the_build_and_keeps_the_
 
 
 def test_the_standby_childs_temporary_files_live_in_the_staging_folder(tmp_path, framework, monkeypatch):
-    def render(self, ctx, out_dir):
+    def finish(self, out_dir):  # the part of the poster the standby child renders, after the build process's `prepare`
         (out_dir / "tempdir.txt").write_text(tempfile.gettempdir() + "\n" + str(os.getpid()))
         return [Path("tempdir.txt")]
 
-    monkeypatch.setattr(POSTER, "render", render)
+    monkeypatch.setattr(PosterJob, "__call__", finish)
     with pipeline.poster_standby(None, 2) as standby:
         build(edition(framework, only=("json", "pdf")), tmp_path, jobs=2, standby=standby)
     where, pid = (tmp_path / "tempdir.txt").read_text().splitlines()
@@ -390,3 +393,26 @@ def test_several_editions_use_their_workers_not_a_standby_child(tmp_path, standb
     assert main(["build", "--org", str(tmp_path / "orgs"), "--out", str(tmp_path / "out"), "--jobs", "2"]) == 0
     assert standbys == []
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["org-a", "org-b"]
+
+
+def test_a_poster_that_fails_before_its_process_reports_as_in_one_process(
+    tmp_path, framework, monkeypatch, no_leftover_children
+):
+    def broken(ctx):
+        raise ValueError("no poster context")
+
+    monkeypatch.setattr(poster_pdf, "poster_context", broken)  # run by `prepare`, in this process
+    errors = []
+    for jobs in (1, 2):
+        with pipeline.poster_standby(None, jobs) as standby, pytest.raises(BuildError) as failed:
+            build(edition(framework, only=("json", "pdf")), tmp_path / str(jobs), jobs=jobs, standby=standby)
+        errors.append(str(failed.value))
+    assert errors == ["pdf: no poster context"] * 2
+    assert not list(tmp_path.rglob("*.json"))  # the output folders are left as they were: empty
+
+
+def test_a_forked_child_runs_without_the_garbage_collector(no_leftover_children):
+    assert forked.Forked(gc.isenabled, timeout=30, label="probe").result() is False
+    with forked.Standby(lambda: None, "probe") as standby:
+        assert standby.start(partial(gc.isenabled), timeout=30).result() is False
+    assert gc.isenabled()  # this process keeps collecting

@@ -556,7 +556,7 @@ def carried_fonts(path: Path) -> dict[str, dict[str, bytes]]:
     """Return each font family fontTable.xml embeds, face -> the de-obfuscated font file."""
     from lxml import etree
 
-    from generator.renderers.policy_pack.package import obfuscate
+    from generator.renderers.policy_pack.font_parts import obfuscate
 
     with zipfile.ZipFile(path) as package:
         table = etree.fromstring(package.read("word/fontTable.xml"))

@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from generator.renderers.base import RenderContext
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,9 @@ class Traits:
     templates: tuple[str, ...] | None = None  # the template sub-folders it reads; None: every template
     own_process: bool = False  # slow: rendered in a second process when the build may use two
     preload: Callable[[], None] | None = None  # run in that process before the edition is loaded (slow imports)
+    # what the build process renders ahead for that process: given the context, a picklable job that writes
+    # the format's files into a folder and returns their paths (None: that process renders it all)
+    prepare: Callable[[RenderContext], Callable[[Path], list[Path]]] | None = None
     subsets_fonts: bool = False  # its bytes depend on the font subsetter WeasyPrint loads (`font_subsetter`)
     libraries: tuple[str, ...] = ()  # the distributions whose versions change its bytes
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 
 from generator import user_cache, values
@@ -45,6 +44,8 @@ def _key(doc: Document, file_name: str) -> str:
 @cache
 def _checker() -> bytes:
     """What decides a check besides the data and the schema: the checking code and the libraries' versions."""
+    from importlib import metadata  # imported by the build process only, after the poster's process forks
+
     digest = hashlib.sha256()
     for module in (schema, values):
         digest.update(Path(module.__file__ or "").read_bytes())

@@ -12,18 +12,18 @@ keep their spelling.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from generator import trust
 from generator.problems import Problem
 
-try:
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+if TYPE_CHECKING:
+    import yaml
+
+# PyYAML is imported by the functions that read YAML, when they first run: the poster's process,
+# forked before the framework is loaded, reads none, so it does not wait for that import.
 
 KeyPath = tuple[str | int, ...]
 _CORE = "tag:yaml.org,2002:"
@@ -81,12 +81,21 @@ def load_yaml(path: Path, *, trusted: bool = True, text: str | None = None) -> D
     return _parse(path, text)
 
 
+@cache
+def _loader() -> type:
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # SafeLoader: PyYAML built without libyaml
+
+
 def _parse(path: Path, text: str) -> Document:
+    import yaml
+
     try:
         problems = _check_events(path, text)
         if problems:
             raise YamlError(problems)
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=_loader())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -120,9 +129,11 @@ def _check_events(path: Path, text: str) -> list[Problem]:
 
     Parsing stops at the first nesting problem; aliases, anchors and tags are all listed.
     """
+    import yaml
+
     problems: list[Problem] = []
     frames: list[list] = []  # [entries so far, mapping?, current key] of each open mapping or list
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(text, Loader=_loader()):
         line = event.start_mark.line + 1
         if frames and not isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
             frame = frames[-1]
@@ -153,6 +164,8 @@ def _check_events(path: Path, text: str) -> list[Problem]:
 
 
 def _construct(node: yaml.Node, key_path: KeyPath, doc: Document, problems: list[Problem]) -> Any:
+    import yaml
+
     doc.lines[key_path] = node.start_mark.line + 1
     if not node.tag.startswith(_CORE):
         problems.append(doc.problem(key_path, f"tag {node.tag} is not allowed; remove it"))

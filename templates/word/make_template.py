@@ -64,7 +64,8 @@ def build() -> bytes:
     set_settings(doc, embed_fonts=False)  # the renderer embeds the edition's font in each policy
     out = io.BytesIO()
     doc.save(out)
-    return normalise_zip(finish_package(out.getvalue(), font=None), STAMP)
+    package, deflated = finish_package(out.getvalue(), font=None)
+    return normalise_zip(package, STAMP, deflated)
 
 
 def _page(doc) -> None:

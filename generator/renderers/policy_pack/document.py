@@ -152,9 +152,9 @@ def render_policy(ctx: RenderContext, template: Path) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     # brand_package sets every run of the default template's documents in the edition's one font.
-    package = finish_package(out.getvalue(), font, {branding.font_family} if default_template else None)
+    package, deflated = finish_package(out.getvalue(), font, {branding.font_family} if default_template else None)
     check_leftovers(package, template.name, organisation_text(fw, branding, cover))
-    return normalise_zip(package, ctx.build_time)
+    return normalise_zip(package, ctx.build_time, deflated)
 
 
 def embedded_font(branding: Branding) -> EmbeddedFont:

@@ -12,10 +12,8 @@ file, when its OS/2 table permits embedding) as Word's obfuscated font parts (EC
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
-import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ from pathlib import Path
 from lxml import etree
 
 from generator import __version__
+from generator.renderers.policy_pack import font_parts
 from generator.renderers.policy_pack.fonts_used import fonts_used
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -57,19 +56,6 @@ class EmbeddedFont:
     bold: Path | None = None
 
 
-def font_key(data: bytes) -> str:
-    """Return the GUID that obfuscates a font part, derived from the font so the bytes are reproducible."""
-    return "{" + str(uuid.UUID(bytes=hashlib.sha256(data).digest()[:16])).upper() + "}"
-
-
-def obfuscate(data: bytes, key: str) -> bytes:
-    """XOR the first 32 bytes with the key's bytes in reverse order (ECMA-376 Part 1, 17.8.1); it is its own inverse."""
-    digits = key.strip("{}").replace("-", "")
-    secret = bytes(int(digits[i : i + 2], 16) for i in range(30, -1, -2))
-    head = bytes(b ^ secret[i % 16] for i, b in enumerate(data[:32]))
-    return head + data[32:]
-
-
 def check_embeddable(path: Path) -> None:
     """Refuse a font whose licence bit forbids embedding."""
     from fontTools.ttLib import TTFont
@@ -80,11 +66,14 @@ def check_embeddable(path: Path) -> None:
         raise FontNotEmbeddable(f"font {path.name}: its licence (OS/2 fsType {fs_type:#06x}) forbids embedding")
 
 
-def finish_package(data: bytes, font: EmbeddedFont | None, used: set[str] | None = None) -> bytes:
+def finish_package(
+    data: bytes, font: EmbeddedFont | None, used: set[str] | None = None
+) -> tuple[bytes, dict[str, bytes]]:
     """Drop the leftover parts, write app.xml for this generator and embed `font`; return the new package.
 
     The font table keeps the fonts the text uses: `used` when the caller knows them (a document it
-    set in one font), else as `fonts_used` finds them.
+    set in one font), else as `fonts_used` finds them. Also returned: the parts already deflated
+    (`font_parts`), by name, for `ooxml.normalise_zip`.
     """
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         parts = {name: source.read(name) for name in source.namelist()}
@@ -100,13 +89,12 @@ def finish_package(data: bytes, font: EmbeddedFont | None, used: set[str] | None
     )
     parts["word/settings.xml"] = _settings(parts["word/settings.xml"])
     parts["word/fontTable.xml"] = _font_table(parts["word/fontTable.xml"], fonts_used(parts) if used is None else used)
-    if font is not None:
-        _embed(parts, font)
+    deflated = _embed(parts, font) if font is not None else {}
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:  # normalise_zip deflates it once, later
         for name, blob in parts.items():
             target.writestr(name, blob)
-    return out.getvalue()
+    return out.getvalue(), deflated
 
 
 def _empty_bibliography(parts: dict[str, bytes]) -> list[str]:
@@ -152,40 +140,33 @@ def _font_table(data: bytes, used: set[str]) -> bytes:
     return etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _embed(parts: dict[str, bytes], font: EmbeddedFont) -> None:
+def _embed(parts: dict[str, bytes], font: EmbeddedFont) -> dict[str, bytes]:
+    """Add the font's faces and their font table entry; return the faces' parts already deflated, by name."""
     table = etree.fromstring(parts["word/fontTable.xml"])
     for old in table.findall(f"{{{W}}}font[@{{{W}}}name='{font.family}']"):
         table.remove(old)
     entry = etree.SubElement(table, f"{{{W}}}font", {f"{{{W}}}name": font.family})
-    faces = [("embedRegular", font.regular), *([("embedBold", font.bold)] if font.bold else [])]
-    blobs = [face.read_bytes() for _, face in faces]
-    etree.SubElement(entry, f"{{{W}}}panose1", {f"{{{W}}}val": _panose(blobs[0])})
+    tags = ["embedRegular", *(["embedBold"] if font.bold else [])]
+    faces = [font_parts.face(path) for path in (font.regular, *([font.bold] if font.bold else []))]
+    etree.SubElement(entry, f"{{{W}}}panose1", {f"{{{W}}}val": faces[0].panose})
     etree.SubElement(entry, f"{{{W}}}charset", {f"{{{W}}}val": "00"})
     etree.SubElement(entry, f"{{{W}}}family", {f"{{{W}}}val": "swiss"})
     etree.SubElement(entry, f"{{{W}}}pitch", {f"{{{W}}}val": "variable"})
     rels = etree.Element(f"{{{RELS}}}Relationships", nsmap={None: RELS})
-    for n, ((tag, _), blob) in enumerate(zip(faces, blobs, strict=True), 1):
-        key = font_key(blob)
-        parts[f"word/fonts/font{n}.odttf"] = obfuscate(blob, key)
-        etree.SubElement(entry, f"{{{W}}}{tag}", {f"{{{R}}}id": f"rId{n}", f"{{{W}}}fontKey": key})
+    deflated = {}
+    for n, (tag, face) in enumerate(zip(tags, faces, strict=True), 1):
+        name = f"word/fonts/font{n}.odttf"
+        parts[name] = face.part
+        if face.deflated is not None:
+            deflated[name] = face.deflated
+        etree.SubElement(entry, f"{{{W}}}{tag}", {f"{{{R}}}id": f"rId{n}", f"{{{W}}}fontKey": face.key})
         attrs = {"Id": f"rId{n}", "Type": FONT_REL, "Target": f"fonts/font{n}.odttf"}
         etree.SubElement(rels, f"{{{RELS}}}Relationship", attrs)
     parts["word/fontTable.xml"] = etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)
     parts["word/_rels/fontTable.xml.rels"] = etree.tostring(
         rels, xml_declaration=True, encoding="UTF-8", standalone=True
     )
-
-
-def _panose(data: bytes) -> str:
-    from fontTools.ttLib import TTFont
-
-    with TTFont(io.BytesIO(data), lazy=True) as font:
-        panose = font["OS/2"].panose
-    fields = (
-        *("bFamilyType", "bSerifStyle", "bWeight", "bProportion", "bContrast", "bStrokeVariation"),
-        *("bArmStyle", "bLetterForm", "bMidline", "bXHeight"),
-    )
-    return "".join(f"{getattr(panose, f):02X}" for f in fields)
+    return deflated
 
 
 def _content_types(data: bytes, names: set[str], dropped, embed: bool) -> bytes:

@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -68,6 +69,33 @@ class PosterError(Exception):
     """WeasyPrint refused a resource or reported a problem while rendering the poster."""
 
 
+@dataclass(frozen=True)
+class PosterJob:
+    """The poster's HTML and stylesheet, rendered, and what its files need besides: picklable, for its own process."""
+
+    html: str
+    css: str
+    build_time: datetime
+    search_path: SearchPath
+    pdf_name: str
+    png_name: str
+
+    def __call__(self, out_dir: Path) -> list[Path]:
+        """Render the PDF and its preview into `out_dir`; return their paths."""
+        pdf = render_pdf(self.html, self.css, self.build_time, self.search_path)
+        (out_dir / self.pdf_name).write_bytes(pdf)
+        write_preview(out_dir / self.pdf_name, out_dir / self.png_name)
+        return [Path(self.pdf_name), Path(self.png_name)]
+
+
+def prepare(ctx: RenderContext) -> PosterJob:
+    """Render the poster's HTML and stylesheet: the part of its work that needs the edition, not WeasyPrint."""
+    env_context = {**ctx.context, "poster": poster_context(ctx)}
+    html = render_template(ctx.env, HTML_TEMPLATE, env_context)
+    css = render_template(ctx.env, CSS_TEMPLATE, env_context)
+    return PosterJob(html, css, ctx.build_time, ctx.search_path, ctx.file(POSTER_PDF), ctx.file(POSTER_PNG))
+
+
 class Poster:
     name = "pdf"
     description = "print-ready PDF poster of the whole matrix (A2 landscape by default), with a PNG preview"
@@ -76,20 +104,13 @@ class Poster:
         templates=None,  # it may fetch any file inside the template folders by URL
         own_process=True,  # the slowest format (WeasyPrint)
         preload=import_weasyprint,
+        prepare=prepare,  # the build process renders the templates; the poster's process, the PDF and preview
         subsets_fonts=True,
         libraries=("weasyprint", "pydyf", "fonttools", "pillow", "pypdfium2"),
     )
 
     def render(self, ctx: RenderContext, out_dir: Path) -> list[Path]:
-        pdf_name = ctx.file(POSTER_PDF)
-        env_context = {**ctx.context, "poster": poster_context(ctx)}
-        html = render_template(ctx.env, HTML_TEMPLATE, env_context)
-        css = render_template(ctx.env, CSS_TEMPLATE, env_context)
-        pdf = render_pdf(html, css, ctx.build_time, ctx.search_path)
-        png_name = ctx.file(POSTER_PNG)
-        (out_dir / pdf_name).write_bytes(pdf)
-        write_preview(out_dir / pdf_name, out_dir / png_name)
-        return [Path(pdf_name), Path(png_name)]
+        return prepare(ctx)(out_dir)
 
 
 def poster_context(ctx: RenderContext) -> dict:
