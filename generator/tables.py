@@ -6,6 +6,7 @@ Their columns are an interface: the workbook, the CSV and customers' registers r
 from __future__ import annotations
 
 from generator import model
+from generator.prose import series
 
 # The audience's kinds of duty, heaviest first: what the party adopting the policy does in a cell follows
 # from who carries the cell.
@@ -29,8 +30,7 @@ def cell_duty(fw: model.Framework, cell: model.Cell) -> str:
 
 def names(fw: model.Framework, party_ids: tuple[str, ...]) -> str:
     """Name parties in running text: "the provider", "the host and the vendor"."""
-    named = [f"the {fw.party(p).name.lower()}" for p in party_ids]
-    return " and ".join(named) if len(named) < 3 else ", ".join(named[:-1]) + " and " + named[-1]
+    return series([f"the {fw.party(p).name.lower()}" for p in party_ids])
 
 
 def customer_duty(fw: model.Framework, cell: model.Cell) -> str:

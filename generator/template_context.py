@@ -12,7 +12,7 @@ from typing import Any
 
 from generator import __version__, model
 from generator.org.branding import Branding
-from generator.tables import customer_duty, mapping_column, obligation_rows
+from generator.tables import customer_duty, mapping_column, names, obligation_rows
 
 
 def plain(value: Any) -> Any:
@@ -103,6 +103,35 @@ def document_view(branding: Branding, when: datetime | None = None) -> dict:
     return view
 
 
+def running_text(fw: model.Framework) -> dict:
+    """The words running text takes from the framework's axes, audience and levels.
+
+    `nouns`: the short nouns for a row and a column, one and many ("domain", "models");
+    `audience_levels`: the labels of the levels the audience carries; `audience_share`: how it
+    carries them, "alone (Customer) or with the provider (Shared)", per party "as Leads or Assists".
+    """
+    axes, audience = fw.info.axes, fw.info.audience
+    levels = [v for v in fw.info.levels if audience in v.owners]
+    if fw.info.per_party:
+        share = "as " + " or ".join(v.label for v in levels)
+    else:
+        ways = []
+        for v in levels:
+            others = tuple(p for p in v.owners if p != audience)
+            ways.append(f"with {names(fw, others)} ({v.label})" if others else f"alone ({v.label})")
+        share = " or ".join(ways)
+    return {
+        "nouns": {
+            "row": axes.rows.noun,
+            "rows": axes.rows.nouns,
+            "column": axes.columns.noun,
+            "columns": axes.columns.nouns,
+        },
+        "audience_levels": [v.label for v in levels],
+        "audience_share": share,
+    }
+
+
 def template_context(fw: model.Framework, branding: Branding | None = None, when: datetime | None = None) -> dict:
     """Return the whole context every text template receives (`when`: the build time, which dates the edition)."""
     models = [plain(m) for m in fw.models]
@@ -127,6 +156,7 @@ def template_context(fw: model.Framework, branding: Branding | None = None, when
         "audience": plain(fw.party(fw.info.audience)),
         "per_party": fw.info.per_party,
         "components": plain(fw.components),
+        **running_text(fw),
         "levels": [level_view(v) for v in fw.info.levels],
         "models": models,
         "models_by_id": {m["id"]: m for m in models},

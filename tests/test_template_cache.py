@@ -10,7 +10,6 @@ import pytest
 
 from generator.edition import make_edition
 from generator.pipeline import render_context
-from generator.renderers.markdown_docs import wording
 from generator.search_path import SearchPath
 from generator.template_cache import DefaultTemplateCache
 from generator.templating import make_environment, render_template
@@ -43,7 +42,7 @@ def test_cache_folder_is_the_users_xdg_cache(tmp_path, monkeypatch):
 
 
 def test_default_template_is_compiled_once_then_loaded(cache_home, monkeypatch, framework):
-    context = {**render_context(make_edition(framework)).context, **wording(framework)}  # as the Markdown renders it
+    context = render_context(make_edition(framework)).context
     compiled = render_template(make_environment(), PAGE, context)
     assert sorted(p.suffix for p in cache_home.iterdir()) == [".jinja", ".jinja"]  # the page and its macros
     env = make_environment()

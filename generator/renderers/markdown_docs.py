@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.changes import changes_view
-from generator.model import Framework
 from generator.renderers.base import RenderContext, write_text
 from generator.renderers.traits import Output, Traits
-from generator.tables import names
 from generator.templating import render_template
 
 PAGES = {
@@ -36,7 +34,7 @@ class MarkdownDocs:
 
     def render(self, ctx: RenderContext, out_dir: Path) -> list[Path]:
         fw = ctx.framework
-        context = {**ctx.context, **wording(fw), "changes": changes_view(ctx.changes, fw)}
+        context = {**ctx.context, "changes": changes_view(ctx.changes, fw)}
         pages = {**PAGES, **dict([COMPONENTS_PAGE] if fw.components else [])}
         written = [
             write_text(out_dir, target, render_template(ctx.env, source, context)) for target, source in pages.items()
@@ -48,33 +46,3 @@ class MarkdownDocs:
             text = render_template(ctx.env, MAPPING_PAGE, {**context, "mapping": mapping})
             written.append(write_text(out_dir, f"docs/mappings/{mapping['id']}.md", text))
         return written
-
-
-def wording(fw: Framework) -> dict:
-    """The pages' words that follow from the framework's axes, audience and levels.
-
-    `nouns`: the short nouns running text uses for a row and a column, one and many (the last
-    word of the axis term: "domain", "model"); `audience_levels`: the labels of the levels the
-    audience carries; `audience_share`: how the audience carries them, "alone (Customer) or with
-    the provider (Shared)", or in a per-party framework "as Leads or Assists".
-    """
-    axes, audience = fw.info.axes, fw.info.audience
-    levels = [v for v in fw.info.levels if audience in v.owners]
-    if fw.info.per_party:
-        share = "as " + " or ".join(v.label for v in levels)
-    else:
-        ways = []
-        for v in levels:
-            others = tuple(p for p in v.owners if p != audience)
-            ways.append(f"with {names(fw, others)} ({v.label})" if others else f"alone ({v.label})")
-        share = " or ".join(ways)
-    return {
-        "nouns": {
-            "row": axes.rows.term.split()[-1],
-            "rows": axes.rows.plural.split()[-1].lower(),
-            "column": axes.columns.term.split()[-1],
-            "columns": axes.columns.plural.split()[-1].lower(),
-        },
-        "audience_levels": [v.label for v in levels],
-        "audience_share": share,
-    }

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from generator.org.branding import POSTER_SIZES_MM, Branding
+from generator.prose import series
 from generator.renderers.base import RenderContext
 from generator.renderers.poster.weasyprint_import import import_weasyprint
 from generator.renderers.traits import Output, Traits
@@ -133,17 +134,11 @@ def poster_context(ctx: RenderContext) -> dict:
         "font_url": branding.font_file.as_uri() if branding.font_file else None,
         "author": branding.organisation or info.author,
         "built": ctx.build_time.strftime("%Y-%m-%d"),
-        "nouns": {"row": info.axes.rows.noun, "rows": info.axes.rows.nouns},
         # per-party cells: how many parties each gives a level to, and their names in running text
         "value_party_count": len(info.cell_parties),
-        "value_parties": _and([ctx.framework.party(p).name for p in info.cell_parties]),
+        "value_parties": series([ctx.framework.party(p).name for p in info.cell_parties]),
         "timestamp": ctx.build_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-
-
-def _and(items: list[str]) -> str:
-    """Join names in running text: "A, B and C"."""
-    return " and ".join(items) if len(items) < 3 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _column_em(ctx: RenderContext) -> float:

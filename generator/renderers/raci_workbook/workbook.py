@@ -30,6 +30,7 @@ from generator.model import (
     accountable_roles,
 )
 from generator.ooxml import office_keywords, xml_safe
+from generator.prose import series
 from generator.renderers.base import RenderContext
 from generator.renderers.raci_workbook import RACI_XLSX
 from generator.renderers.raci_workbook.style import (
@@ -555,14 +556,14 @@ def _words(fw: Framework, csv: str) -> dict[str, str]:
         "matrix_id": matrix_id,
         "lookup": "the column heading <matrix label>: <party>" if per_party else "the model's matrix label",
         "level_ids_list": ", ".join(info.level_ids),
-        "level_ids": _either(info.level_ids),
+        "level_ids": series(info.level_ids, "or"),
         "mark": CRITICAL_MARK.lower(),
         "and_party": " and party" if per_party else "",
         "party_key": " and party_id, with what the party does in column does" if per_party else "",
         "audience": audience.name.lower(),
         "audience_levels": " and ".join(v.label for v in info.levels if info.audience in v.owners),
         "parties_sentence": _names_sentence(names),
-        "unowned": _either(unowned),
+        "unowned": series(unowned, "or"),
         "labels": ", ".join(v.label for v in info.levels),
         "lists": ", ".join(list_names(fw)),
         "components": "",
@@ -584,12 +585,7 @@ def _words(fw: Framework, csv: str) -> dict[str, str]:
 def _names_sentence(names: Sequence[str]) -> str:
     """Start a sentence with names: "Provider and customer", "Tenant, host and vendor"."""
     lowered = [names[0], *(n.lower() for n in names[1:])]
-    return _either(lowered, "and")
-
-
-def _either(items: Sequence[str], word: str = "or") -> str:
-    """Join items as running text: "a, b or c"."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
+    return series(lowered)
 
 
 def _optional(fw: Framework, sheets: Mapping[str, str]) -> list[str]:
