@@ -63,7 +63,7 @@ def page_data(ctx: RenderContext) -> dict:
             for row in fw.raci
         },
         "columns": list(responsibility_columns(fw)),
-        "rows": [[row[c] for c in responsibility_columns(fw)] for row in responsibility_rows(fw)],
+        "rows": [list(row.values()) for row in responsibility_rows(fw)],  # in responsibility_columns order
         # The filter by a mapped framework's target id: each target with the domains that map to it.
         "mappings": [
             {

@@ -176,10 +176,11 @@ def make_workbook(ctx: RenderContext) -> Workbook:
     fw, wb = ctx.framework, Workbook()
     about = wb.active
     about.title = "About"
+    records = responsibility_rows(fw)  # the long table, which the Party RACI's keys come from too
     _matrix(wb.create_sheet("Matrix"), ctx)
-    _responsibilities(wb.create_sheet("Responsibilities"), ctx)
+    _responsibilities(wb.create_sheet("Responsibilities"), ctx, records)
     _raci(wb.create_sheet("RACI"), ctx)
-    _party_raci(wb.create_sheet("Party RACI"), ctx)
+    _party_raci(wb.create_sheet("Party RACI"), ctx, records)
     _obligations(wb.create_sheet("Obligations"), ctx)
     _models(wb.create_sheet("Models"), ctx)
     _domains(wb.create_sheet("Domains"), ctx)
@@ -255,9 +256,9 @@ def matrix_columns(fw: Framework) -> list[tuple[DeploymentModel, Party | None, s
     return [(m, p, f"{m.short_name}: {p.name}" if p else m.short_name) for m in fw.models for p in parties]
 
 
-def _responsibilities(ws: Worksheet, ctx: RenderContext) -> None:
+def _responsibilities(ws: Worksheet, ctx: RenderContext, records: list[dict]) -> None:
     fw, palette = ctx.framework, ctx.branding.level_colours(ctx.framework.info.level_ids)
-    records, columns = responsibility_rows(fw), responsibility_columns(fw)
+    columns = responsibility_columns(fw)
     rows = [list(row.values()) for row in records]
     wrap = ("model_name", "domain_name", "provider_does", "customer_does", "does", "example")
     flat_table(ws, TABLES["Responsibilities"], columns, rows, ctx.branding, wrap)
@@ -309,7 +310,7 @@ def check_formula(first: str, last: str, row: int) -> str:
     return f'=IF({count}=1,"OK",IF({count}=0,"No A",{count}&" As"))'
 
 
-def _party_raci(ws: Worksheet, ctx: RenderContext) -> None:
+def _party_raci(ws: Worksheet, ctx: RenderContext, records: list[dict]) -> None:
     """Write each party's part in every cell: R/A/C/I derived from the cell's level, or (per-party) its own level."""
     fw = ctx.framework
     parties = _raci_parties(fw)
@@ -317,7 +318,7 @@ def _party_raci(ws: Worksheet, ctx: RenderContext) -> None:
     keep = RESPONSIBILITY_COLUMNS[: RESPONSIBILITY_COLUMNS.index(last_key) + 1]
     keep = tuple(c for c in keep if c != "domain_kind")
     first_rows: dict[str, dict] = {}  # per cell, its first long-table row (per-party: one per party)
-    for record in responsibility_rows(fw):
+    for record in records:
         first_rows.setdefault(record["cell_id"], record)
     rows: list[list[str | int]] = []
     for cell in fw.cells:
