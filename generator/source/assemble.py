@@ -99,7 +99,8 @@ class _Checker:
         if not self.info.per_party:
             if grid.by_party:
                 self.report(f, ("by_party",), "found by_party in a framework of one level per cell; use rows")
-            self.check_grid(f, (), grid.columns, grid.rows, self.model_ids, "model", self.domain_ids, "domain")
+            self.check_columns(f, ("columns",), grid.columns, self.model_ids, "model")
+            self.check_rows(f, ("rows",), grid.rows, len(grid.columns), self.domain_ids, "domain")
             for domain_id, model_id, i, text in self.grid_cells(grid.rows):
                 parsed = self.parse_level(("rows", domain_id, i), text, model_id)
                 if parsed:
@@ -108,7 +109,7 @@ class _Checker:
         if grid.rows:
             self.report(f, ("rows",), "found rows in a framework of a level per party; use by_party: {party: rows}")
         parties = self.info.cell_parties
-        self.check_grid(f, (), grid.columns, {}, self.model_ids, "model", [], "domain")  # the columns, once
+        self.check_columns(f, ("columns",), grid.columns, self.model_ids, "model")
         if self.info.audience not in parties:
             self.report(
                 "framework.yaml", ("value_parties",), f"the audience {self.info.audience} needs a value; add it"
@@ -122,8 +123,7 @@ class _Checker:
                 self.report(f, ("by_party",), f"party {party} has no grid; add `{party}: {{<row id>: [...]}}`")
                 continue
             at = ("by_party", party)
-            ids = self.domain_ids
-            self.check_grid(f, (), grid.columns, rows, self.model_ids, "model", ids, "domain", at, check_columns=False)
+            self.check_rows(f, at, rows, len(grid.columns), self.domain_ids, "domain")
             for domain_id, model_id, i, text in self.grid_cells(rows):
                 parsed = self.parse_level((*at, domain_id, i), text, model_id)
                 if parsed and parsed[0].parties and party not in parsed[0].parties:
@@ -186,7 +186,8 @@ class _Checker:
         f, raci = "roles.yaml", self.roles.raci
         role_ids = [r.id for r in self.roles.roles]
         self.unique(f, ("roles",), role_ids, "id")
-        self.check_grid(f, ("raci",), raci.columns, raci.rows, role_ids, "role", self.domain_ids, "domain")
+        self.check_columns(f, ("raci", "columns"), raci.columns, role_ids, "role")
+        self.check_rows(f, ("raci", "rows"), raci.rows, len(raci.columns), self.domain_ids, "domain")
         letters = ", ".join(model.RACI_LETTERS)
         for domain_id, row in raci.rows.items():
             for i, letter in enumerate(row):
@@ -263,34 +264,24 @@ class _Checker:
 
     # --- shared checks ----------------------------------------------------
 
-    def check_grid(
-        self,
-        f: str,
-        at: KeyPath,
-        columns: tuple[str, ...],
-        rows: Any,
-        column_ids: list[str],
-        column_kind: str,
-        row_ids: list[str],
-        row_kind: str,
-        rows_at: KeyPath = (),
-        check_columns: bool = True,
-    ) -> None:
-        rows_at = rows_at or (*at, "rows")
-        if check_columns:
-            self.unique(f, (*at, "columns"), list(columns), column_kind)
-            for i, column in enumerate(columns):
-                self.known(f, (*at, "columns", i), column, column_ids, f"{column_kind} id")
-            for column in column_ids:
-                if column not in columns:
-                    self.report(f, (*at, "columns"), f"{column_kind} {column} has no column; add it")
+    def check_columns(self, f: str, at: KeyPath, columns: tuple[str, ...], column_ids: list[str], kind: str) -> None:
+        """Check a grid's `columns` (at `at`): each a known id, once, and every id there."""
+        self.unique(f, at, list(columns), kind)
+        for i, column in enumerate(columns):
+            self.known(f, (*at, i), column, column_ids, f"{kind} id")
+        for column in column_ids:
+            if column not in columns:
+                self.report(f, at, f"{kind} {column} has no column; add it")
+
+    def check_rows(self, f: str, at: KeyPath, rows: Any, width: int, row_ids: list[str], kind: str) -> None:
+        """Check a grid's `rows` (at `at`): each a known id with `width` cells, and every id there."""
         for row_id, row in rows.items():
-            self.known(f, (*rows_at, row_id), row_id, row_ids, f"{row_kind} id")
-            if len(row) != len(columns):
-                self.report(f, (*rows_at, row_id), f"found {len(row)} cells, expected {len(columns)} (one per column)")
+            self.known(f, (*at, row_id), row_id, row_ids, f"{kind} id")
+            if len(row) != width:
+                self.report(f, (*at, row_id), f"found {len(row)} cells, expected {width} (one per column)")
         for row_id in row_ids:
             if row_id not in rows:
-                self.report(f, rows_at, f"{row_kind} {row_id} has no row; add `{row_id}: [...]`")
+                self.report(f, at, f"{kind} {row_id} has no row; add `{row_id}: [...]`")
 
     def unique(self, f: str, at: KeyPath, values: Iterable[Any], what: str) -> None:
         seen: dict[Any, int] = {}
