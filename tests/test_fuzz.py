@@ -17,7 +17,9 @@ from generator.org.profile import Profile, load_profile
 from generator.pipeline import BuildError, build
 from generator.problems import InputError
 from generator.search_path import SearchPath
+from generator.source.load import load_framework
 from generator.source.yaml_reader import Document, YamlError, load_yaml
+from tests.conftest import TRI
 
 FUZZ = settings(
     max_examples=40, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
@@ -111,3 +113,51 @@ def test_known_hostile_documents_are_own_errors(tmp_path, text):
     path.write_text(text)
     with pytest.raises(YamlError):
         load_yaml(path)
+
+
+# The per-party shape: what a framework's data may change about it, each key set to any value of any type.
+SHAPE = st.fixed_dictionaries(
+    {},
+    optional={
+        "cell_values": st.sampled_from(["one", "per-party", "two", ""]) | VALUE,
+        "value_parties": st.lists(st.sampled_from(["tenant", "host", "vendor", "nobody"]), max_size=4) | VALUE,
+        "audience": st.sampled_from(["tenant", "host", "nobody"]) | VALUE,
+        "axes": st.fixed_dictionaries({}, optional={"rows": VALUE, "columns": VALUE}) | VALUE,
+    },
+)
+CELL = st.sampled_from(["Leads", "Leads!", "Assists", "Audits", "Audits!", "Uninvolved", "Uninvolved!", "Leeds", "!"])
+GRID_ROW = st.lists(CELL, min_size=2, max_size=2) | st.lists(CELL | VALUE, max_size=3)  # mostly one cell per column
+
+
+PARTY = st.sampled_from(["tenant", "host", "vendor", "nobody"])
+ROW_ID = st.sampled_from(["usage", "runtime", "nope"])
+COMPONENT_VALUES = st.none() | st.dictionaries(  # None: the components as they are
+    st.sampled_from(["auditor", "regulator", "x"]), st.sampled_from(["responsible", "support", "leads"]), max_size=3
+)
+
+
+@settings(FUZZ, max_examples=100)
+@given(SHAPE, PARTY, ROW_ID, GRID_ROW, COMPONENT_VALUES)
+def test_a_per_party_framework_loads_or_names_its_problems(
+    tmp_path_factory, tri_data, shape, party, row, cells, values
+):
+    """Any change to the per-party shape, one party's matrix row or a component's values gives the framework
+    or InputError naming only the test framework's files, never another exception."""
+    data = tmp_path_factory.mktemp("tri") / "data"
+    folder = data / "frameworks" / TRI / "1.0.0"
+    shutil.copytree(tri_data / "frameworks" / TRI, data / "frameworks" / TRI)
+    documents = {name: load_yaml(folder / name).data for name in ("framework.yaml", "matrix.yaml", "components.yaml")}
+    documents["framework.yaml"].update(shape)
+    documents["matrix.yaml"]["by_party"].setdefault(party, {})[row] = cells
+    if values is not None:
+        documents["components.yaml"]["tables"]["usage"][0]["values"] = values
+    for name, document in documents.items():
+        (folder / name).write_text(
+            json.dumps(document, default=str, ensure_ascii=False), encoding="utf-8"
+        )  # JSON is YAML
+    try:
+        fw = load_framework(data, framework=TRI)
+    except InputError as exc:
+        assert exc.problems and all(str(p.file).startswith(str(data / "frameworks" / TRI)) for p in exc.problems)
+    else:
+        assert fw.info.id == TRI and all(fw.cell_label(c) for c in fw.cells)
