@@ -211,3 +211,20 @@ def test_no_output_of_another_framework_uses_the_default_frameworks_words(tri_bu
     assert "Who owns security in each of 2 operating models, across 3 layers" in texts["poster"][0]
     assert "| Layer | Operating model | Before | After |" in texts["release notes"][0]
     assert "Host and vendor assurance" in texts["policy"]
+
+
+def test_a_broken_framework_leaves_its_earlier_build_as_it_was(tmp_path, tri_data, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(tri_data / "frameworks" / TRI, data / "frameworks" / TRI)
+    out = tmp_path / "out"
+    command = ["--data", str(data), "--framework", TRI, "build", "--out", str(out), "--only", "csv,json"]
+    assert main(command) == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    matrix = data / "frameworks" / TRI / "1.0.0" / "matrix.yaml"
+    matrix.write_text(
+        matrix.read_text(encoding="utf-8").replace("[Leads!, Leads]", "[Leads!, Leeds]"), encoding="utf-8"
+    )
+    assert main([*command, "--force"]) == 1
+    err = capsys.readouterr().err
+    assert f"{matrix}:" in err and "by_party.tenant.usage[1]: found level 'Leeds' for pooled" in err
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
